@@ -1,0 +1,29 @@
+# The two commands a new user needs: `make demo` runs the platform's main job,
+# `make test` runs the lint and the whole test suite. Both set up .venv on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SEEDS ?= ../shared/seeds
+
+.PHONY: demo test lint score install
+
+$(BIN)/huiqi: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/huiqi
+
+install: $(BIN)/huiqi
+
+demo: install
+	$(BIN)/huiqi demo --seeds $(SEEDS)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+test: lint
+	$(BIN)/pytest
+
+score: install
+	$(BIN)/python ../shared/tools/score_extraction.py --cmd '$(BIN)/huiqi extract {file} --format json'

@@ -1,0 +1,1 @@
+"""Reading policy documents into the interchange format (../shared/spec/policy-json.md)."""

@@ -1,0 +1,1 @@
+"""Text utilities: normalisation, Chinese numbers and money, sentence splitting."""
