@@ -1,0 +1,105 @@
+"""The ``huiqi`` command line: one Typer app for every job the platform does."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from huiqi.errors import HuiqiError
+from huiqi.extract.model import PolicyDoc
+from huiqi.extract.pipeline import extract_file
+from huiqi.report import render_policy
+
+app = typer.Typer(
+    name="huiqi",
+    help="惠企:把产业政策文件读成结构化数据,让奖补资金找到该拿的企业。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+err = Console(stderr=True)
+
+
+class OutputFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    table = "table"
+
+
+def _dump(doc: PolicyDoc, indent: int | None) -> str:
+    return json.dumps(doc.model_dump(mode="json", exclude={"source"}), ensure_ascii=False, indent=indent)
+
+
+def _report_error(exc: HuiqiError) -> None:
+    err.print(f"[bold red]错误[/]: {exc}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="政策文件路径(.txt .html .docx .pdf),可以给多个。"),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.table,
+        "--format",
+        "-f",
+        help="table:给人看的中文摘要;json:一个文件输出一个 JSON 对象,多个文件输出 JSON 数组;"
+        "jsonl:每个文件一行 JSON。",
+    ),
+) -> None:
+    """读取政策文件,抽取文件要素、任务及责任单位、奖补条款、目标和叠加规则。
+
+    例:huiqi extract ../shared/seeds/000_2e8ad184d2b3b81a.txt --format json
+    """
+    docs: list[PolicyDoc] = []
+    failed = 0
+    out = Console()
+    for path in paths:
+        try:
+            doc = extract_file(path)
+        except HuiqiError as exc:
+            failed += 1
+            _report_error(exc)
+            continue
+        if output_format is OutputFormat.jsonl:
+            sys.stdout.write(_dump(doc, None) + "\n")
+        elif output_format is OutputFormat.table:
+            render_policy(doc, out)
+        docs.append(doc)
+    if output_format is OutputFormat.json:
+        if len(paths) == 1 and docs:
+            sys.stdout.write(_dump(docs[0], 1) + "\n")
+        elif len(paths) > 1:
+            payload = [doc.model_dump(mode="json", exclude={"source"}) | {"source": doc.source} for doc in docs]
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def demo(
+    seeds: Path = typer.Option(Path("../shared/seeds"), help="种子政策文件所在目录。"),
+) -> None:
+    """平台主任务:读取全部种子政策文件,列出每份文件承诺的奖补——给谁、多少钱。"""
+    if not seeds.is_dir():
+        _report_error(HuiqiError(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)"))
+        raise typer.Exit(code=1)
+    files = sorted(p for p in seeds.iterdir() if p.is_file())
+    out = Console()
+    total = 0
+    for path in files:
+        try:
+            doc = extract_file(path)
+        except HuiqiError as exc:
+            _report_error(exc)
+            continue
+        render_policy(doc, out)
+        total += len(doc.incentives)
+    out.rule(f"共读取 {len(files)} 份文件,奖补条款 {total} 条")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,211 @@
+"""Document fields (文件要素): title, 文号, issuers, dates, region and level.
+
+Read from the normalised text before and after boilerplate removal: the header (lines above
+the salutation or first body paragraph) gives the title and 文号; the signature block at the
+end gives issuers and the signing date; a web page's ``发布日期 … 信息来源:…`` line is used only
+when it names an official source, since a reposting site's date is not the issue date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from huiqi.extract.model import DocumentInfo
+from huiqi.extract.structure import ORG_SUFFIX
+from huiqi.text.money import parse_number
+
+DOC_TYPES = r"(?:实施意见|意见|方案|通知|办法|措施|规定|计划|细则|决定|政策|纲要|规划|公告|批复|函|条例|指南|规则|清单|要点)"
+_TITLE = re.compile(
+    rf"^(?P<title>.{{4,120}}?{DOC_TYPES})(?P<tail>\s*[((](?:征求意见稿|试行|暂行|修订|草案|送审稿)[))])?$"
+)
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(【](?:19|20)\d{2}[〕\]］)】]\s*\d{1,4}\s*号")
+_CN_DIGIT = "〇零一二两三四五六七八九十"
+_DATE = re.compile(
+    rf"(?P<y>(?:19|20)\d{{2}}|[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*月"
+    rf"\s*(?P<d>\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*日"
+)
+_ISO = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})")
+_SALUTATION = re.compile(r"^各[\u4e00-\u9fff()()、]{2,60}[::]$")
+_REGION = re.compile(
+    r"^(?:中共)?(?P<region>[\u4e00-\u9fff]{2,7}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|州|县|区|旗))"
+)
+_PROVINCES = "北京天津上海重庆河北山西辽宁吉林黑龙江江苏浙江安徽福建江西山东河南湖北湖南广东海南四川贵州云南陕西甘肃青海台湾内蒙古广西西藏宁夏新疆香港澳门"
+
+
+def _cn_year(text: str) -> int:
+    return int("".join(str("〇一二三四五六七八九".index(c.replace("零", "〇"))) for c in text))
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in ``text`` as ISO (2019年12月11日, 二〇一九年十二月十一日, 2023-06-30).
+
+    >>> parse_date("二〇一九年十二月十一日"), parse_date("发布日期:2023-06-30 14:18")
+    ('2019-12-11', '2023-06-30')
+    """
+    m = _DATE.search(text) or _ISO.search(text)
+    if not m:
+        return None
+    try:
+        y = m.group("y")
+        year = int(y) if y.isdigit() else _cn_year(y)
+        month, day = (int(v) if v.isdigit() else int(parse_number(v)) for v in (m.group("m"), m.group("d")))
+        return date(year, month, day).isoformat()
+    except (ValueError, IndexError):
+        return None
+
+
+def _clean_title(line: str) -> str:
+    line = re.sub(r"《(.+)》", r"\1", line) if line.startswith("《") else line
+    if ":" in line:
+        head, _, rest = line.rpartition(":")
+        if _TITLE.match(rest.strip()) or "关于" in rest:
+            line = rest
+    # Spaces left by line breaks inside a title go, except between two issuing bodies.
+    pieces = line.split()
+    out = pieces[0] if pieces else ""
+    for piece in pieces[1:]:
+        joint = ORG_SUFFIX.search(out) and re.match(r"[\u4e00-\u9fff]{2,}?(?:人民政府|委员会|政府|局|委)", piece)
+        out += (" " if joint else "") + piece
+    return out.strip()
+
+
+def find_title(lines: list[str]) -> str | None:
+    """The document's title: the first header line that ends in a document type (意见、方案、通知 …)."""
+    for line in lines[:15]:
+        candidate = line.strip()
+        if m := re.search(r"《(?P<t>[^》]{6,120})》\s*$", candidate):
+            candidate = m.group("t")
+        candidate = _clean_title(candidate)
+        if DOC_NUMBER.fullmatch(candidate) or len(candidate) < 6:
+            continue
+        if _TITLE.match(candidate) and not re.search(r"[,。;]", candidate):
+            return candidate
+    return None
+
+
+def find_doc_number(lines: list[str]) -> str | None:
+    """The 文号 printed in the header (not one cited in the body)."""
+    for line in lines[:12]:
+        if _SALUTATION.match(line.strip()) or len(line) > 90:
+            break
+        m = DOC_NUMBER.search(line)
+        if m and not re.search(r"《[^》]*$", line[: m.start()]):
+            return re.sub(r"\s+", "", m.group(0))
+    return None
+
+
+def _signature_block(lines: list[str]) -> tuple[list[str], str | None]:
+    """Issuers and date printed at the end of the document, walking up from the last line."""
+    issuers: list[str] = []
+    signed = None
+    tail = [line.strip() for line in lines[-25:] if line.strip()]
+    for line in reversed(tail):
+        bare = re.sub(r"[((].*?[))]", "", line).strip()
+        if not bare:
+            continue
+        if signed is None and not issuers and (d := parse_date(bare)) and len(bare) <= 16:
+            signed = d
+            continue
+        if len(bare) <= 30 and ORG_SUFFIX.search(bare) and not re.search(r"[,。;:]", bare):
+            issuers.insert(0, bare)
+            continue
+        if signed is None and not issuers:
+            continue  # trailing furniture such as 阅读:143 or (此件公开发布)
+        break
+    return issuers, signed
+
+
+def _source_line(lines: list[str]) -> tuple[str | None, str | None]:
+    """A web page's 发布日期 and 信息来源, when the source is a government body."""
+    for line in lines[:10]:
+        m = re.search(r"(?:信息来源|来源|发布机构|发文机关)[::]\s*(?P<src>[\u4e00-\u9fff]{3,30})", line)
+        if m and ORG_SUFFIX.search(m.group("src")):
+            return m.group("src"), parse_date(line)
+    return None, None
+
+
+def region_of(name: str) -> str | None:
+    """The place a body or title names: 济南市人民政府办公厅 → 济南市, 中共鲤城区委 → 鲤城区."""
+    m = _REGION.match(name)
+    if not m:
+        return None
+    region = m.group("region")
+    if region.endswith("省") and region[:-1] not in _PROVINCES and len(region) > 4:
+        return None
+    return region
+
+
+def level_of_region(region: str | None, issuers: list[str]) -> str | None:
+    """省级 / 市级 / 区县级 from the governed place; 国家级 for national bodies."""
+    if issuers and re.match(r"国务院|中共中央|国家(?!税务总局[\u4e00-\u9fff])|[\u4e00-\u9fff]{1,6}部$", issuers[0]):
+        return "国家级"
+    if not region:
+        return None
+    if re.search(r"(?:省|自治区|特别行政区)$", region) or region[:-1] in ("北京", "天津", "上海", "重庆"):
+        return "省级"
+    if re.search(r"(?:市|地区|盟|自治州|州)$", region):
+        return "市级"
+    return "区县级"
+
+
+def _issuers_from_title(title: str | None) -> list[str]:
+    if not title or "关于" not in title:
+        return []
+    head = title.split("关于", 1)[0].strip()
+    head = re.sub(r"等(?:\d+个)?部门$", "", head)
+    parts = [p for p in re.split(r"[\s、]+", head) if p]
+    return [p for p in parts if ORG_SUFFIX.search(p)]
+
+
+def _validity(text: str, effective: str | None) -> str | None:
+    for sentence in re.split(r"[。\n]", text):
+        if not re.search(r"本(?:实施)?(?:意见|方案|办法|通知|政策|措施|细则|规定|计划|决定|条例)|有效期至", sentence):
+            continue
+        m = re.search(r"有效期(?:至|到|截至)(?P<d>[^,。;]+)", sentence)
+        if m and (d := parse_date(m.group("d"))):
+            return d
+        m = re.search(r"有效期(?:为)?(?P<n>[\d一二三四五六七八九十两]+)年", sentence)
+        if m and effective:
+            years = int(parse_number(m.group("n")))
+            start = date.fromisoformat(effective)
+            try:
+                end = start.replace(year=start.year + years)
+            except ValueError:
+                end = start.replace(year=start.year + years, day=28)
+            return date.fromordinal(end.toordinal() - 1).isoformat()
+    return None
+
+
+def _effective(text: str, issued: str | None) -> str | None:
+    m = re.search(r"自(?P<d>[^,。]{2,20}?)起(?:施行|实施|执行|生效)", text)
+    if m:
+        if re.search(r"印发|发布|下发|公布|签发", m.group("d")):
+            return issued
+        return parse_date(m.group("d"))
+    return None
+
+
+def extract_document(raw_lines: list[str], lines: list[str], text: str) -> DocumentInfo:
+    """Read the document fields from the normalised raw lines and the boilerplate-free lines."""
+    title = find_title(lines) or find_title(raw_lines)
+    doc_number = find_doc_number(lines)
+    signers, signed = _signature_block(lines)
+    source, published = _source_line(raw_lines)
+    issuers = signers or _issuers_from_title(title) or ([source] if source else [])
+    issued = signed or (published if source else None)
+    region = None
+    for name in [*issuers, title or ""]:
+        if region := region_of(name):
+            break
+    effective = _effective(text, issued)
+    return DocumentInfo(
+        title=title,
+        doc_number=doc_number,
+        issuers=issuers,
+        issued_on=issued,
+        effective_from=effective,
+        expires_on=_validity(text, effective or issued),
+        region=region,
+        level=level_of_region(region, issuers),
+    )

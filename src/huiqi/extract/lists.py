@@ -1,0 +1,193 @@
+"""Coordinated lists inside a phrase (并列成分), the things 分别 pairs amounts with.
+
+``对上年度新评定的5A、4A、3A国家级旅游景区工业企业,分别给予80万元、50万元、30万元`` holds the
+list ``5A、4A、3A``; substituting one member at a time gives each row its own subject.
+
+Four kinds are recognised, in the order they are preferred when several lists could pair
+with the amounts: ``level`` (国家级、省级), ``quoted`` (“济南老字号”“山东老字号”), ``alnum``
+(5A、4A、3A) and ``general`` (中国专利金奖、中国外观设计金奖).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from huiqi.text.clauses import CLOSERS, OPENERS
+
+LEVEL_WORD = r"(?:国家级|省级|市级|区县级|县级|区级|国家|国内|省内|市内|省|市)"
+_LEVEL_LIST = re.compile(
+    rf"(?:(?<=[为的入选获对定评过在由,、或“新])|^)(?P<list>{LEVEL_WORD}(?:(?:、|和|及|与|或){LEVEL_WORD})+)"
+    r"(?![\u4e00-\u9fff]?[、和])"
+)
+_QUOTED_LIST = re.compile(r"(?P<list>“[^”]{1,30}”(?:(?:、|和|及|与|或)?“[^”]{1,30}”)+)")
+_ALNUM_LIST = re.compile(r"(?<![0-9A-Za-z])(?P<list>[0-9A-Za-z]{1,6}(?:、[0-9A-Za-z]{1,6})+)")
+SEPARATORS = ("以及", "、", "和", "及", "与", "或")
+# Words that end the phrase before a list's first member (walking backwards from the first separator).
+_START_BOUNDARY = re.compile(
+    r"(?:获得|荣获|入选|列入|纳入|认定为|认定的|认定|评定的|评定为|评定|获评|评为|确定为|获批|制定|订|参与|主导|"
+    r"通过|成为|授予|命名为|命名|进入|引进的|引进|参加|举办|申请|对于|对|为|的|,|:|;|\()$"
+)
+_END_BOUNDARY = re.compile(r"的|,|;|:|等(?![奖品级次])|。|(?=给予|分别|按|奖励|补助|补贴)")
+
+
+@dataclass
+class CoordList:
+    """A list found in ``phrase[start:end]``; ``members`` replace the whole span one at a time."""
+
+    kind: str
+    start: int
+    end: int
+    members: list[str]
+    separators: list[str] = field(default_factory=list)
+    prefix: str = ""
+    suffix: str = ""
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def substitute(self, phrase: str, index: int) -> str:
+        """``phrase`` with this list replaced by its member ``index``."""
+        return phrase[: self.start] + self.prefix + self.members[index] + self.suffix + phrase[self.end :]
+
+    def groups(self, separator: str) -> list[list[int]]:
+        """Member indexes grouped by splitting the list at ``separator`` only (和-level grouping)."""
+        groups: list[list[int]] = [[0]]
+        for i, sep in enumerate(self.separators, start=1):
+            if sep == separator:
+                groups.append([i])
+            else:
+                groups[-1].append(i)
+        return groups
+
+
+def _split_members(text: str) -> tuple[list[str], list[str]]:
+    """Split ``text`` at top-level separators, returning members and the separators between them."""
+    members, seps, depth, start, i = [], [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            sep = next((s for s in SEPARATORS if text.startswith(s, i)), None)
+            if sep:
+                members.append(text[start:i])
+                seps.append(sep)
+                i += len(sep)
+                start = i
+                continue
+        i += 1
+    members.append(text[start:])
+    return members, seps
+
+
+def _level_lists(phrase: str) -> list[CoordList]:
+    out = []
+    for m in _LEVEL_LIST.finditer(phrase):
+        members, seps = _split_members(m.group("list"))
+        out.append(CoordList("level", m.start("list"), m.end("list"), members, seps))
+    return out
+
+
+def _quoted_lists(phrase: str) -> list[CoordList]:
+    out = []
+    for m in _QUOTED_LIST.finditer(phrase):
+        members = re.findall(r"“[^”]*”", m.group("list"))
+        out.append(CoordList("quoted", m.start(), m.end(), members))
+    return out
+
+
+def _alnum_lists(phrase: str) -> list[CoordList]:
+    out = []
+    for m in _ALNUM_LIST.finditer(phrase):
+        members = m.group("list").split("、")
+        out.append(CoordList("alnum", m.start(), m.end(), members, ["、"] * (len(members) - 1)))
+    return out
+
+
+def _share_affixes(lst: CoordList) -> None:
+    """Spread a prefix or suffix printed only once: 省专利特等奖、一等奖 / 一、二、三等奖."""
+    first, rest = lst.members[0], lst.members[1:]
+    lengths = {len(m) for m in rest}
+    if len(lengths) == 1 and (n := lengths.pop()) < len(first) and n <= 4 and first[-1] == rest[0][-1]:
+        lst.prefix, lst.members[0] = first[:-n], first[-n:]
+        return
+    init, last = lst.members[:-1], lst.members[-1]
+    lengths = {len(m) for m in init}
+    if len(lengths) == 1 and (n := lengths.pop()) < len(last) and n <= 2:
+        lst.suffix, lst.members[-1] = last[n:], last[:n]
+
+
+def _general_lists(phrase: str) -> list[CoordList]:
+    """Lists joined by 、 (and a final 和/及), with the first and last member's extent guessed."""
+    members, seps = _split_members(phrase)
+    if len(members) < 2:
+        return []
+    out: list[CoordList] = []
+    offsets, pos = [], 0
+    for i, member in enumerate(members):
+        offsets.append(pos)
+        pos += len(member) + (len(seps[i]) if i < len(seps) else 0)
+    run: list[int] = [0]
+    runs: list[list[int]] = []
+    for i in range(1, len(members)):
+        inner = members[i]
+        if i < len(members) - 1 and re.search(r"[,;:的]", inner):
+            run.append(i)
+            runs.append(run)
+            run = [i]
+        else:
+            run.append(i)
+    runs.append(run)
+    for run in runs:
+        if len(run) < 2:
+            continue
+        first_text = members[run[0]]
+        cut = 0
+        for k in range(len(first_text) - 1, 0, -1):
+            if _START_BOUNDARY.search(first_text[:k]):
+                cut = k
+                break
+        first = first_text[cut:]
+        last_text = members[run[-1]]
+        m = _END_BOUNDARY.search(last_text)
+        last = last_text[: m.start()] if m else last_text
+        if not first or not last:
+            continue
+        body = [first, *(members[i] for i in run[1:-1]), last]
+        if any(not b or re.search(r"[,;:]", b) for b in body):
+            continue
+        start = offsets[run[0]] + cut
+        end = offsets[run[-1]] + len(last)
+        lst = CoordList("general", start, end, body, [seps[i - 1] for i in run[1:]])
+        level = re.match(r"(国家级|省级|市级|区县级|县级|区级)", lst.members[0])
+        if level and not all(re.match(LEVEL_WORD + "$", m) for m in lst.members):
+            lst.start += len(level.group(1))
+            lst.members[0] = lst.members[0][len(level.group(1)) :]
+        if not all(lst.members):
+            continue
+        _share_affixes(lst)
+        out.append(lst)
+    return out
+
+
+KIND_ORDER = ("level", "quoted", "alnum", "general")
+
+
+def find_lists(phrase: str) -> list[CoordList]:
+    """Every list in ``phrase``, the preferred kinds first (level, quoted, alnum, general)."""
+    found = _level_lists(phrase) + _quoted_lists(phrase) + _alnum_lists(phrase) + _general_lists(phrase)
+    return sorted(found, key=lambda lst: KIND_ORDER.index(lst.kind))
+
+
+def level_lists(phrase: str) -> list[CoordList]:
+    """Only the lists of levels (国家级、省级 / 国内、省内 / 国家、省)."""
+    return _level_lists(phrase)
+
+
+def recipient_members(text: str) -> list[str]:
+    """Split a recipient phrase after 给予 (研发单位和使用单位) into its members."""
+    members, _ = _split_members(text)
+    return [m for m in members if m]

@@ -1,0 +1,33 @@
+"""Stacking rules (叠加规则): how benefits combine across clauses and documents.
+
+* ``highest_only`` — 就高不重复, 不重复享受, 按最高标准执行, 择一(择优)享受
+* ``cap_per_enterprise`` — 每家企业…最高限额 / 累计不超过
+* ``supersedes`` — 原有…与本…不一致的,按本…执行 / 以本…为准
+* ``repeatable`` — 可重复享受, 可叠加享受, 在享受…基础上…再给予/还可享受
+"""
+
+from __future__ import annotations
+
+import re
+
+from huiqi.extract.model import Stacking
+from huiqi.extract.structure import Structure
+from huiqi.text.clauses import split_sentences
+
+RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("highest_only", re.compile(r"就高不重复|就高原则|不重复享受|不得重复享受|不重复支持|按最高标准|择[一优]享受|不叠加享受")),
+    ("cap_per_enterprise", re.compile(r"(?:每家|同一|单个|每个)企业[^。]{0,40}(?:最高限额|累计不超过|最高不超过|上限)")),
+    ("supersedes", re.compile(r"(?:原有|此前|以往)[^。]{0,30}(?:不一致|不符)[^。]{0,20}(?:按本|以本)[^。]{0,12}(?:执行|为准)")),
+    ("repeatable", re.compile(r"可重复享受|可叠加享受|叠加享受|在享受[^。]{1,30}基础上[^。]{0,30}(?:再给予|还可享受|再享受|可享受)")),
+]
+
+
+def extract_stacking(structure: Structure) -> list[Stacking]:
+    """Every sentence that states a stacking rule, with the rule it states."""
+    out: list[Stacking] = []
+    for para in structure.paragraphs:
+        for sentence in split_sentences(para.text):
+            for rule, pattern in RULES:
+                if pattern.search(sentence):
+                    out.append(Stacking(text=sentence, rule=rule))
+    return out

@@ -1,0 +1,210 @@
+"""Document structure (文件结构): numbered headings, measures (措施) and their 责任单位.
+
+A policy document numbers its parts in a few printed styles, outermost first::
+
+    一、  (一)  1.  (1)        and, in regulations, 第一章 … 第一条
+
+``parse_structure`` turns the document's lines into ``Section`` nodes and ``Paragraph`` s that
+know the section they sit in. A section that names responsible units, in a trailing
+parenthesis such as ``(责任单位:市工信局、市财政局)``, ``(市发展改革委按职责分工负责)`` or a bare
+list of units, is a task. Task ids are the printed number, with the parents' numbers joined
+by ``.`` when that level's numbering restarts somewhere in the document (``三.一``, ``二.三.1``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from huiqi.text.clauses import split_top
+from huiqi.text.money import parse_number
+
+_CN = "一二三四五六七八九十百零〇"
+_HEADINGS: list[tuple[int, re.Pattern[str]]] = [
+    (0, re.compile(rf"^第(?P<num>[{_CN}\d]+)章\s*(?P<rest>.*)$")),
+    (1, re.compile(rf"^(?P<num>[{_CN}]{{1,3}})\s*、\s*(?P<rest>.*)$")),
+    (2, re.compile(rf"^[((]\s*(?P<num>[{_CN}]{{1,3}})\s*[))]\s*(?P<rest>.*)$")),
+    (3, re.compile(rf"^第(?P<num>[{_CN}\d]+)条\s*(?P<rest>.*)$")),
+    (3, re.compile(r"^(?P<num>\d{1,3})\s*(?:[.、．](?!\d)|\s)\s*(?P<rest>.*)$")),
+    (4, re.compile(r"^[((]\s*(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
+    (4, re.compile(r"^(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
+]
+# "19加强组织领导": an Arabic number glued to the heading; accepted only when it continues the count.
+_GLUED = re.compile(r"^(?P<num>\d{1,3})(?P<rest>[\u4e00-\u9fff].*)$")
+
+_TRAILING_PAREN = re.compile(r"[((](?P<inner>[^()()]*(?:[((][^()()]*[))][^()()]*)*)[))]\s*[。.;;]?\s*$")
+_LABEL = re.compile(r"^(?:责任单位|牵头单位|负责单位|责任部门|牵头部门|配合单位|参与单位|实施单位)\s*[::]\s*")
+_DUTY_SUFFIX = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|共同负责|牵头负责|配合负责|负责|牵头|配合|落实)$")
+ORG_SUFFIX = re.compile(
+    r"(?:局|委|办|部|会|厅|府|中心|支行|分行|分局|公司|办公室|管委会|部门|单位|院|所|营管部|中支|机关|小组|署|处|室|"
+    r"组|站|队|集团|协会|联合会|商会|银行|街道|办事处|乡镇|镇|监管局|委员会|政府)$"
+)
+
+
+@dataclass(eq=False)
+class Section:
+    """A numbered part of the document (章、部分、条目、措施)."""
+
+    level: int
+    number: str
+    heading: str
+    parent: Section | None = None
+    responsible: list[str] = field(default_factory=list)
+    id: str = ""
+    title: str = ""
+
+    @property
+    def is_task(self) -> bool:
+        """A section is a task (任务) when it names its responsible units."""
+        return bool(self.responsible)
+
+    def ancestors(self) -> list[Section]:
+        """This section and its parents, innermost first."""
+        out, node = [], self
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out
+
+    def task(self) -> Section | None:
+        """The innermost task this section is part of, if any."""
+        return next((s for s in self.ancestors() if s.is_task), None)
+
+
+@dataclass
+class Paragraph:
+    """One paragraph of text and the section it belongs to (None before the first heading)."""
+
+    text: str
+    section: Section | None
+    index: int
+
+
+@dataclass
+class Structure:
+    """The parsed document: its sections in order and its paragraphs in order."""
+
+    sections: list[Section]
+    paragraphs: list[Paragraph]
+
+    @property
+    def tasks(self) -> list[Section]:
+        return [s for s in self.sections if s.is_task]
+
+
+def _to_int(number: str) -> int | None:
+    try:
+        return int(parse_number(number))
+    except ValueError:
+        return None
+
+
+def looks_like_org(name: str) -> bool:
+    """Whether ``name`` reads like a government body or unit (市财政局, 各区县政府, 市直有关部门)."""
+    name = name.strip()
+    if not name or len(name) > 40 or re.search(r"[,。;:]|给予|支持|推动|加强", name):
+        return False
+    return bool(ORG_SUFFIX.search(_DUTY_SUFFIX.sub("", name)))
+
+
+def parse_units(inner: str) -> list[str] | None:
+    """Read the responsible units out of a parenthesis, or None when it is not such a list.
+
+    >>> parse_units("责任单位:市工信局、市财政局,各县市区人民政府。以下任务均需各县市区落实")
+    ['市工信局', '市财政局', '各县市区人民政府']
+    >>> parse_units("市发展改革委、市科技局按职责分工负责")
+    ['市发展改革委', '市科技局']
+    >>> parse_units("含税") is None
+    True
+    """
+    inner = inner.strip()
+    labelled = bool(_LABEL.match(inner))
+    units: list[str] = []
+    for segment in split_top(inner, ";;"):
+        segment = _LABEL.sub("", segment.strip())
+        segment = split_top(segment, "。")[0] if segment else segment
+        for unit in split_top(segment, "、,,"):
+            unit = _DUTY_SUFFIX.sub("", unit.strip()).strip()
+            if unit:
+                units.append(unit)
+    if not units:
+        return None
+    if labelled or all(looks_like_org(u) for u in units):
+        return units
+    return None
+
+
+def _match_heading(line: str, last_number: dict[int, int]) -> tuple[int, str, str] | None:
+    for level, pattern in _HEADINGS:
+        m = pattern.match(line)
+        if m is None:
+            continue
+        value = _to_int(m.group("num"))
+        if value is None or value > 300:  # "2022年…" is a year, not item 2022
+            continue
+        return level, m.group("num"), m.group("rest").strip()
+    m = _GLUED.match(line)
+    if m and _to_int(m.group("num")) == last_number.get(3, -99) + 1:
+        return 3, m.group("num"), m.group("rest").strip()
+    return None
+
+
+def _title_of(heading: str) -> str:
+    heading = _TRAILING_PAREN.sub("", heading).strip()
+    first = split_top(heading, "。")
+    title = first[0] if first else heading
+    return title.rstrip("。;;,, ")
+
+
+def parse_structure(lines: list[str]) -> Structure:
+    """Parse normalised, boilerplate-free lines into sections and paragraphs."""
+    sections: list[Section] = []
+    paragraphs: list[Paragraph] = []
+    open_by_level: dict[int, Section] = {}
+    last_number: dict[int, int] = {}
+    restarts: set[int] = set()
+    current: Section | None = None
+
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        heading = _match_heading(line, last_number)
+        if heading:
+            level, number, rest = heading
+            value = _to_int(number)
+            if value is not None:
+                if level in last_number and value <= last_number[level]:
+                    restarts.add(level)
+                last_number[level] = value
+            parent = next((open_by_level[lv] for lv in sorted(open_by_level, reverse=True) if lv < level), None)
+            for lv in [lv for lv in open_by_level if lv >= level]:
+                del open_by_level[lv]
+            current = Section(level, number, rest, parent, title=_title_of(rest))
+            open_by_level[level] = current
+            sections.append(current)
+            line = rest
+            if not line:
+                continue
+        # A trailing (or whole-line) parenthesis naming responsible units marks a task.
+        m = _TRAILING_PAREN.search(line)
+        if m and current is not None:
+            units = parse_units(m.group("inner"))
+            if units:
+                for unit in units:
+                    if unit not in current.responsible:
+                        current.responsible.append(unit)
+                line = line[: m.start()].rstrip()
+        if line:
+            paragraphs.append(Paragraph(line, current, len(paragraphs)))
+
+    for section in sections:
+        parts, node = [section.number], section
+        while node.level in restarts and node.parent is not None:
+            node = node.parent
+            parts.insert(0, node.number)
+        section.id = ".".join(parts)
+        if not section.title:
+            first = next((p.text for p in paragraphs if p.section is section), "")
+            section.title = _title_of(first)
+    return Structure(sections, paragraphs)

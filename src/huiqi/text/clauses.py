@@ -1,0 +1,51 @@
+"""Splitting Chinese text into sentences and clauses (句、分句) without breaking brackets.
+
+Separators inside ``()``, ``《》``, ``“”``, ``【】``, ``〔〕`` and ``[]`` do not split, so a
+responsible-unit list in parentheses or a quoted title with a comma stays whole.
+
+>>> split_top("对A、B(含C,D)的企业,给予奖励;对E,给予补助", ",;")
+['对A、B(含C,D)的企业', '给予奖励', '对E', '给予补助']
+>>> split_sentences("第一句。第二句!“引号里。不断”第三句")
+['第一句', '第二句', '“引号里。不断”第三句']
+"""
+
+from __future__ import annotations
+
+OPENERS = "(《“【〔[‘"
+CLOSERS = ")》”】〕]’"
+_PAIR = dict(zip(CLOSERS, OPENERS, strict=True))
+
+
+def split_top(text: str, separators: str) -> list[str]:
+    """Split ``text`` on any character of ``separators`` that is not inside brackets or quotes.
+
+    Empty pieces are dropped; pieces are stripped of surrounding spaces.
+    """
+    pieces: list[str] = []
+    depth: list[str] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in OPENERS and ch not in separators:
+            depth.append(ch)
+        elif ch in _PAIR and depth and depth[-1] == _PAIR[ch]:
+            depth.pop()
+        elif ch in separators and not depth:
+            pieces.append(text[start:i])
+            start = i + 1
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences on ``。!?`` (and newlines) outside brackets."""
+    return split_top(text, "。!?\n")
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """Split a sentence into clauses on ``;`` outside brackets (分号分句)."""
+    return split_top(sentence, ";")
+
+
+def split_parts(clause: str) -> list[str]:
+    """Split a clause into comma parts (逗号短语) outside brackets."""
+    return split_top(clause, ",")

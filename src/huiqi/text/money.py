@@ -1,0 +1,117 @@
+"""Chinese numbers, money and rates (数字、金额、比例) as they are printed in policy documents.
+
+Money is returned in 万元 (10,000 CNY), the unit of the interchange format; rates are fractions.
+
+>>> money_to_wan("500", "万元")
+500.0
+>>> money_to_wan("一千二百", "万元")
+1200.0
+>>> money_to_wan("3000", "元")
+0.3
+>>> [m.value_wan for m in find_money("最高奖励1.5亿元,单个项目不超过五百万元,补助3000元")]
+[15000.0, 500.0, 0.3]
+>>> [r.value for r in find_ratios("按10%给予补贴,8‰的比例,全额补助")]
+[0.1, 0.008, 1.0]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_DIGITS}]+(?:点[{CN_DIGITS}]+)?)"
+
+_WAN_PER_UNIT = {
+    "元": 0.0001,
+    "千元": 0.1,
+    "万元": 1.0,
+    "十万元": 10.0,
+    "百万元": 100.0,
+    "千万元": 1000.0,
+    "亿元": 10000.0,
+    "万亿元": 100000000.0,
+}
+
+MONEY_RE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>万亿元|千万元|百万元|十万元|亿元|万元|千元|元)")
+RATIO_RE = re.compile(rf"(?:(?P<num>{NUMBER})\s*(?P<sign>%|‰)|百分之(?P<cnpct>[{CN_DIGITS}点]+)|(?P<full>全额))")
+
+
+def parse_number(text: str) -> float:
+    """Read an Arabic or Chinese numeral (``500``, ``1.5``, ``五百``, ``一千二百``, ``两``).
+
+    Raises ``ValueError`` when the text is not a number.
+
+    >>> parse_number("二十"), parse_number("0.5"), parse_number("十")
+    (20.0, 0.5, 10.0)
+    """
+    text = text.strip()
+    if not text:
+        raise ValueError("empty number")
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return float(cn2an.cn2an(text.replace("〇", "零"), "smart"))
+    except (ValueError, KeyError, IndexError, TypeError) as exc:  # cn2an raises ValueError mostly
+        raise ValueError(f"not a number: {text!r}") from exc
+
+
+def money_to_wan(number: str, unit: str) -> float:
+    """Convert an amount printed as ``number`` + ``unit`` (元, 万元, 亿元 …) to 万元."""
+    value = parse_number(number) * _WAN_PER_UNIT[unit]
+    return round(value, 6)
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount of money found in text, with its position."""
+
+    value_wan: float
+    unit: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A rate found in text (``10%`` → 0.1, ``8‰`` → 0.008, ``全额`` → 1.0), with its position."""
+
+    value: float
+    start: int
+    end: int
+    text: str
+
+
+def find_money(text: str) -> list[Money]:
+    """Every amount of money in ``text``, in order; numbers that cannot be read are skipped."""
+    found = []
+    for m in MONEY_RE.finditer(text):
+        try:
+            value = money_to_wan(m.group("num"), m.group("unit"))
+        except ValueError:
+            continue
+        found.append(Money(value, m.group("unit"), m.start(), m.end(), m.group(0)))
+    return found
+
+
+def find_ratios(text: str) -> list[Ratio]:
+    """Every rate in ``text``, in order (percent, per mille, 百分之…, 全额)."""
+    found = []
+    for m in RATIO_RE.finditer(text):
+        try:
+            if m.group("full"):
+                value = 1.0
+            elif m.group("cnpct"):
+                value = parse_number(m.group("cnpct")) / 100
+            else:
+                scale = 100 if m.group("sign") == "%" else 1000
+                value = parse_number(m.group("num")) / scale
+        except ValueError:
+            continue
+        found.append(Ratio(round(value, 9), m.start(), m.end(), m.group(0)))
+    return found
