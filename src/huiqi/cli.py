@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -25,7 +25,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     json = "json"
     jsonl = "jsonl"
     table = "table"
@@ -73,7 +73,9 @@ def extract(
         if len(paths) == 1 and docs:
             sys.stdout.write(_dump(docs[0], 1) + "\n")
         elif len(paths) > 1:
-            payload = [doc.model_dump(mode="json", exclude={"source"}) | {"source": doc.source} for doc in docs]
+            payload = [
+                doc.model_dump(mode="json", exclude={"source"}) | {"source": doc.source} for doc in docs
+            ]
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
     if failed:
         raise typer.Exit(code=1)

@@ -58,14 +58,16 @@ def parse_date(text: str) -> str | None:
 def _clean_title(line: str) -> str:
     line = re.sub(r"《(.+)》", r"\1", line) if line.startswith("《") else line
     if ":" in line:
-        head, _, rest = line.rpartition(":")
+        rest = line.rpartition(":")[2]
         if _TITLE.match(rest.strip()) or "关于" in rest:
             line = rest
     # Spaces left by line breaks inside a title go, except between two issuing bodies.
     pieces = line.split()
     out = pieces[0] if pieces else ""
     for piece in pieces[1:]:
-        joint = ORG_SUFFIX.search(out) and re.match(r"[\u4e00-\u9fff]{2,}?(?:人民政府|委员会|政府|局|委)", piece)
+        joint = ORG_SUFFIX.search(out) and re.match(
+            r"[\u4e00-\u9fff]{2,}?(?:人民政府|委员会|政府|局|委)", piece
+        )
         out += (" " if joint else "") + piece
     return out.strip()
 
@@ -138,7 +140,9 @@ def region_of(name: str) -> str | None:
 
 def level_of_region(region: str | None, issuers: list[str]) -> str | None:
     """省级 / 市级 / 区县级 from the governed place; 国家级 for national bodies."""
-    if issuers and re.match(r"国务院|中共中央|国家(?!税务总局[\u4e00-\u9fff])|[\u4e00-\u9fff]{1,6}部$", issuers[0]):
+    if issuers and re.match(
+        r"国务院|中共中央|国家(?!税务总局[\u4e00-\u9fff])|[\u4e00-\u9fff]{1,6}部$", issuers[0]
+    ):
         return "国家级"
     if not region:
         return None
@@ -160,7 +164,9 @@ def _issuers_from_title(title: str | None) -> list[str]:
 
 def _validity(text: str, effective: str | None) -> str | None:
     for sentence in re.split(r"[。\n]", text):
-        if not re.search(r"本(?:实施)?(?:意见|方案|办法|通知|政策|措施|细则|规定|计划|决定|条例)|有效期至", sentence):
+        if not re.search(
+            r"本(?:实施)?(?:意见|方案|办法|通知|政策|措施|细则|规定|计划|决定|条例)|有效期至", sentence
+        ):
             continue
         m = re.search(r"有效期(?:至|到|截至)(?P<d>[^,。;]+)", sentence)
         if m and (d := parse_date(m.group("d"))):

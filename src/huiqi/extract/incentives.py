@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from huiqi.extract.lists import CoordList, find_lists, level_lists, recipient_members
+from huiqi.extract.lists import find_lists, level_lists, recipient_members
 from huiqi.extract.model import Incentive, Payer
 from huiqi.extract.structure import Structure
-from huiqi.text.clauses import split_clauses, split_parts, split_sentences
+from huiqi.text.clauses import split_clauses, split_parts, split_sentences, split_top
 from huiqi.text.money import Money, Ratio, find_money, find_ratios
 
 GRANT_VERB = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|补偿|贴息|享受")
@@ -37,14 +37,20 @@ PAYER = (
     r"(?:由)?(?:中央财政|中央|国家|省上|省里|我[市区县]|市县两级|市、区两级|区、县两级|"
     r"[市省区县](?:级)?(?:人民)?(?:政府|财政)(?:资金)?|[市省区县]级)"
 )
-_SUBJECT_START = re.compile(rf"^(?P<payer>{PAYER})?(?:再|还|将)?对(?:于)?(?!接(?!入))")
+_SUBJECT_START = re.compile(
+    rf"^(?P<payer>{PAYER})?(?:再|还|将)?对(?:于)?(?!接(?!入)|外|内|标|口|比|照|应|象|策|话|称|冲|立|手|此)"
+)
+_LEGAL_BASIS = re.compile(r"^(?:按照|依据|根据|依照|参照)[^,]*(?:规定|办法|政策|要求|精神|通知|意见)$")
+_OTHER_LEVELS_GRANT = re.compile(r"^除.*外$")
 _PREAMBLE = re.compile(r"^(?:支持|鼓励|推进|推动|加快|落实|积极|贯彻|引导|加大|完善|深入)")
 _TAIL_MODIFIERS = [
     re.compile(r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|并|直接|先|其)$"),
-    re.compile(r"(?:每家|每场次|每场|每个|每户|每项|每台\(套\)|每台套|每辆|每人|每年|每次)$"),
+    re.compile(
+        r"(?:每家|每场次|每场|每个|每户|每项|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构)?$"
+    ),
     re.compile(r"按(?:照)?[^,]*$"),
     re.compile(r"(?:通过|采取|综合采取|采用|依据|根据|参照|依照|在建设阶段)[^,]*$"),
-    re.compile(r"(?:择优|积极|依法|视情|酌情|统筹|实施分阶段|实施|分阶段|进行)$"),
+    re.compile(r"(?:择优|积极|依法|视情|酌情|统筹|实施分阶段|实施|分阶段|进行|将)$"),
     re.compile(rf"{PAYER}$"),
 ]
 _CAP_QUALIFIER = re.compile(r"最高|不超过|不高于|最多|上限|封顶|以内")
@@ -113,7 +119,10 @@ def level_of(subject: str) -> str | None:
     """The level (国家级/省级/市级/区县级) of the qualification a subject names, if it has one."""
     patterns = [
         (r"国家级|国家|国内(?!外)|全国|中国|中华|工业和信息化部|国务院", "国家级"),
-        (r"省级|省内|[\u4e00-\u9fff]{2,3}省(?!市)|(?:列入|入选|认定为|确定为|获评|评为|认定的|新认定)省", "省级"),
+        (
+            r"省级|省内|[\u4e00-\u9fff]{2,3}省(?!市)|(?:列入|入选|认定为|确定为|获评|评为|认定的|新认定)省",
+            "省级",
+        ),
         (r"市级|(?:列入|入选|认定为|确定为|获评|评为)市(?!场)", "市级"),
         (r"区级|县级|区县级", "区县级"),
     ]
@@ -148,9 +157,9 @@ def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
     """Rates that are the grant's own: after the verb, or inside an 按… phrase before it."""
     keep = []
     for r in find_ratios(part):
-        if r.start >= verb_at:
-            keep.append(r)
-        elif re.search(r"按(?:照)?[^,]*$", part[: r.start]) and not re.match(r"以上|以下", part[r.end :]):
+        if r.start >= verb_at or (
+            re.search(r"按(?:照)?[^,]*$", part[: r.start]) and not re.match(r"以上|以下", part[r.end :])
+        ):
             keep.append(r)
     return keep
 
@@ -169,11 +178,22 @@ def read_grant(index: int, part: str) -> Grant | None:
             if ratios and ratios[0].start < at:
                 before = part[: min(at, ratios[0].start)]
             own, payer = _strip_tail(before)
+            if m := _SUBJECT_START.match(own):
+                own = own[m.end() :]
+                payer = payer or (payer_level(m.group("payer")) if m.group("payer") else None)
             return Grant(index, own, payer, moneys, ratios, part[at:], part[:at])
     return None
 
 
+_INCLUDE_IN_SCOPE = re.compile(
+    r"^将(?P<who>.+?)(?:纳入|列入)[^,]{0,12}?(?:贴息|补贴|补助|奖励|资助|奖补)(?:资金)?(?:支持|政策)?范围"
+)
+
+
 def _unspecified_grant(index: int, part: str) -> Grant | None:
+    scope = _INCLUDE_IN_SCOPE.search(part)
+    if scope:
+        return Grant(index, scope.group("who"), None, [], [], part[scope.end("who") :], "", unspecified=True)
     m = re.search(
         r"(?:给予|予以)(?:一定|适当)?(?:的)?(?:资金)?(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
         r"(?P<verb>奖励|补助|补贴|资助|奖补)$",
@@ -227,7 +247,9 @@ def _payers_from(text: str, fallback: str | None) -> list[Payer] | None:
 
 
 def _sentence_payer(sentence: str) -> str | None:
-    m = re.search(r"(?:落实|争取|贯彻落实|执行)(?P<who>国家|中央|省级|省|市级)[^,。]*?(?:政策|资金)", sentence)
+    m = re.search(
+        r"(?:落实|争取|贯彻落实|执行)(?P<who>国家|中央|省级|省|市级)[^,。]*?(?:政策|资金)", sentence
+    )
     return payer_level(m.group("who")) if m else None
 
 
@@ -239,12 +261,17 @@ def _per_of(text: str) -> str | None:
 
 
 def _base_of(grant_text: str, subject: str) -> str | None:
-    m = re.search(r"按(?:照)?(?:其)?(?:不高于|不超过|最高)?(?P<base>[^,%]+?)(?:的)?(?:分别给予[^,]*?)?\d+(?:\.\d+)?[%‰]", grant_text)
+    m = re.search(
+        r"按(?:照)?(?:其)?(?:不高于|不超过|最高)?(?P<base>[^,%]+?)(?:的)?(?:分别给予[^,]*?)?\d+(?:\.\d+)?[%‰]",
+        grant_text,
+    )
     if m and not re.fullmatch(r"[\d.]*", m.group("base")):
         base = re.sub(r"(?:分别给予.*|的)$", "", m.group("base"))
         if base and not re.search(r"比例|不高于|不超过", base):
             return base
-    m = re.search(r"(?:给予|享受)(?:最高)?(?P<base>[\u4e00-\u9fff()]{2,12}?)(?:的)?\d+(?:\.\d+)?[%‰]", grant_text)
+    m = re.search(
+        r"(?:给予|享受)(?:最高)?(?P<base>[\u4e00-\u9fff()]{2,12}?)(?:的)?\d+(?:\.\d+)?[%‰]", grant_text
+    )
     if m:
         return m.group("base")
     m = re.search(r"\d+(?:\.\d+)?[%‰](?P<base>税收|利息|保费|费用)", grant_text)
@@ -278,6 +305,8 @@ class _Amount:
 
 def _amounts(grant: Grant, part: str, cap: Money | None) -> list[_Amount]:
     """The amounts a grant pays, one per 分别 member."""
+    if grant.unspecified:
+        return [_Amount("max", cap=cap.value_wan)] if cap else []
     if grant.ratios:
         caps = [m for m in grant.moneys]
         cap_value = caps[0].value_wan if caps else (cap.value_wan if cap else None)
@@ -287,7 +316,8 @@ def _amounts(grant: Grant, part: str, cap: Money | None) -> list[_Amount]:
             out.append(_Amount("ratio", None, cap_value, r.value, bool(_CAP_QUALIFIER.search(window))))
         return out
     out = []
-    prev_end = len(grant.before_verb)
+    # 最高补贴5.04万元: the qualifier may stand just before the verb.
+    prev_end = max(0, len(grant.before_verb) - 4)
     kinds = []
     for m in grant.moneys:
         kinds.append(_qualifier_kind(part[prev_end : m.start]))
@@ -336,10 +366,26 @@ class _Builder:
         )
 
 
+def _segment_tiers(part: str, k: int) -> list[str] | None:
+    """Conditions of tiers listed inside one part: 属于国内首台(套)的按60%、属于省内首台(套)的按30%."""
+    segments = split_top(part, "、")
+    if len(segments) != k:
+        return None
+    conditions = []
+    for seg in segments:
+        if len(find_money(seg)) + len(find_ratios(seg)) != 1:
+            return None
+        m = re.match(r"^(?:.*?对)?(?P<cond>[^,]*?的)(?=按|给予|予以|奖励|补助|补贴|\d)", seg)
+        if not m:
+            return None
+        conditions.append(m.group("cond"))
+    return conditions
+
+
 def _pair_rows(
-    subject: str, amounts: list[_Amount], grant: Grant, make, notes: list[str]
+    subject: str, base_subject: str, amounts: list[_Amount], grant: Grant, part: str
 ) -> list[tuple[str, _Amount | None, list[str], bool]]:
-    """Pair amounts with the members of a list in the subject (分别)."""
+    """Pair amounts with the members of a list in the subject (分别), or with tiers in the part."""
     k = len(amounts)
     if k <= 1:
         subjects = [subject]
@@ -351,41 +397,46 @@ def _pair_rows(
             levels = level_lists(subject)
             if levels and who:
                 lst = levels[0]
-                subjects = [
-                    lst.substitute(s, i) for s in subjects for i in range(len(lst)) if lst.start < len(s)
-                ]
-        return [(s, amounts[0] if amounts else None, notes, False) for s in subjects]
+                subjects = [lst.substitute(s, i) for s in subjects for i in range(len(lst))]
+        return [(s, amounts[0] if amounts else None, [], False) for s in subjects]
     lists = find_lists(subject)
     same = [lst for lst in lists if len(lst) == k]
     if same:
         chosen = same[0]
-        parallel = [lst for lst in same if lst.kind == chosen.kind and lst is not chosen and lst.start > chosen.end]
+        parallel = [
+            lst for lst in same if lst.kind == chosen.kind and lst is not chosen and lst.start > chosen.end
+        ]
         out = []
         for i in range(k):
             s = subject
             for lst in reversed(parallel):
                 s = lst.substitute(s, i)
-            out.append((chosen.substitute(s, i), amounts[i], notes, False))
+            out.append((chosen.substitute(s, i), amounts[i], [], False))
         return out
+    if conditions := _segment_tiers(part, k):
+        return [(_join_tier(c, base_subject), a, [], False) for c, a in zip(conditions, amounts, strict=True)]
     for lst in lists:
         for sep in ("和", "及", "与", "以及"):
             groups = lst.groups(sep)
             if len(groups) == k and len(lst) > k:
-                note = (
-                    f"分别所列对象{len(lst)}项与金额{k}个数目不一致,已按“{sep}”分组配对,请核对"
-                )
+                note = f"分别所列对象{len(lst)}项与金额{k}个数目不一致,已按“{sep}”分组配对,请核对"
                 return [
-                    (lst.substitute(subject, i), amounts[g], [*notes, note], True)
+                    (lst.substitute(subject, i), amounts[g], [note], True)
                     for g, members in enumerate(groups)
                     for i in members
                 ]
     note = f"有{k}个金额但未找到与之对应的{k}项对象,各金额暂用同一对象,请核对"
-    return [(subject, a, [*notes, note], True) for a in amounts]
+    return [(subject, a, [note], True) for a in amounts]
 
 
 def _join_of(subject: str, recipient: str) -> str:
     """Attach a recipient to what qualifies it: 推介会 + 组织方 → 推介会的组织方."""
     return f"{subject}{recipient}" if subject.endswith("的") else f"{subject}的{recipient}"
+
+
+def _join_tier(condition: str, core: str) -> str:
+    """A tier's condition before the subject it narrows: 融资额10亿元以下的 + 成功上市企业."""
+    return condition + core.removesuffix("的") if condition.endswith("的") else f"{condition}的{core}"
 
 
 def _recipient_suffix(grant: Grant) -> str:
@@ -398,6 +449,34 @@ def _recipient_suffix(grant: Grant) -> str:
     return name
 
 
+def _subject_from(pending: list[str], own: str, opened_by_dui: bool) -> str:
+    """The subject: condition parts before the grant (without preambles and legal bases) + own words."""
+    parts = [p for p in pending if not _LEGAL_BASIS.match(p) and not _OTHER_LEVELS_GRANT.match(p)]
+    if not opened_by_dui and parts:
+        kept = [p for p in parts if not _PREAMBLE.match(p)]
+        parts = kept or [_PREAMBLE.sub("", parts[-1])]
+    return _clean_subject(",".join([*parts, own] if own else parts))
+
+
+@dataclass
+class _Slot:
+    """A grant with the subject it pays and the cap that follows it."""
+
+    grant: Grant
+    subject: str
+    base_subject: str
+    cap: Money | None = None
+
+
+def _find_subject_start(parts: list[str]) -> tuple[int | None, str | None]:
+    for i, part in enumerate(parts):
+        m = _SUBJECT_START.match(part)
+        if m:
+            parts[i] = part[m.end() :]
+            return i, payer_level(m.group("payer")) if m.group("payer") else None
+    return None, None
+
+
 def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) -> list[Incentive]:
     if TAX_TREATMENT.search(clause):
         return []
@@ -406,110 +485,78 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         clause_payers = _payers_from(m.group("inner"), None)
     clause = re.sub(r"[((][^()()]*(?:承担|分担)[^()()]*[))]", "", clause)
     parts = split_parts(clause)
-
-    start = None
-    start_payer = None
-    for i, part in enumerate(parts):
-        m = _SUBJECT_START.match(part)
-        if m:
-            start, start_payer = i, payer_level(m.group("payer")) if m.group("payer") else None
-            parts[i] = part[m.end() :]
-            break
-    grants: list[tuple[Grant, Money | None]] = []
-    pending: list[str] = []
-    subjects: list[tuple[Grant, str, Money | None]] = []
+    start, start_payer = _find_subject_start(parts)
     first_index = start if start is not None else 0
-    for i, part in enumerate(parts):
-        if i < first_index:
-            continue
+    opened = start is not None
+
+    slots: list[_Slot] = []
+    pending: list[str] = []
+    fresh = True  # the next grant starts a new subject (no grant yet, or a new 对 part came)
+    for i in range(first_index, len(parts)):
+        part = parts[i]
         if _PAYER_SHARE.search(part) and not GRANT_VERB.search(part):
             clause_payers = _payers_from(part, None) or clause_payers
             continue
-        if subjects and (cap := _is_cap(part)):
-            g, s, _ = subjects[-1]
-            subjects[-1] = (g, s, cap)
+        if slots and (cap := _is_cap(part)):
+            slots[-1].cap = cap
             continue
-        if subjects and _AGGREGATE.search(part) and find_money(part) and not GRANT_VERB.search(part[:2]):
+        if slots and _AGGREGATE.search(part) and find_money(part) and not GRANT_VERB.search(part[:2]):
+            continue
+        if _OTHER_LEVELS_GRANT.match(part):
             continue
         grant = read_grant(i, part)
+        if grant is None and i + 1 < len(parts) and _is_cap(parts[i + 1]):
+            grant = _unspecified_grant(i, part)  # 给予一定资金补助,最高不超过30万元
         if grant is None:
-            if i > first_index and _SUBJECT_START.match("对" + part) and part.startswith("对"):
-                pending = []
+            if i > first_index and (m := _SUBJECT_START.match(part)):
+                parts[i] = part = part[m.end() :]
+                pending, fresh, opened = [], True, True
             pending.append(part)
             continue
         own = grant.own
-        if not subjects:
-            if start is None and len(pending) > 1:
-                pending = [p for p in pending if not _PREAMBLE.match(p)] or pending[-1:]
-            elif start is None and pending and _PREAMBLE.match(pending[0]):
-                pending[0] = _PREAMBLE.sub("", pending[0])
-            subject = _clean_subject(",".join([*pending, own] if own else pending))
-            if not subject:
-                subject = ctx.subject or ""
-            if ctx.core and own.endswith("的") and not pending:
-                subject = own + ctx.core
+        if fresh:
+            base = _subject_from(pending, "", opened)
+            if own.endswith("的") and (base or ctx.core):
+                subject = _join_tier(own, _core(base) if base else ctx.core or "")
+            else:
+                subject = _subject_from(pending, own, opened) or ctx.subject or ""
+                if not opened and ctx.core and subject.endswith("的") and subject != ctx.core:
+                    subject = _join_tier(subject, ctx.core)
+            base = base or subject
             ctx.subject = ctx.subject or subject
-            ctx.core = ctx.core or _core(subject)
+            ctx.core = ctx.core or _core(base)
         elif own.endswith("的"):
-            subject = own + (ctx.core or "")
-        elif own:
-            subject = _clean_subject(own)
+            subject, base = _join_tier(own, ctx.core or ""), ctx.core or ""
         else:
-            subject = ctx.subject or ""
-        subjects.append((grant, subject, None))
-        pending = []
-        grants.append((grant, None))
+            subject = _clean_subject(own) if own else ctx.subject or ""
+            base = subject
+        slots.append(_Slot(grant, subject, base))
+        pending, fresh = [], False
 
-    if not subjects:
-        # No amount anywhere: an unspecified benefit, when the words are about money.
-        for i, part in enumerate(parts):
-            if i < first_index:
-                continue
-            grant = _unspecified_grant(i, part)
-            if grant is None:
-                continue
-            pre = [p for p in parts[first_index:i]]
-            if start is None and len(pre) > 1:
-                pre = [p for p in pre if not _PREAMBLE.match(p)] or pre[-1:]
-            elif start is None and pre and _PREAMBLE.match(pre[0]):
-                pre[0] = _PREAMBLE.sub("", pre[0])
-            subject = _clean_subject(",".join([*pre, grant.own] if grant.own else pre))
-            if not subject and ctx.subject:
-                subject = ctx.subject
-            if not subject:
-                return []
-            ctx.subject = ctx.subject or subject
-            ctx.core = ctx.core or _core(subject)
-            builder = _Builder(task, text)
-            payer = grant.payer or start_payer or ctx.sentence_payer
-            row = builder.row(
-                subject, None, payers=_payers_from(clause, payer) if payer else None, one_time="一次性" in clause
-            )
-            return [row]
-        if start is not None and not ctx.subject:
-            ctx.subject = _clean_subject(",".join(parts[start:]))
-            ctx.core = _core(ctx.subject)
-        return []
+    if not slots:
+        return _unspecified_rows(parts, first_index, opened, start_payer, clause, ctx, task, text)
 
     rows: list[Incentive] = []
     builder = _Builder(task, text)
-    for grant, subject, cap in subjects:
-        part = parts[grant.index]
+    for slot in slots:
+        grant, part, cap = slot.grant, parts[slot.grant.index], slot.cap
         amounts = _amounts(grant, part, cap)
         if not amounts:
             continue
-        recipient = _recipient_suffix(grant)
-        if recipient:
+        subject = slot.subject
+        if recipient := _recipient_suffix(grant):
             subject = _join_of(subject, recipient.removeprefix("其"))
         payer = grant.payer or start_payer or ctx.sentence_payer
         payers = clause_payers or _payers_from(part, payer) or ctx.payers
-        per_text = part + ("," + cap.text if cap else "")
+        per_text = part
         if cap:
-            head = clause[max(0, clause.find(cap.text) - 10) : clause.find(cap.text)]
-            per_text += head
+            at = clause.find(cap.text)
+            per_text += "," + clause[max(0, at - 10) : at]
         per = _per_of(per_text)
         base = _base_of(part, subject) if any(a.kind == "ratio" for a in amounts) else None
-        for row_subject, amount, notes, review in _pair_rows(subject, amounts, grant, None, []):
+        for row_subject, amount, notes, review in _pair_rows(
+            subject, slot.base_subject, amounts, grant, part
+        ):
             rows.append(
                 builder.row(
                     row_subject,
@@ -524,6 +571,37 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             )
     ctx.payers = ctx.payers or (rows[0].payers if rows else None)
     return rows
+
+
+def _unspecified_rows(
+    parts: list[str],
+    first_index: int,
+    opened: bool,
+    start_payer: str | None,
+    clause: str,
+    ctx: _Context,
+    task: str | None,
+    text: str,
+) -> list[Incentive]:
+    """A clause with no amount: one unspecified row when its grant words are about money."""
+    for i in range(first_index, len(parts)):
+        grant = _unspecified_grant(i, parts[i])
+        if grant is None:
+            continue
+        subject = _subject_from(parts[first_index:i], grant.own, opened) or ctx.subject
+        if not subject:
+            return []
+        ctx.subject = ctx.subject or subject
+        ctx.core = ctx.core or _core(subject)
+        payer = grant.payer or start_payer or ctx.sentence_payer
+        row = _Builder(task, text).row(
+            subject, None, payers=_payers_from(clause, payer) if payer else None, one_time="一次性" in clause
+        )
+        return [row]
+    if opened and not ctx.subject:
+        ctx.subject = _clean_subject(",".join(parts[first_index:]))
+        ctx.core = _core(ctx.subject)
+    return []
 
 
 def _merge_detail(previous: str, detail: str) -> str:

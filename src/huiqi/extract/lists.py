@@ -111,7 +111,13 @@ def _share_affixes(lst: CoordList) -> None:
     """Spread a prefix or suffix printed only once: 省专利特等奖、一等奖 / 一、二、三等奖."""
     first, rest = lst.members[0], lst.members[1:]
     lengths = {len(m) for m in rest}
-    if len(lengths) == 1 and (n := lengths.pop()) < len(first) and n <= 4 and first[-1] == rest[0][-1]:
+    if (
+        len(rest) >= 2
+        and len(lengths) == 1
+        and (n := lengths.pop()) < len(first)
+        and n <= 4
+        and first[-1] == rest[0][-1]
+    ):
         lst.prefix, lst.members[0] = first[:-n], first[-n:]
         return
     init, last = lst.members[:-1], lst.members[-1]

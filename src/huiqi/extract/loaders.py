@@ -127,11 +127,12 @@ def _refuse_binary(path: Path, suffix: str, data: bytes) -> None:
         raise UnsupportedFormatError(path, f"文件扩展名是 {suffix},但内容不是文字(可能是二进制文件)")
 
 
-_BLANK_RUN = re.compile(r"[ \t\u3000\u00a0]+")
+_BLANK_RUN = re.compile(r"[ \u3000\u00a0]+")
 
 
 def _tidy(text: str) -> str:
-    """One paragraph per line: unify line ends, trim each line, drop blank lines."""
+    """One paragraph per line: unify line ends, trim each line, drop blank lines (tabs inside a
+    line, which separate table cells, are kept)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\ufeff", "")
     lines = (_BLANK_RUN.sub(" ", line).strip() for line in text.split("\n"))

@@ -15,10 +15,28 @@ from huiqi.extract.structure import Structure
 from huiqi.text.clauses import split_sentences
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("highest_only", re.compile(r"就高不重复|就高原则|不重复享受|不得重复享受|不重复支持|按最高标准|择[一优]享受|不叠加享受")),
-    ("cap_per_enterprise", re.compile(r"(?:每家|同一|单个|每个)企业[^。]{0,40}(?:最高限额|累计不超过|最高不超过|上限)")),
-    ("supersedes", re.compile(r"(?:原有|此前|以往)[^。]{0,30}(?:不一致|不符)[^。]{0,20}(?:按本|以本)[^。]{0,12}(?:执行|为准)")),
-    ("repeatable", re.compile(r"可重复享受|可叠加享受|叠加享受|在享受[^。]{1,30}基础上[^。]{0,30}(?:再给予|还可享受|再享受|可享受)")),
+    (
+        "highest_only",
+        re.compile(
+            r"就高不重复|就高原则|不重复享受|不得重复享受|不重复支持|按最高标准|择[一优]享受|不叠加享受"
+        ),
+    ),
+    (
+        "cap_per_enterprise",
+        re.compile(r"(?:每家|同一|单个|每个)企业[^。]{0,40}(?:最高限额|累计不超过|最高不超过|上限)"),
+    ),
+    (
+        "supersedes",
+        re.compile(
+            r"(?:原有|此前|以往)[^。]{0,30}(?:不一致|不符)[^。]{0,20}(?:按本|以本)[^。]{0,12}(?:执行|为准)"
+        ),
+    ),
+    (
+        "repeatable",
+        re.compile(
+            r"可重复享受|可叠加享受|叠加享受|在享受[^。]{1,30}基础上[^。]{0,30}(?:再给予|还可享受|再享受|可享受)"
+        ),
+    ),
 ]
 
 

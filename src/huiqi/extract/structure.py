@@ -34,7 +34,9 @@ _GLUED = re.compile(r"^(?P<num>\d{1,3})(?P<rest>[\u4e00-\u9fff].*)$")
 
 _TRAILING_PAREN = re.compile(r"[((](?P<inner>[^()()]*(?:[((][^()()]*[))][^()()]*)*)[))]\s*[。.;;]?\s*$")
 _LABEL = re.compile(r"^(?:责任单位|牵头单位|负责单位|责任部门|牵头部门|配合单位|参与单位|实施单位)\s*[::]\s*")
-_DUTY_SUFFIX = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|共同负责|牵头负责|配合负责|负责|牵头|配合|落实)$")
+_DUTY_SUFFIX = re.compile(
+    r"(?:按职责分工负责|按职责负责|分工负责|共同负责|牵头负责|配合负责|负责|牵头|配合|落实)$"
+)
 ORG_SUFFIX = re.compile(
     r"(?:局|委|办|部|会|厅|府|中心|支行|分行|分局|公司|办公室|管委会|部门|单位|院|所|营管部|中支|机关|小组|署|处|室|"
     r"组|站|队|集团|协会|联合会|商会|银行|街道|办事处|乡镇|镇|监管局|委员会|政府)$"
@@ -153,7 +155,7 @@ def _title_of(heading: str) -> str:
     heading = _TRAILING_PAREN.sub("", heading).strip()
     first = split_top(heading, "。")
     title = first[0] if first else heading
-    return title.rstrip("。;;,, ")
+    return re.sub(r"[。;;,,\s]+$", "", title)
 
 
 def parse_structure(lines: list[str]) -> Structure:
@@ -177,7 +179,9 @@ def parse_structure(lines: list[str]) -> Structure:
                 if level in last_number and value <= last_number[level]:
                     restarts.add(level)
                 last_number[level] = value
-            parent = next((open_by_level[lv] for lv in sorted(open_by_level, reverse=True) if lv < level), None)
+            parent = next(
+                (open_by_level[lv] for lv in sorted(open_by_level, reverse=True) if lv < level), None
+            )
             for lv in [lv for lv in open_by_level if lv >= level]:
                 del open_by_level[lv]
             current = Section(level, number, rest, parent, title=_title_of(rest))

@@ -45,7 +45,11 @@ def _comparator(clause: str, qual: str | None) -> str:
 def _indicator(clause: str, start: int) -> str:
     head = clause[:start]
     head = re.sub(r"^(?:——)?(?:到|至)?(?:20\d{2}年(?:底|末)?)[,,]?", "", head)
-    head = re.sub(r"(?:力争|争取|努力|计划|累计)?(?:达到|突破|超过|稳定在|保持在|控制在|完成|实现|比20\d{2}年降低|降低|提高到|提升到)$", "", head)
+    head = re.sub(
+        r"(?:力争|争取|努力|计划|累计)?(?:达到|突破|超过|稳定在|保持在|控制在|完成|实现|比20\d{2}年降低|降低|提高到|提升到)$",
+        "",
+        head,
+    )
     head = re.sub(r"^(?:力争|争取|全市|全区)", "", head).strip(" ,")
     if len(head) >= 2:
         return head
@@ -79,21 +83,21 @@ def extract_targets(structure: Structure, doc_year: int | None) -> list[Target]:
     for para in structure.paragraphs:
         section = para.section
         top = section.ancestors()[-1] if section else None
-        in_goals = bool(
-            section and any(_GOALS_SECTION.search(s.heading) for s in section.ancestors())
-        )
+        in_goals = bool(section and any(_GOALS_SECTION.search(s.heading) for s in section.ancestors()))
         years_here = [int(m.group("y")) for m in _YEAR.finditer(para.text)]
         carried = goals_year.get(id(top)) if in_goals else None
         task = section.task().id if section and section.task() else None
         current_year = carried
         for sentence in split_sentences(para.text):
             for clause in split_clauses(sentence):
-                if _GRANT.search(clause) or re.search(r"[^\d]元", clause) and re.search(r"对[^,]*[,]", clause):
+                if _GRANT.search(clause) or (
+                    re.search(r"[^\d]元", clause) and re.search(r"对[^,]*[,]", clause)
+                ):
                     continue
                 for part in split_parts(clause):
-                    if (ym := _YEAR.search(part)) and re.match(r"到|至|截至|截止到", ym.group(0) or ""):
-                        current_year = int(ym.group("y"))
-                    elif ym and part.startswith(ym.group(0)):
+                    if ((ym := _YEAR.search(part)) and re.match(r"到|至|截至|截止到", ym.group(0) or "")) or (
+                        ym and part.startswith(ym.group(0))
+                    ):
                         current_year = int(ym.group("y"))
                     quantities = _quantities(part)
                     if not quantities or not _TARGET_VERB.search(part):

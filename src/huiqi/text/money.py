@@ -36,7 +36,9 @@ _WAN_PER_UNIT = {
 }
 
 MONEY_RE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>万亿元|千万元|百万元|十万元|亿元|万元|千元|元)")
-RATIO_RE = re.compile(rf"(?:(?P<num>{NUMBER})\s*(?P<sign>%|‰)|百分之(?P<cnpct>[{CN_DIGITS}点]+)|(?P<full>全额))")
+RATIO_RE = re.compile(
+    rf"(?:(?P<num>{NUMBER})\s*(?P<sign>%|‰)|百分之(?P<cnpct>[{CN_DIGITS}点]+)|(?P<full>全额))"
+)
 
 
 def parse_number(text: str) -> float:
