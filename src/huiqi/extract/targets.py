@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from huiqi.extract.lists import find_lists
 from huiqi.extract.model import Target
 from huiqi.extract.structure import Structure
 from huiqi.text.clauses import split_clauses, split_parts, split_sentences
@@ -26,7 +27,7 @@ _QUANTITY = re.compile(
 _YEAR = re.compile(r"(?:到|至|截至|截止到|在)?(?P<y>20\d{2})年(?:底|末|前)?")
 _TARGET_VERB = re.compile(
     r"达到|突破|超过|稳定在|保持在|控制在|完成|实现|建成|建设|培育|打造|创建|新增|引进|实施|提供|降低|下降|"
-    r"提高|提升|增长|增加|不低于|不少于|覆盖|优选|推动|争创|入库|形成|储备|谋划|拥有"
+    r"提高|提升|增长|增加|不低于|不少于|覆盖|优选|推动|争创|入库|形成|储备|谋划|拥有|高于|低于|增幅|增速"
 )
 _GRANT = re.compile(r"给予|奖励\d|补助\d|补贴\d|资助|奖补\d|元奖励|元补助|元补贴")
 _GOALS_SECTION = re.compile(r"目标")
@@ -76,6 +77,22 @@ def _quantities(clause: str) -> list[re.Match[str]]:
     return out
 
 
+def _per_indicator(part: str, quantities: list[re.Match[str]]) -> list[tuple[re.Match[str], str]]:
+    """Pair each number with its indicator; one number shared by a list with 均 gives one target each.
+
+    ``工业增加值、工业投资、技改投资增幅均高于全市平均水平3-5个百分点`` → three targets.
+    """
+    shared = re.search(r"均(?:高于|低于|达到|超过|不低于|保持在|增长)", part)
+    if len(quantities) == 1 and shared:
+        head = part[: shared.start()]
+        lists = [lst for lst in find_lists(head) if lst.kind == "general"]
+        if lists:
+            lst = lists[-1]
+            q = quantities[0]
+            return [(q, _indicator(lst.substitute(head, i), len(lst.substitute(head, i)))) for i in range(len(lst))]
+    return [(q, _indicator(part, q.start())) for q in quantities]
+
+
 def extract_targets(structure: Structure, doc_year: int | None) -> list[Target]:
     """Every dated quantitative goal in the document, in order."""
     targets: list[Target] = []
@@ -113,12 +130,12 @@ def extract_targets(structure: Structure, doc_year: int | None) -> list[Target]:
                         by = current_year or (years_here[0] if years_here else None)
                     if by is None and not period:
                         continue
-                    for q in quantities:
+                    for q, indicator in _per_indicator(part, quantities):
                         value = float(q.group("num"))
                         targets.append(
                             Target(
                                 text=part,
-                                indicator=_indicator(part, q.start()),
+                                indicator=indicator,
                                 value=value,
                                 unit=q.group("unit"),
                                 comparator=_comparator(part, q.group("qual")),
