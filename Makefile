@@ -25,5 +25,6 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+# Re-score the extractor against ../shared/gold and record the result in docs/extraction-score.md.
 score: install
-	$(BIN)/python ../shared/tools/score_extraction.py --cmd '$(BIN)/huiqi extract {file} --format json'
+	$(BIN)/python bench/extraction_score.py --write docs/extraction-score.md

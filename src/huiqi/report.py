@@ -35,7 +35,7 @@ def describe_amount(row: Incentive) -> str:
         text = f"最高{_wan(row.cap_wan)}{per}"
     elif row.kind == "ratio":
         pct = f"{(row.ratio or 0) * 100:g}%"
-        text = f"{row.base + '的' if row.base else ''}{'不高于' if row.ratio_is_max else ''}{pct}"
+        text = f"{'不高于' if row.ratio_is_max else ''}{row.base + '的' if row.base else ''}{pct}"
         if row.cap_wan is not None:
             text += f",最高{_wan(row.cap_wan)}{per}"
     else:

@@ -277,9 +277,11 @@ def _base_of(grant_text: str, subject: str) -> str | None:
     m = re.search(r"\d+(?:\.\d+)?[%‰](?P<base>税收|利息|保费|费用)", grant_text)
     if m:
         return m.group("base")
-    m = re.search(r"(?:一个)?(?P<base>[\u4e00-\u9fff]{2,10})的全额", grant_text)
+    m = re.search(r"(?:给予|予以)?(?P<before>[\u4e00-\u9fff]{2,16}?)的全额", grant_text)
     if m:
-        return re.sub(r"^一个", "", m.group("base"))
+        # 给予企业一个标准展位费的全额补助 → 标准展位费
+        base = re.split(r"一个|一次|其|企业|单位", m.group("before"))[-1]
+        return base or None
     m = re.search(r"的(?P<base>[\u4e00-\u9fff]{1,8}(?:费用|费|款|额|投入|价格|价款|收入|税收))$", subject)
     if m:
         return m.group("base")

@@ -89,7 +89,10 @@ def _per_indicator(part: str, quantities: list[re.Match[str]]) -> list[tuple[re.
         if lists:
             lst = lists[-1]
             q = quantities[0]
-            return [(q, _indicator(lst.substitute(head, i), len(lst.substitute(head, i)))) for i in range(len(lst))]
+            return [
+                (q, _indicator(lst.substitute(head, i), len(lst.substitute(head, i))))
+                for i in range(len(lst))
+            ]
     return [(q, _indicator(part, q.start())) for q in quantities]
 
 
