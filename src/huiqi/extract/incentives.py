@@ -66,14 +66,17 @@ _PER = [
     (re.compile(r"每辆|/辆"), "辆"),
     (re.compile(r"每家|/家"), "家"),
     (re.compile(r"单户|每户|/户"), "户"),
-    (re.compile(r"单个项目|每个项目|每项|/项|单项"), "项"),
+    (re.compile(r"单个项目|每个项目|每项|/项"), "项"),
     (re.compile(r"每人|/人"), "人"),
 ]
 _RECIPIENT = re.compile(
     r"(?:给予|予以)(?:其|每家|每个)?(?P<who>[\u4e00-\u9fff、和及]{0,16}?"
     r"(?:单位|企业|组织方|机构|主体|专利权人|权利人|平台|个人|团队))(?=最高|不超过|不高于|\d|[一二三四五六七八九十]|分别|一次性|按|全额)"
 )
-_SHARE_LIST = re.compile(r"(?P<who>[市省区县](?:、[市省区县])+)(?:两级|三级)?各承担(?P<shares>[\d.%和、]+)")
+_SHARE_LIST = re.compile(
+    r"(?P<who>[市省区县](?:、[市省区县])+)(?:两级|三级)?(?:财政)?各(?:承担|负担|分担)(?P<shares>[\d.%和、:]+)"
+)
+_SOLE_PAYER = re.compile(rf"(?:所需资金)?(?P<who>{PAYER})(?:全额|全部)?(?:承担|负担|列支)")
 _RATIO_SPLIT = re.compile(r"由(?P<a>[^,和]+?)(?:财政)?和(?P<b>[^,]+?)(?:财政)?按照?(?P<x>\d+):(?P<y>\d+)")
 
 
@@ -231,6 +234,8 @@ def _payers_from(text: str, fallback: str | None) -> list[Payer] | None:
     if m:
         who = m.group("who").split("、")
         shares = [float(s) / 100 for s in re.findall(r"(\d+(?:\.\d+)?)%", m.group("shares"))]
+        if len(shares) == 1:  # 市、区两级财政各承担50%
+            shares = shares * len(who)
         if len(who) == len(shares):
             return [Payer(payer=payer_level(w) or w, share=s) for w, s in zip(who, shares, strict=True)]
     m = _RATIO_SPLIT.search(text)
@@ -241,6 +246,9 @@ def _payers_from(text: str, fallback: str | None) -> list[Payer] | None:
             Payer(payer=payer_level(a) or a, share=round(x / (x + y), 6)),
             Payer(payer=payer_level(b) or b.replace("财政", ""), share=round(y / (x + y), 6)),
         ]
+    m = _SOLE_PAYER.search(text)
+    if m and (level := payer_level(m.group("who"))):
+        return [Payer(payer=level, share=1.0)]
     if fallback:
         return [Payer(payer=fallback, share=1.0)]
     return None
@@ -336,6 +344,7 @@ def _amounts(grant: Grant, part: str, cap: Money | None) -> list[_Amount]:
 
 def _clean_subject(text: str) -> str:
     text = re.sub(r"在[^,]*?(?:的)?基础上,?", "", text)
+    text = re.sub(r"(?:给予|予以)[\u4e00-\u9fff]{0,6}$", "", text)
     text = re.sub(r"^(?:对于|对)", "", text.strip(" ,"))
     text = re.sub(r"(?:等|,)$", "", text.strip())
     return text.strip(" ,")
@@ -437,8 +446,13 @@ def _join_of(subject: str, recipient: str) -> str:
 
 
 def _join_tier(condition: str, core: str) -> str:
-    """A tier's condition before the subject it narrows: 融资额10亿元以下的 + 成功上市企业."""
-    return condition + core.removesuffix("的") if condition.endswith("的") else f"{condition}的{core}"
+    """A tier's condition before the subject it narrows: 融资额10亿元以下的 + 成功上市企业.
+
+    A core without a head noun (首次认定为高新技术企业的) cannot be narrowed; the condition stands alone.
+    """
+    if not core or core.endswith("的"):
+        return condition
+    return condition + core if condition.endswith("的") else f"{condition}的{core}"
 
 
 def _recipient_suffix(grant: Grant) -> str:
@@ -479,8 +493,11 @@ def _find_subject_start(parts: list[str]) -> tuple[int | None, str | None]:
     return None, None
 
 
+_ENTERPRISE_CAP = re.compile(r"^(?:每家|同一|单个|每个)企业[^,]{0,30}(?:累计|合计|总额|最高限额)")
+
+
 def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) -> list[Incentive]:
-    if TAX_TREATMENT.search(clause):
+    if TAX_TREATMENT.search(clause) or _ENTERPRISE_CAP.search(clause):
         return []
     clause_payers = None
     for m in re.finditer(r"[((](?P<inner>[^()()]*(?:承担|分担)[^()()]*)[))]", clause):
@@ -540,7 +557,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
 
     rows: list[Incentive] = []
     builder = _Builder(task, text)
-    for slot in slots:
+    for slot in [s for s in slots if s.subject]:
         grant, part, cap = slot.grant, parts[slot.grant.index], slot.cap
         amounts = _amounts(grant, part, cap)
         if not amounts:

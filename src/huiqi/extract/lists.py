@@ -17,7 +17,7 @@ from huiqi.text.clauses import CLOSERS, OPENERS
 
 LEVEL_WORD = r"(?:国家级|省级|市级|区县级|县级|区级|国家|国内|省内|市内|省|市)"
 _LEVEL_LIST = re.compile(
-    rf"(?:(?<=[为的入选获对定评过在由,、或“新])|^)(?P<list>{LEVEL_WORD}(?:(?:、|和|及|与|或){LEVEL_WORD})+)"
+    rf"(?<![城都全本该各我外])(?P<list>{LEVEL_WORD}(?:(?:、|和|及|与|或){LEVEL_WORD})+)"
     r"(?![\u4e00-\u9fff]?[、和])"
 )
 _QUOTED_LIST = re.compile(r"(?P<list>“[^”]{1,30}”(?:(?:、|和|及|与|或)?“[^”]{1,30}”)+)")
@@ -107,9 +107,23 @@ def _alnum_lists(phrase: str) -> list[CoordList]:
     return out
 
 
+_NUMERAL = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+")
+
+
+def _shape(text: str) -> str:
+    return _NUMERAL.sub("#", text)
+
+
 def _share_affixes(lst: CoordList) -> None:
-    """Spread a prefix or suffix printed only once: 省专利特等奖、一等奖 / 一、二、三等奖."""
+    """Spread a prefix or suffix printed only once: 省专利特等奖、一等奖 / 一、二、三等奖 / 突破1亿元、5亿元."""
     first, rest = lst.members[0], lst.members[1:]
+    shapes = {_shape(m) for m in rest}
+    if len(shapes) == 1 and "#" in (shape := shapes.pop()):
+        pattern = re.escape(shape).replace("\\#", "#").replace("#", f"(?:{_NUMERAL.pattern})")
+        m = re.search(f"(?:{pattern})$", first)
+        if m and m.start() > 0:
+            lst.prefix, lst.members[0] = first[: m.start()], first[m.start() :]
+            return
     lengths = {len(m) for m in rest}
     if (
         len(rest) >= 2

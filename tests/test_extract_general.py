@@ -1,0 +1,106 @@
+"""Incentive sentences in the styles of other cities' documents (not in the seeds).
+
+Each case is written for this test and its expectation is read off the spec, so these guard
+against rules that only work on the seed documents.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from huiqi.extract.model import Incentive
+from huiqi.extract.pipeline import extract_text
+
+HEAD = (
+    "某市人民政府关于支持制造业高质量发展的若干政策\n某政发〔2024〕5号\n各区县人民政府:\n一、支持企业发展\n"
+)
+TAIL = "(责任单位:市工信局)\n某市人民政府\n2024年1月1日"
+
+
+def rows(sentence: str) -> list[Incentive]:
+    return extract_text(f"{HEAD}1.测试措施。{sentence}{TAIL}").incentives
+
+
+def test_a_second_clause_with_its_own_condition_is_its_own_row() -> None:
+    first, second = rows("对首次认定为国家高新技术企业的,给予一次性奖励20万元;重新认定的,给予10万元奖励。")
+    assert (first.kind, first.amount_wan, first.one_time) == ("fixed", 20, True)
+    assert (second.kind, second.amount_wan, second.one_time) == ("fixed", 10, False)
+    assert "重新认定" in second.subject and "首次认定" not in second.subject
+
+
+def test_level_list_after_huopi_pairs_with_amounts() -> None:
+    national, provincial = rows("对获批国家级、省级企业技术中心的企业,分别给予100万元、50万元奖励。")
+    assert (national.subject, national.amount_wan, national.level) == (
+        "获批国家级企业技术中心的企业",
+        100,
+        "国家级",
+    )
+    assert (provincial.subject, provincial.amount_wan, provincial.level) == (
+        "获批省级企业技术中心的企业",
+        50,
+        "省级",
+    )
+    assert not national.needs_review
+
+
+def test_thresholds_in_a_list_share_the_words_printed_once() -> None:
+    subjects = [
+        r.subject
+        for r in rows(
+            "对年主营业务收入首次突破1亿元、5亿元、10亿元的工业企业,分别给予10万元、30万元、50万元奖励。"
+        )
+    ]
+    assert subjects == [
+        "年主营业务收入首次突破1亿元的工业企业",
+        "年主营业务收入首次突破5亿元的工业企业",
+        "年主营业务收入首次突破10亿元的工业企业",
+    ]
+
+
+def test_money_in_the_condition_is_not_the_amount_and_the_cap_follows() -> None:
+    (row,) = rows("对购置设备投资额在500万元以上的项目,按设备投资额的10%给予补助,最高500万元。")
+    assert (row.kind, row.ratio, row.cap_wan, row.base) == ("ratio", 0.1, 500, "设备投资额")
+
+
+def test_interest_subsidy_rate_with_a_per_enterprise_yearly_cap() -> None:
+    (row,) = rows(
+        "对企业技改项目贷款给予贴息,贴息比例为同期贷款市场报价利率的50%,单个企业年度贴息最高100万元。"
+    )
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 0.5, 100)
+    assert row.subject == "企业技改项目贷款"
+
+
+def test_a_per_enterprise_ceiling_is_a_stacking_rule_not_an_incentive() -> None:
+    doc = extract_text(f"{HEAD}1.测试措施。每家企业每年享受本政策奖励资金累计不超过1000万元。{TAIL}")
+    assert doc.incentives == []
+    assert [s.rule for s in doc.stacking] == ["cap_per_enterprise"]
+
+
+def test_danxiang_guanjun_is_not_a_per_project_amount() -> None:
+    first, second = rows("对新获批的国家级制造业单项冠军示范企业奖励100万元,单项冠军产品企业奖励50万元。")
+    assert (first.amount_wan, first.per) == (100, None)
+    assert (second.subject, second.amount_wan, second.per) == ("单项冠军产品企业", 50, None)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "payers"),
+    [
+        (
+            "对首次纳入规模以上工业企业统计的,给予5万元奖励,由市、区两级财政各承担50%。",
+            [("市级", 0.5), ("区级", 0.5)],
+        ),
+        (
+            "对中小企业购买工业设计服务的,按合同金额的30%给予补贴,每家企业最高不超过30万元,所需资金由市级财政承担。",
+            [("市级", 1.0)],
+        ),
+        ("对新认定的省级专精特新中小企业,市级财政给予10万元奖励。", [("市级", 1.0)]),
+    ],
+)
+def test_who_pays(sentence: str, payers: list[tuple[str, float]]) -> None:
+    (row,) = rows(sentence)
+    assert [(p.payer, p.share) for p in row.payers] == payers
+
+
+def test_financial_numerals_and_traditional_characters() -> None:
+    (row,) = rows("對符合條件的企業給予最高伍拾萬元獎勵。")
+    assert (row.kind, row.cap_wan, row.subject) == ("max", 50, "符合条件的企业")
