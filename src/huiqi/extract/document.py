@@ -26,7 +26,7 @@ _DATE = re.compile(
     rf"\s*(?P<d>\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*日"
 )
 _ISO = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})")
-_SALUTATION = re.compile(r"^各[\u4e00-\u9fff()()、]{2,60}[::]$")
+_SALUTATION = re.compile(r"^各[^。]{2,80}[::]$")
 _REGION = re.compile(
     r"^(?:中共)?(?P<region>[\u4e00-\u9fff]{2,7}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|州|县|区|旗))"
 )
@@ -92,7 +92,9 @@ def find_doc_number(lines: list[str]) -> str | None:
         if _SALUTATION.match(line.strip()) or len(line) > 90:
             break
         m = DOC_NUMBER.search(line)
-        if m and not re.search(r"《[^》]*$", line[: m.start()]):
+        if m is None or re.search(r"[,。;]", line):  # a sentence cites a 文号; a header line prints one
+            continue
+        if not re.search(r"《[^》]*$|》\s*[((]?\s*$|[((]\s*$", line[: m.start()]):
             return re.sub(r"\s+", "", m.group(0))
     return None
 

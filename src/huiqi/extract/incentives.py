@@ -268,23 +268,26 @@ def _per_of(text: str) -> str | None:
     return None
 
 
+_QUALIFIER_TAIL = re.compile(r"(?:最高|不超过|不高于|不低于|最多|的)+$")
+
+
 def _base_of(grant_text: str, subject: str) -> str | None:
-    m = re.search(
-        r"按(?:照)?(?:其)?(?:不高于|不超过|最高)?(?P<base>[^,%]+?)(?:的)?(?:分别给予[^,]*?)?\d+(?:\.\d+)?[%‰]",
-        grant_text,
-    )
-    if m and not re.fullmatch(r"[\d.]*", m.group("base")):
-        base = re.sub(r"(?:分别给予.*|的)$", "", m.group("base"))
-        if base and not re.search(r"比例|不高于|不超过", base):
-            return base
-    m = re.search(
-        r"(?:给予|享受)(?:最高)?(?P<base>[\u4e00-\u9fff()]{2,12}?)(?:的)?\d+(?:\.\d+)?[%‰]", grant_text
-    )
-    if m:
-        return m.group("base")
-    m = re.search(r"\d+(?:\.\d+)?[%‰](?P<base>税收|利息|保费|费用)", grant_text)
-    if m:
-        return m.group("base")
+    """What a rate applies to: 按设备购置款的10% → 设备购置款; 给予评估费用最高50% → 评估费用."""
+    ratios = [r for r in find_ratios(grant_text) if r.text != "全额"]
+    if ratios:
+        before, after = grant_text[: ratios[0].start], grant_text[ratios[0].end :]
+        m = re.search(
+            r"按(?:照)?(?:其)?(?:不高于|不超过|最高)?(?P<base>[^,按]+?)(?:分别给予[^,]*?)?$", before
+        )
+        if not m:
+            m = re.search(r"(?:给予|享受)(?:最高)?(?P<base>[\u4e00-\u9fff()()]{2,16})$", before)
+        if m:
+            base = _QUALIFIER_TAIL.sub("", re.sub(r"分别给予.*$", "", m.group("base")))
+            if base and not re.search(r"比例|不高于|不超过|^[\d.]+$", base):
+                return base
+        m = re.match(r"(?:的)?(?P<base>税收|利息|保费|费用)", after)
+        if m:
+            return m.group("base")
     m = re.search(r"(?:给予|予以)?(?P<before>[\u4e00-\u9fff]{2,16}?)的全额", grant_text)
     if m:
         # 给予企业一个标准展位费的全额补助 → 标准展位费
@@ -465,6 +468,13 @@ def _recipient_suffix(grant: Grant) -> str:
     return name
 
 
+def _without_tier(pending: list[str], opened_by_dui: bool) -> str:
+    """The subject without a trailing tier condition (购买不足10台(套)的), for later tiers to narrow."""
+    if len(pending) > 1 and pending[-1].endswith("的") and not re.match(r"且|并且|同时|并", pending[-1]):
+        return _subject_from(pending[:-1], "", opened_by_dui)
+    return ""
+
+
 def _subject_from(pending: list[str], own: str, opened_by_dui: bool) -> str:
     """The subject: condition parts before the grant (without preambles and legal bases) + own words."""
     parts = [p for p in pending if not _LEGAL_BASIS.match(p) and not _OTHER_LEVELS_GRANT.match(p)]
@@ -543,11 +553,11 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                     subject = _join_tier(subject, ctx.core)
             base = base or subject
             ctx.subject = ctx.subject or subject
-            ctx.core = ctx.core or _core(base)
+            ctx.core = ctx.core or _core(_without_tier(pending, opened) or base)
         elif own.endswith("的"):
             subject, base = _join_tier(own, ctx.core or ""), ctx.core or ""
         else:
-            subject = _clean_subject(own) if own else ctx.subject or ""
+            subject = (_clean_subject(own) if own else "") or ctx.subject or ""
             base = subject
         slots.append(_Slot(grant, subject, base))
         pending, fresh = [], False

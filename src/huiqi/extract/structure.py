@@ -190,7 +190,11 @@ def parse_structure(lines: list[str]) -> Structure:
             line = rest
             if not line:
                 continue
-        # A trailing (or whole-line) parenthesis naming responsible units marks a task.
+        # A trailing (or whole-line) parenthesis naming responsible units marks a task;
+        # so does a whole line that starts with the label (责任单位:市人社局、市工信局).
+        if current is not None and _LABEL.match(line) and (units := parse_units(line)):
+            current.responsible.extend(u for u in units if u not in current.responsible)
+            continue
         m = _TRAILING_PAREN.search(line)
         if m and current is not None:
             units = parse_units(m.group("inner"))

@@ -27,7 +27,7 @@ _QUANTITY = re.compile(
 _YEAR = re.compile(r"(?:到|至|截至|截止到|在)?(?P<y>20\d{2})年(?:底|末|前)?")
 _TARGET_VERB = re.compile(
     r"达到|突破|超过|稳定在|保持在|控制在|完成|实现|建成|建设|培育|打造|创建|新增|引进|实施|提供|降低|下降|"
-    r"提高|提升|增长|增加|不低于|不少于|覆盖|优选|推动|争创|入库|形成|储备|谋划|拥有|高于|低于|增幅|增速"
+    r"提高|提升|增长|增加|不低于|不少于|覆盖|优选|推动|争创|入库|形成|储备|谋划|拥有|高于|低于|增幅|增速|降至|降到|增至|提高至|提升至|压减到|压减至|控制到"
 )
 _GRANT = re.compile(r"给予|奖励\d|补助\d|补贴\d|资助|奖补\d|元奖励|元补助|元补贴")
 _GOALS_SECTION = re.compile(r"目标")
@@ -36,9 +36,11 @@ _GOALS_SECTION = re.compile(r"目标")
 def _comparator(clause: str, qual: str | None) -> str:
     if qual == "左右" or "左右" in clause:
         return "~"
-    if qual in ("以下", "以内") or re.search(r"不超过|控制在|以下|以内", clause):
+    if qual in ("以下", "以内") or re.search(r"不超过|控制在|降至|降到|(?<!级)以下|以内", clause):
         return "<="
-    if qual in ("以上", "余") or re.search(r"达到|突破|超过|不低于|不少于|以上|提高到|提升到", clause):
+    if qual in ("以上", "余") or re.search(
+        r"达到|突破|超过|不低于|不少于|提高到|提升到|提高至|提升至", clause
+    ):
         return ">="
     return "="
 
@@ -82,6 +84,16 @@ def _per_indicator(part: str, quantities: list[re.Match[str]]) -> list[tuple[re.
 
     ``工业增加值、工业投资、技改投资增幅均高于全市平均水平3-5个百分点`` → three targets.
     """
+    respectively = part.find("分别")
+    if len(quantities) > 1 and respectively > 0:
+        head = part[:respectively]
+        same = [lst for lst in find_lists(head) if len(lst) == len(quantities)]
+        if same:
+            lst = same[0]
+            return [
+                (q, _indicator(lst.substitute(head, i), len(lst.substitute(head, i))))
+                for i, q in enumerate(quantities)
+            ]
     shared = re.search(r"均(?:高于|低于|达到|超过|不低于|保持在|增长)", part)
     if len(quantities) == 1 and shared:
         head = part[: shared.start()]
