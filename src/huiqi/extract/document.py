@@ -14,6 +14,7 @@ from datetime import date
 from huiqi.extract.model import DocumentInfo
 from huiqi.extract.structure import ORG_SUFFIX
 from huiqi.text.money import parse_number
+from huiqi.text.places import is_province
 
 DOC_TYPES = r"(?:实施意见|意见|方案|通知|办法|措施|规定|计划|细则|决定|政策|纲要|规划|公告|批复|函|条例|指南|规则|清单|要点)"
 _TITLE = re.compile(
@@ -30,7 +31,6 @@ _SALUTATION = re.compile(r"^各[^。]{2,80}[::]$")
 _REGION = re.compile(
     r"^(?:中共)?(?P<region>[\u4e00-\u9fff]{2,7}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|州|县|区|旗))"
 )
-_PROVINCES = "北京天津上海重庆河北山西辽宁吉林黑龙江江苏浙江安徽福建江西山东河南湖北湖南广东海南四川贵州云南陕西甘肃青海台湾内蒙古广西西藏宁夏新疆香港澳门"
 
 
 def _cn_year(text: str) -> int:
@@ -135,7 +135,7 @@ def region_of(name: str) -> str | None:
     if not m:
         return None
     region = m.group("region")
-    if region.endswith("省") and region[:-1] not in _PROVINCES and len(region) > 4:
+    if region.endswith("省") and not is_province(region[:-1]) and len(region) > 4:
         return None
     return region
 

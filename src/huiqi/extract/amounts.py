@@ -1,0 +1,343 @@
+"""Reading one grant (奖补金额): verbs, amounts, kinds, caps, rate bases, units and payers.
+
+``incentives.py`` decides which comma parts of a clause are grants and whom they pay; this module
+reads what a single part says about money:
+
+>>> g = read_grant(0, "按照不高于设备购置款的10%给予补贴")
+>>> [(a.kind, a.ratio, a.ratio_is_max) for a in amounts_of(g, "按照不高于设备购置款的10%给予补贴", None)]
+[('ratio', 0.1, True)]
+>>> base_of("按照不高于设备购置款的10%给予补贴", "")
+'设备购置款'
+>>> cap_of("单个项目补贴不超过500万元").value_wan
+500.0
+>>> [(p.payer, p.share) for p in payers_from("市、区各承担30%和70%", None)]
+[('市级', 0.3), ('区级', 0.7)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from huiqi.extract.model import Payer
+from huiqi.text.money import Money, Ratio, find_money, find_ratios
+from huiqi.text.places import PROVINCE_PATTERN
+
+GRANT_VERB = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|补偿|贴息|享受")
+TAX_TREATMENT = re.compile(r"抵扣|应纳税所得额|税前摊销|加计扣除|减免税|免征|退税|税收优惠|通行费优惠|\d折")
+UNSPEC_HINT = re.compile(r"一定|择优|一事一议|专项|资金|奖补|贴息")
+NON_MONEY_GRANT = re.compile(r"^(?:优先)?(?:给予|予以)?(?:股权投资|立项|政策|用地|要素|优先)")
+PAYER = (
+    r"(?:由)?(?:中央财政|中央|国家|省上|省里|我[市区县]|市县两级|市、区两级|区、县两级|"
+    r"[市省区县](?:级)?(?:人民)?(?:政府|财政)(?:资金)?|[市省区县]级)"
+)
+_TAIL_MODIFIERS = [
+    re.compile(r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|并|直接|先|其)$"),
+    re.compile(
+        r"(?:每家|每场次|每场|每个|每户|每项|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构)?$"
+    ),
+    re.compile(r"按(?:照)?[^,]*$"),
+    re.compile(r"(?:通过|采取|综合采取|采用|依据|根据|参照|依照|在建设阶段)[^,]*$"),
+    re.compile(r"(?:择优|积极|依法|视情|酌情|统筹|实施分阶段|实施|分阶段|进行|将)$"),
+    re.compile(rf"{PAYER}$"),
+]
+_CAP_QUALIFIER = re.compile(r"最高|不超过|不高于|最多|上限|封顶|以内")
+_MIN_QUALIFIER = re.compile(r"不少于|不低于|至少")
+_PER_UNIT_HEAD = re.compile(
+    r"^(?:单个|单项|单户|单家|每个|每家|每户|每项|每台|每辆|每人|同一|最高|累计)[^,]{0,8}?$|^$"
+)
+AGGREGATE_BUDGET = re.compile(r"期间|总额|总量|总规模|年度|累计|财政补贴金额|资金规模")
+PAYER_SHARE = re.compile(r"承担|分担|按照\d+:\d+")
+_PER = [
+    (re.compile(r"每场次|每场|/场"), "场"),
+    (re.compile(r"每台\(套\)|每台套|/台\(套\)|/台套|每台"), "台套"),
+    (re.compile(r"每辆|/辆"), "辆"),
+    (re.compile(r"每家|/家"), "家"),
+    (re.compile(r"单户|每户|/户"), "户"),
+    (re.compile(r"单个项目|每个项目|每项|/项"), "项"),
+    (re.compile(r"每人|/人"), "人"),
+]
+RECIPIENT = re.compile(
+    r"(?:给予|予以)(?:其|每家|每个)?(?P<who>[\u4e00-\u9fff、和及]{0,16}?"
+    r"(?:单位|企业|组织方|机构|主体|专利权人|权利人|平台|个人|团队))(?=最高|不超过|不高于|\d|[一二三四五六七八九十]|分别|一次性|按|全额)"
+)
+_SHARE_LIST = re.compile(
+    r"(?P<who>[市省区县](?:、[市省区县])+)(?:两级|三级)?(?:财政)?各(?:承担|负担|分担)(?P<shares>[\d.%和、:]+)"
+)
+_SOLE_PAYER = re.compile(rf"(?:所需资金)?(?P<who>{PAYER})(?:全额|全部)?(?:承担|负担|列支)")
+_RATIO_SPLIT = re.compile(r"由(?P<a>[^,和]+?)(?:财政)?和(?P<b>[^,]+?)(?:财政)?按照?(?P<x>\d+):(?P<y>\d+)")
+
+
+SUBJECT_START = re.compile(
+    rf"^(?P<payer>{PAYER})?(?:再|还|将)?对(?:于)?(?!接(?!入)|外|内|标|口|比|照|应|象|策|话|称|冲|立|手|此)"
+)
+
+
+@dataclass
+class Grant:
+    """One grant part of a clause, read."""
+
+    index: int
+    own: str
+    payer: str | None
+    moneys: list[Money]
+    ratios: list[Ratio]
+    after_verb: str
+    before_verb: str
+    unspecified: bool = False
+
+
+def payer_level(text: str) -> str | None:
+    """Which budget level a payer phrase names (市政府 → 市级, 我区 → 区级, 省上 → 省级)."""
+    if re.search(r"中央|国家", text):
+        return "国家级"
+    if "省" in text:
+        return "省级"
+    if re.search(r"区|县", text) and "市" not in text:
+        return "区级" if "区" in text else "县级"
+    if "市" in text:
+        return "市级"
+    return None
+
+
+_LEVEL_PATTERNS = [
+    (r"国家级|国家(?!顶级)|国内(?!外)|全国|中国|(?<!大)中华|工业和信息化部|国务院", "国家级"),
+    (
+        rf"省级|省内|(?:{PROVINCE_PATTERN})(?!市)|[\u4e00-\u9fff]{{2,3}}省(?!市)|"
+        r"(?:列入|入选|认定为|确定为|获评|评为|认定的|新认定)省",
+        "省级",
+    ),
+    (r"市级|(?:列入|入选|认定为|确定为|获评|评为)市(?!场)", "市级"),
+    (r"区级|县级|区县级", "区县级"),
+]
+
+
+def level_of(subject: str) -> str | None:
+    """The level (国家级/省级/市级/区县级) of the qualification a subject names, if it has one.
+
+    A subject that names several levels (国家和省绿色工厂, 省级研究院、市级设计中心) has none.
+
+    >>> level_of("新认定的国家级专精特新企业"), level_of("新获得“山东老字号”认定的企业"), level_of("国家和省绿色工厂")
+    ('国家级', '省级', None)
+    """
+    explicit = set(re.findall(r"国家级|省级|市级|区级|县级", subject))
+    if len(explicit) > 1 or re.search(r"(?:国家|省)(?:和|、|及|或)(?:省|市)(?!场)", subject):
+        return None
+    best: tuple[int, str] | None = None
+    for pattern, level in _LEVEL_PATTERNS:
+        m = re.search(pattern, subject)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), level)
+    return best[1] if best else None
+
+
+def strip_tail(text: str) -> tuple[str, str | None]:
+    """Remove grant modifiers from the end of the words before a grant verb; return the rest and a payer."""
+    payer = None
+    changed = True
+    while changed and text:
+        changed = False
+        for pattern in _TAIL_MODIFIERS:
+            m = pattern.search(text)
+            if m and m.group(0):
+                named = re.search(PAYER, m.group(0))
+                if payer is None and named and not m.group(0).startswith("按"):
+                    payer = payer_level(named.group(0))
+                text = text[: m.start()]
+                changed = True
+    return text.strip(), payer
+
+
+def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
+    """Rates that are the grant's own: after the verb, or inside an 按… phrase before it."""
+    keep = []
+    for r in find_ratios(part):
+        if r.start >= verb_at or (
+            re.search(r"按(?:照)?[^,]*$", part[: r.start]) and not re.match(r"以上|以下", part[r.end :])
+        ):
+            keep.append(r)
+    return keep
+
+
+def read_grant(index: int, part: str) -> Grant | None:
+    """Read a comma part as a grant, or None when it grants nothing countable."""
+    verbs = list(GRANT_VERB.finditer(part))
+    if not verbs:
+        return None
+    for verb in verbs:
+        at = verb.start()
+        moneys = [m for m in find_money(part) if m.start >= at]
+        ratios = _valid_ratios(part, at)
+        if moneys or ratios:
+            before = part[:at]
+            if ratios and ratios[0].start < at:
+                before = part[: min(at, ratios[0].start)]
+            own, payer = strip_tail(before)
+            if m := SUBJECT_START.match(own):
+                own = own[m.end() :]
+                payer = payer or (payer_level(m.group("payer")) if m.group("payer") else None)
+            return Grant(index, own, payer, moneys, ratios, part[at:], part[:at])
+    return None
+
+
+_INCLUDE_IN_SCOPE = re.compile(
+    r"^将(?P<who>.+?)(?:纳入|列入)[^,]{0,12}?(?:贴息|补贴|补助|奖励|资助|奖补)(?:资金)?(?:支持|政策)?范围"
+)
+
+
+def unspecified_grant(index: int, part: str) -> Grant | None:
+    scope = _INCLUDE_IN_SCOPE.search(part)
+    if scope:
+        return Grant(index, scope.group("who"), None, [], [], part[scope.end("who") :], "", unspecified=True)
+    m = re.search(
+        r"(?:给予|予以)(?:一定|适当)?(?:的)?(?:资金)?(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
+        r"(?P<verb>奖励|补助|补贴|资助|奖补)$",
+        part,
+    )
+    if not m:
+        return None
+    after = part[m.start() :]
+    if NON_MONEY_GRANT.search(part[m.start() + 2 :]) or re.search(r"优先(?:给予|予以)", part):
+        return None
+    noun = m.group("noun") or m.group("verb") or ""
+    if noun in ("支持", "扶持") and not UNSPEC_HINT.search(part):
+        return None
+    own, payer = strip_tail(part[: m.start()])
+    return Grant(index, own, payer, [], [], after, part[: m.start()], unspecified=True)
+
+
+def cap_of(part: str) -> Money | None:
+    """A part that only caps the grant before it: returns the cap, else None."""
+    moneys = find_money(part)
+    if len(moneys) != 1 or find_ratios(part) or "对" in part[:2]:
+        return None
+    head = part[: moneys[0].start]
+    q = _CAP_QUALIFIER.search(head)
+    if not q:
+        return None
+    words = GRANT_VERB.sub("", head[: q.start()])
+    if _PER_UNIT_HEAD.match(words.strip()):
+        return moneys[0]
+    return None
+
+
+def payers_from(text: str, fallback: str | None) -> list[Payer] | None:
+    m = _SHARE_LIST.search(text)
+    if m:
+        who = m.group("who").split("、")
+        shares = [float(s) / 100 for s in re.findall(r"(\d+(?:\.\d+)?)%", m.group("shares"))]
+        if len(shares) == 1:  # 市、区两级财政各承担50%
+            shares = shares * len(who)
+        if len(who) == len(shares):
+            return [Payer(payer=payer_level(w) or w, share=s) for w, s in zip(who, shares, strict=True)]
+    m = _RATIO_SPLIT.search(text)
+    if m:
+        x, y = float(m.group("x")), float(m.group("y"))
+        a, b = m.group("a").strip(), m.group("b").strip()
+        return [
+            Payer(payer=payer_level(a) or a, share=round(x / (x + y), 6)),
+            Payer(payer=payer_level(b) or b.replace("财政", ""), share=round(y / (x + y), 6)),
+        ]
+    m = _SOLE_PAYER.search(text)
+    if m and (level := payer_level(m.group("who"))):
+        return [Payer(payer=level, share=1.0)]
+    if fallback:
+        return [Payer(payer=fallback, share=1.0)]
+    return None
+
+
+def sentence_payer(sentence: str) -> str | None:
+    """A budget level named for the whole sentence: 落实省级补贴政策, 争取省级技改专项资金."""
+    m = re.search(
+        r"(?:落实|争取|贯彻落实|执行)(?P<who>国家|中央|省级|省|市级)[^,。]*?(?:补贴|奖励|补助|资助|奖补|专项)[^,。]*?(?:政策|资金)",
+        sentence,
+    )
+    return payer_level(m.group("who")) if m else None
+
+
+def per_of(text: str) -> str | None:
+    for pattern, unit in _PER:
+        if pattern.search(text):
+            return unit
+    return None
+
+
+_QUALIFIER_TAIL = re.compile(r"(?:最高|不超过|不高于|不低于|最多|的)+$")
+
+
+def base_of(grant_text: str, subject: str) -> str | None:
+    """What a rate applies to: 按设备购置款的10% → 设备购置款; 给予评估费用最高50% → 评估费用."""
+    ratios = [r for r in find_ratios(grant_text) if r.text != "全额"]
+    if ratios:
+        before, after = grant_text[: ratios[0].start], grant_text[ratios[0].end :]
+        m = re.search(
+            r"按(?:照)?(?:其)?(?:不高于|不超过|最高)?(?P<base>[^,按]+?)(?:分别给予[^,]*?)?$", before
+        )
+        if not m:
+            m = re.search(r"(?:给予|享受)(?:最高)?(?P<base>[\u4e00-\u9fff()()]{2,16})$", before)
+        if m:
+            base = _QUALIFIER_TAIL.sub("", re.sub(r"分别给予.*$", "", m.group("base")))
+            if base and not re.search(r"比例|不高于|不超过|^[\d.]+$", base):
+                return base
+        m = re.match(r"(?:的)?(?P<base>税收|利息|保费|费用)", after)
+        if m:
+            return m.group("base")
+    m = re.search(r"(?:给予|予以)?(?P<before>[\u4e00-\u9fff]{2,16}?)的全额", grant_text)
+    if m:
+        # 给予企业一个标准展位费的全额补助 → 标准展位费
+        base = re.split(r"一个|一次|其|企业|单位", m.group("before"))[-1]
+        return base or None
+    m = re.search(r"的(?P<base>[\u4e00-\u9fff]{1,8}(?:费用|费|款|额|投入|价格|价款|收入|税收))$", subject)
+    if m:
+        return m.group("base")
+    return None
+
+
+def _qualifier_kind(window: str) -> str:
+    if _MIN_QUALIFIER.search(window):
+        return "min"
+    if _CAP_QUALIFIER.search(window):
+        return "max"
+    return "fixed"
+
+
+@dataclass
+class Amount:
+    kind: str
+    amount: float | None = None
+    cap: float | None = None
+    ratio: float | None = None
+    ratio_is_max: bool = False
+
+
+def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
+    """The amounts a grant pays, one per 分别 member."""
+    if grant.unspecified:
+        return [Amount("max", cap=cap.value_wan)] if cap else []
+    if grant.ratios:
+        cap_value = grant.moneys[0].value_wan if grant.moneys else (cap.value_wan if cap else None)
+        out = []
+        prev_end = 0
+        for r in grant.ratios:
+            # The qualifier stands between the 按/给予 that opens the rate phrase and the rate.
+            openers = list(re.finditer(r"按照?|给予|予以|享受", part[: r.start]))
+            start = max(openers[-1].start() - 3, 0) if openers else 0
+            window = part[max(start, prev_end) : r.start]
+            prev_end = r.end
+            out.append(Amount("ratio", None, cap_value, r.value, bool(_CAP_QUALIFIER.search(window))))
+        return out
+    out = []
+    # 最高补贴5.04万元: the qualifier may stand just before the verb.
+    prev_end = max(0, len(grant.before_verb) - 4)
+    kinds = []
+    for m in grant.moneys:
+        kinds.append(_qualifier_kind(part[prev_end : m.start]))
+        prev_end = m.end
+    if kinds and kinds[0] != "fixed" and all(k == "fixed" for k in kinds[1:]):
+        kinds = [kinds[0]] * len(kinds)
+    for kind, m in zip(kinds, grant.moneys, strict=True):
+        if kind == "max":
+            out.append(Amount("max", cap=m.value_wan))
+        else:
+            out.append(Amount(kind, amount=m.value_wan, cap=cap.value_wan if cap else None))
+    return out
