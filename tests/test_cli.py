@@ -118,3 +118,20 @@ def test_demo_reads_every_seed() -> None:
     assert result.returncode == 0, result.stderr
     assert "共读取 5 份文件" in result.stdout
     assert "潍坊市人民政府关于推进“五个优化”加快制造业高质量发展的实施意见" in result.stdout.replace("\n", "")
+
+
+def test_a_folder_reads_its_documents_as_a_list(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(POLICY.replace("8%", "6%"), encoding="utf-8")
+    (tmp_path / "notes.xyz").write_text("不是政策", encoding="utf-8")
+    result = huiqi("extract", str(tmp_path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    docs = json.loads(result.stdout)
+    assert [Path(d["source"]).name for d in docs] == ["a.txt", "b.txt"]
+    assert [d["incentives"][0]["ratio"] for d in docs] == [0.08, 0.06]
+
+
+def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    result = huiqi("extract", str(tmp_path))
+    assert result.returncode == 1
+    assert "没有找到可读取的政策文件" in result.stderr and "Traceback" not in result.stderr

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from huiqi.errors import HuiqiError
+from huiqi.extract.loaders import expand_paths
 from huiqi.extract.model import PolicyDoc
 from huiqi.extract.pipeline import extract_file
 from huiqi.report import render_policy
@@ -39,9 +42,42 @@ def _report_error(exc: HuiqiError) -> None:
     err.print(f"[bold red]错误[/]: {exc}", highlight=False, soft_wrap=True)
 
 
+def _documents(paths: list[Path]) -> Iterator[PolicyDoc | HuiqiError]:
+    """Read each file in turn, yielding its PolicyDoc or the error that stopped it.
+
+    A progress bar goes to stderr while several files are read, so stdout stays clean JSON.
+    """
+    if len(paths) < 2:
+        for path in paths:
+            yield _read_one(path)
+        return
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("读取政策文件", total=len(paths))
+        for path in paths:
+            progress.update(task, description=f"读取 {path.name}")
+            yield _read_one(path)
+            progress.advance(task)
+
+
+def _read_one(path: Path) -> PolicyDoc | HuiqiError:
+    try:
+        return extract_file(path)
+    except HuiqiError as exc:
+        return exc
+
+
 @app.command()
 def extract(
-    paths: list[Path] = typer.Argument(..., help="政策文件路径(.txt .html .docx .pdf),可以给多个。"),
+    paths: list[Path] = typer.Argument(
+        ..., help="政策文件(.txt .html .docx .pdf)或文件夹,可以给多个;文件夹读取其中所有支持的文件。"
+    ),
     output_format: OutputFormat = typer.Option(
         OutputFormat.table,
         "--format",
@@ -54,30 +90,32 @@ def extract(
 
     例:huiqi extract ../shared/seeds/000_2e8ad184d2b3b81a.txt --format json
     """
+    files = expand_paths(paths)
     docs: list[PolicyDoc] = []
     failed = 0
     out = Console()
-    for path in paths:
-        try:
-            doc = extract_file(path)
-        except HuiqiError as exc:
+    for result in _documents(files):
+        if isinstance(result, HuiqiError):
             failed += 1
-            _report_error(exc)
+            _report_error(result)
             continue
         if output_format is OutputFormat.jsonl:
-            sys.stdout.write(_dump(doc, None) + "\n")
+            sys.stdout.write(_dump(result, None) + "\n")
+            sys.stdout.flush()
         elif output_format is OutputFormat.table:
-            render_policy(doc, out)
-        docs.append(doc)
+            render_policy(result, out)
+        docs.append(result)
     if output_format is OutputFormat.json:
-        if len(paths) == 1 and docs:
+        if len(files) == 1 and paths == files and docs:
             sys.stdout.write(_dump(docs[0], 1) + "\n")
-        elif len(paths) > 1:
+        else:
             payload = [
                 doc.model_dump(mode="json", exclude={"source"}) | {"source": doc.source} for doc in docs
             ]
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
-    if failed:
+    if not files:
+        _report_error(HuiqiError("没有找到可读取的政策文件(支持 .txt .html .docx .pdf)"))
+    if failed or not files:
         raise typer.Exit(code=1)
 
 
@@ -85,21 +123,22 @@ def extract(
 def demo(
     seeds: Path = typer.Option(Path("../shared/seeds"), help="种子政策文件所在目录。"),
 ) -> None:
-    """平台主任务:读取全部种子政策文件,列出每份文件承诺的奖补——给谁、多少钱。"""
+    """平台主任务:读取全部种子政策文件,列出每份文件承诺的奖补——给谁、多少钱。
+
+    例:huiqi demo --seeds ../shared/seeds
+    """
     if not seeds.is_dir():
         _report_error(HuiqiError(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)"))
         raise typer.Exit(code=1)
-    files = sorted(p for p in seeds.iterdir() if p.is_file())
+    files = expand_paths([seeds])
     out = Console()
     total = 0
-    for path in files:
-        try:
-            doc = extract_file(path)
-        except HuiqiError as exc:
-            _report_error(exc)
+    for result in _documents(files):
+        if isinstance(result, HuiqiError):
+            _report_error(result)
             continue
-        render_policy(doc, out)
-        total += len(doc.incentives)
+        render_policy(result, out)
+        total += len(result.incentives)
     out.rule(f"共读取 {len(files)} 份文件,奖补条款 {total} 条")
 
 

@@ -30,6 +30,21 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml"})
 DOCX_SUFFIXES = frozenset({".docx"})
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_HINT = "支持 .txt .html .docx .pdf"
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES | PDF_SUFFIXES
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files to read: each file as given, and each directory's supported files (sorted, not recursive)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
+        else:
+            out.append(path)
+    return out
+
 
 # Old binary office formats that users commonly have: tell them how to convert.
 _LEGACY_OFFICE = {
