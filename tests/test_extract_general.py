@@ -104,3 +104,86 @@ def test_who_pays(sentence: str, payers: list[tuple[str, float]]) -> None:
 def test_financial_numerals_and_traditional_characters() -> None:
     (row,) = rows("對符合條件的企業給予最高伍拾萬元獎勵。")
     assert (row.kind, row.cap_wan, row.subject) == ("max", 50, "符合条件的企业")
+
+
+def measure_doc(body: str):
+    return extract_text(f"{HEAD}{body}\n某市人民政府\n2024年1月1日")
+
+
+def test_a_heading_that_names_a_reward_is_not_a_row() -> None:
+    doc = measure_doc("(一)企业技术改造奖励补助\n对实施技术改造的企业,给予20万元奖励。(责任单位:市工信局)")
+    assert [(r.kind, r.amount_wan) for r in doc.incentives] == [("fixed", 20)]
+    doc = measure_doc("1.企业升规奖励。对首次升规的企业,给予5万元奖励。(责任单位:市工信局)")
+    assert [(r.kind, r.amount_wan) for r in doc.incentives] == [("fixed", 5)]
+
+
+def test_hard_wrapped_text_is_read_as_paragraphs() -> None:
+    body = (
+        "1.推进智能制造。对当年评为省级智能工厂、省级数字化车间、\n"
+        "绍兴市级智能工厂的,分别给予 30 万元、15 万元、10\n"
+        "万元奖励;对年销售收入首次突破1000万元、2000万元、\n"
+        "1亿元的软件企业,分别给予一次性奖励10万元、20万\n"
+        "元、50万元。(责任单位:市经信局)"
+    )
+    rows = measure_doc(body).incentives
+    assert [(r.subject, r.amount_wan, r.level) for r in rows[:3]] == [
+        ("当年评为省级智能工厂的", 30, "省级"),
+        ("当年评为省级数字化车间的", 15, "省级"),
+        ("当年评为绍兴市级智能工厂的", 10, "市级"),
+    ]
+    assert [r.subject for r in rows[3:]] == [
+        "年销售收入首次突破1000万元的软件企业",
+        "年销售收入首次突破2000万元的软件企业",
+        "年销售收入首次突破1亿元的软件企业",
+    ]
+    assert all(r.task == "1" for r in rows)
+
+
+def test_numbers_share_the_words_around_them() -> None:
+    rows = measure_doc(
+        "1.亩均效益。对亩产税收在行业平均水平200%、150%、100%以上的企业,分别给予10万元、5万元、2万元奖励。"
+        "(责任单位:市税务局)"
+    ).incentives
+    assert [r.subject for r in rows] == [
+        "亩产税收在行业平均水平200%以上的企业",
+        "亩产税收在行业平均水平150%以上的企业",
+        "亩产税收在行业平均水平100%以上的企业",
+    ]
+
+
+def test_tiers_inside_one_part() -> None:
+    rows = measure_doc(
+        "1.两化融合。首次通过两化融合管理体系贯标评定,AAA 级及以上的一次性奖励 30 万元、AA级的一次性奖励20万元。"
+        "(责任单位:市经信局)"
+    ).incentives
+    assert [(r.amount_wan, r.subject.split("的")[0]) for r in rows] == [(30, "AAA级及以上"), (20, "AA级")]
+
+
+def test_highest_only_wording_is_a_stacking_rule_and_grants_nothing() -> None:
+    doc = measure_doc("1.园区建设。同一园区省、市同年认定的,就高奖励,不重复奖励。(责任单位:市工信局)")
+    assert doc.incentives == []
+    assert [s.rule for s in doc.stacking] == ["highest_only"]
+
+
+def test_how_money_moves_is_not_a_benefit() -> None:
+    doc = measure_doc(
+        "1.资金保障。设立重点产业发展引导资金,列入财政预算,用于重点产业发展补助和奖励。"
+        "企业在项目投产后向县政府申请奖励。(责任单位:县财政局)"
+    )
+    assert doc.incentives == []
+
+
+def test_case_by_case_support_without_geiyu() -> None:
+    (row,) = measure_doc(
+        "1.重大项目。对投资10亿元以上的重大项目,实行“一事一议”。(责任单位:县发改局)"
+    ).incentives
+    assert (row.kind, row.subject) == ("unspecified", "投资10亿元以上的重大项目")
+
+
+def test_next_heading_glued_after_responsible_units() -> None:
+    doc = measure_doc(
+        "(一)推进数字化。对新认定的数字化车间给予10万元奖励。(责任单位:市经信局)(二)推进绿色化。"
+        "对新认定的绿色工厂给予20万元奖励。(责任单位:市生态环境局,排在首位的为牵头单位,下同)"
+    )
+    assert [(t.id, t.responsible) for t in doc.tasks] == [("一", ["市经信局"]), ("二", ["市生态环境局"])]
+    assert [(r.task, r.amount_wan) for r in doc.incentives] == [("一", 10), ("二", 20)]

@@ -185,10 +185,20 @@ _INCLUDE_IN_SCOPE = re.compile(
 )
 
 
+_PROCEDURE = re.compile(r"用于|兑付|兑现|拨付|申请|申报|审核|审批|列入[^,]*预算|安排")
+_CASE_BY_CASE = re.compile(r"一事一议")
+
+
 def unspecified_grant(index: int, part: str) -> Grant | None:
     scope = _INCLUDE_IN_SCOPE.search(part)
     if scope:
         return Grant(index, scope.group("who"), None, [], [], part[scope.end("who") :], "", unspecified=True)
+    case = _CASE_BY_CASE.search(part)
+    if case and re.search(r"实行|采取|采用|给予|予以|通过|按", part) and not _PROCEDURE.search(part):
+        head = re.search(r"(?:实行|采取|采用|给予|予以|通过|按)[^,]*$", part[: case.start()])
+        at = head.start() if head else case.start()
+        own, payer = strip_tail(part[:at])
+        return Grant(index, own, payer, [], [], part[at:], part[:at], unspecified=True)
     m = re.search(
         r"(?:给予|予以)(?:一定|适当)?(?:的)?(?:资金)?(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
         r"(?P<verb>奖励|补助|补贴|资助|奖补)$",
@@ -199,6 +209,8 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
     after = part[m.start() :]
     if NON_MONEY_GRANT.search(part[m.start() + 2 :]) or re.search(r"优先(?:给予|予以)", part):
         return None
+    if _PROCEDURE.search(part[: m.start() + 2]):
+        return None  # 用于…奖励, 申请奖励, 兑付奖励: how money moves, not a benefit
     noun = m.group("noun") or m.group("verb") or ""
     if noun in ("支持", "扶持") and not UNSPEC_HINT.search(part):
         return None

@@ -44,6 +44,7 @@ from huiqi.extract.amounts import (
 )
 from huiqi.extract.lists import find_lists, level_lists, recipient_members
 from huiqi.extract.model import Incentive, Payer
+from huiqi.extract.stacking import suppresses_incentives
 from huiqi.extract.structure import Structure
 from huiqi.text.clauses import split_clauses, split_parts, split_sentences, split_top
 from huiqi.text.money import Money, find_money, find_ratios
@@ -103,7 +104,7 @@ def _segment_tiers(part: str, k: int) -> list[str] | None:
     for seg in segments:
         if len(find_money(seg)) + len(find_ratios(seg)) != 1:
             return None
-        m = re.match(r"^(?:.*?对)?(?P<cond>[^,]*?的)(?=按|给予|予以|奖励|补助|补贴|\d)", seg)
+        m = re.match(r"^(?:.*?对)?(?P<cond>[^,]*?的)(?=按|给予|予以|奖励|补助|补贴|一次性|分别|最高|\d)", seg)
         if not m:
             return None
         conditions.append(m.group("cond"))
@@ -127,6 +128,8 @@ def _pair_rows(
                 lst = levels[0]
                 subjects = [lst.substitute(s, i) for s in subjects for i in range(len(lst))]
         return [(s, amounts[0] if amounts else None, [], False) for s in subjects]
+    if conditions := _segment_tiers(part, k):
+        return [(_join_tier(c, base_subject), a, [], False) for c, a in zip(conditions, amounts, strict=True)]
     lists = find_lists(subject)
     same = [lst for lst in lists if len(lst) == k]
     if same:
@@ -141,8 +144,6 @@ def _pair_rows(
                 s = lst.substitute(s, i)
             out.append((chosen.substitute(s, i), amounts[i], [], False))
         return out
-    if conditions := _segment_tiers(part, k):
-        return [(_join_tier(c, base_subject), a, [], False) for c, a in zip(conditions, amounts, strict=True)]
     for lst in lists:
         for sep in ("和", "及", "与", "以及"):
             groups = lst.groups(sep)
@@ -353,6 +354,12 @@ def _unspecified_rows(
     return []
 
 
+def _is_heading_only(sentence: str, para) -> bool:
+    """A section's heading sentence that states no amount (a topic such as 企业升规奖励)."""
+    title = para.section.title if para.section else ""
+    return sentence.strip() == title.strip() and not find_money(sentence) and not find_ratios(sentence)
+
+
 def extract_incentives(structure: Structure) -> list[Incentive]:
     """All incentive rows of a parsed document, in document order."""
     rows: list[Incentive] = []
@@ -363,7 +370,11 @@ def extract_incentives(structure: Structure) -> list[Incentive]:
         previous_sentence = ""
         previous_subject: str | None = None
         previous_rows: list[Incentive] = []
-        for sentence in sentences:
+        for si, sentence in enumerate(sentences):
+            if si == 0 and para.heading and _is_heading_only(sentence, para):
+                continue  # "(四)企业科技创新奖励补助": a heading names a topic, it grants nothing
+            if suppresses_incentives(sentence):
+                continue
             ctx = _Context(sentence_payer=sentence_payer(sentence))
             sentence_rows: list[Incentive] = []
             clauses = split_clauses(sentence)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from huiqi.text.clauses import CLOSERS, OPENERS
 
-LEVEL_WORD = r"(?:国家级|省级|市级|区县级|县级|区级|国家|国内|省内|市内|省|市)"
+LEVEL_WORD = r"(?:国家级|[\u4e00-\u9fff]{2}省级|[\u4e00-\u9fff]{2}市级|省级|市级|区县级|县级|区级|国家|国内|省内|市内|省|市)"
 _LEVEL_LIST = re.compile(
     rf"(?<![城都全本该各我外])(?P<list>{LEVEL_WORD}(?:(?:、|和|及|与|或){LEVEL_WORD})+)"
     r"(?![\u4e00-\u9fff]?[、和])"
@@ -107,35 +107,37 @@ def _alnum_lists(phrase: str) -> list[CoordList]:
     return out
 
 
-_NUMERAL = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+")
-
-
-def _shape(text: str) -> str:
-    return _NUMERAL.sub("#", text)
+_NUMERAL = re.compile(
+    r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?:万亿元|亿元|万元|元|万|亿|%|‰|家|个|倍)?"
+)
 
 
 def _share_affixes(lst: CoordList) -> None:
-    """Spread a prefix or suffix printed only once: 省专利特等奖、一等奖 / 一、二、三等奖 / 突破1亿元、5亿元."""
-    first, rest = lst.members[0], lst.members[1:]
-    shapes = {_shape(m) for m in rest}
-    if len(shapes) == 1 and "#" in (shape := shapes.pop()):
-        pattern = re.escape(shape).replace("\\#", "#").replace("#", f"(?:{_NUMERAL.pattern})")
-        m = re.search(f"(?:{pattern})$", first)
-        if m and m.start() > 0:
-            lst.prefix, lst.members[0] = first[: m.start()], first[m.start() :]
-            return
+    """Spread the words a list prints only once over every member.
+
+    * numbers: 突破1000万元、2000万元、1亿元的 (prefix 突破), 200%、150%、100%以上的 (suffix 以上);
+    * a prefix on the first member: 省专利特等奖、一等奖、二等奖 (prefix 省专利);
+    * a suffix on the last member: 一、二、三等奖 (suffix 等奖).
+    """
+    first, middle, last = lst.members[0], lst.members[1:-1], lst.members[-1]
+    lead = re.search(f"(?:{_NUMERAL.pattern})$", first)
+    trail = _NUMERAL.match(last)
+    if lead and trail and all(_NUMERAL.fullmatch(m) for m in middle):
+        lst.prefix, lst.members[0] = first[: lead.start()], first[lead.start() :]
+        lst.suffix, lst.members[-1] = last[trail.end() :], last[: trail.end()]
+        return
+    rest = lst.members[1:]
     lengths = {len(m) for m in rest}
     if (
         len(rest) >= 2
         and len(lengths) == 1
-        and (n := lengths.pop()) < len(first)
+        and (n := lengths.pop()) < len(first) <= 12
         and n <= 4
         and first[-1] == rest[0][-1]
     ):
         lst.prefix, lst.members[0] = first[:-n], first[-n:]
         return
-    init, last = lst.members[:-1], lst.members[-1]
-    lengths = {len(m) for m in init}
+    lengths = {len(m) for m in lst.members[:-1]}
     if len(lengths) == 1 and (n := lengths.pop()) < len(last) and n <= 2:
         lst.suffix, lst.members[-1] = last[n:], last[:n]
 
@@ -183,7 +185,8 @@ def _general_lists(phrase: str) -> list[CoordList]:
         end = offsets[run[-1]] + len(last)
         lst = CoordList("general", start, end, body, [seps[i - 1] for i in run[1:]])
         level = re.match(r"(国家级|省级|市级|区县级|县级|区级)", lst.members[0])
-        if level and not all(re.match(LEVEL_WORD + "$", m) for m in lst.members):
+        own_levels = any(re.match(LEVEL_WORD, m) for m in lst.members[1:])
+        if level and not own_levels and not all(re.match(LEVEL_WORD + "$", m) for m in lst.members):
             lst.start += len(level.group(1))
             lst.members[0] = lst.members[0][len(level.group(1)) :]
         if not all(lst.members):

@@ -18,6 +18,7 @@ from huiqi.extract.model import PolicyDoc
 from huiqi.extract.stacking import extract_stacking
 from huiqi.extract.structure import parse_structure
 from huiqi.extract.targets import extract_targets
+from huiqi.text.lines import unwrap_lines
 from huiqi.text.normalize import normalize
 
 _POLICY_MARKERS = re.compile(
@@ -50,8 +51,8 @@ def extract_text(text: str, source: str | None = None) -> PolicyDoc:
     """Read a policy document's text into the interchange format. Never raises."""
     normal = normalize(text)
     raw_lines = [line.strip() for line in normal.split("\n") if line.strip()]
-    clean = strip_boilerplate(normal)
-    lines = [line.strip() for line in clean.split("\n") if line.strip()]
+    lines = unwrap_lines(strip_boilerplate(normal).split("\n"))
+    clean = "\n".join(lines)
     document = extract_document(raw_lines, lines, clean)
     body = lines
     if document.title:

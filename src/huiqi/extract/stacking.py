@@ -18,12 +18,13 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "highest_only",
         re.compile(
-            r"就高不重复|就高原则|不重复享受|不得重复享受|不重复支持|按最高标准|择[一优]享受|不叠加享受"
+            r"就高不重复|就高不就低|就高原则|就高奖励|就高执行|就高补助|就高支持|不重复享受|不得重复享受|不重复支持|"
+            r"不重复奖励|不重复补助|按最高标准|择[一优]享受|不叠加享受|不再重复"
         ),
     ),
     (
         "cap_per_enterprise",
-        re.compile(r"(?:每家|同一|单个|每个)企业[^。]{0,40}(?:最高限额|累计不超过|最高不超过|上限)"),
+        re.compile(r"(?:每家|同一|单个|每个)企业[^。]{0,40}(?:最高限额|累计|合计|各项|总额)"),
     ),
     (
         "supersedes",
@@ -36,6 +37,13 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+
+
+def suppresses_incentives(sentence: str) -> bool:
+    """Whether a sentence only limits benefits (就高奖励, 每家企业累计不超过…) and so grants nothing itself."""
+    return any(
+        pattern.search(sentence) for rule, pattern in RULES if rule in ("highest_only", "cap_per_enterprise")
+    )
 
 
 def extract_stacking(structure: Structure) -> list[Stacking]:

@@ -80,6 +80,7 @@ class Paragraph:
     text: str
     section: Section | None
     index: int
+    heading: bool = False  # the paragraph starts with its section's heading (标题句)
 
 
 @dataclass
@@ -104,7 +105,7 @@ def _to_int(number: str) -> int | None:
 def looks_like_org(name: str) -> bool:
     """Whether ``name`` reads like a government body or unit (市财政局, 各区县政府, 市直有关部门)."""
     name = name.strip()
-    if not name or len(name) > 40 or re.search(r"[,。;:]|给予|支持|推动|加强", name):
+    if not name or len(name) > 40 or re.search(r"[,。;:的]|给予|支持|推动|加强|下同", name):
         return False
     return bool(ORG_SUFFIX.search(_DUTY_SUFFIX.sub("", name)))
 
@@ -131,7 +132,10 @@ def parse_units(inner: str) -> list[str] | None:
                 units.append(unit)
     if not units:
         return None
-    if labelled or all(looks_like_org(u) for u in units):
+    if labelled:
+        # (责任单位:A、B,排在首位的为牵头单位,下同): keep the bodies, drop the remarks.
+        return [u for u in units if looks_like_org(u)] or units
+    if all(looks_like_org(u) for u in units):
         return units
     return None
 
@@ -158,8 +162,29 @@ def _title_of(heading: str) -> str:
     return re.sub(r"[。;;,,\s]+$", "", title)
 
 
+# "…(责任单位:市经信局)(三)全力推进…": a heading glued after a responsible-unit parenthesis.
+_GLUED_HEADING = re.compile(
+    r"(?<=[))])(?=(?:[((][一二三四五六七八九十]{1,3}[))]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、])[\u4e00-\u9fff])"
+)
+
+
+def _split_glued(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        pieces, start = [], 0
+        for m in _GLUED_HEADING.finditer(line):
+            before = line[start : m.start()]
+            if re.search(r"[((][^()()]*(?:责任单位|负责|牵头)[^()()]*[))]$", before):
+                pieces.append(before)
+                start = m.start()
+        pieces.append(line[start:])
+        out.extend(pieces)
+    return out
+
+
 def parse_structure(lines: list[str]) -> Structure:
     """Parse normalised, boilerplate-free lines into sections and paragraphs."""
+    lines = _split_glued(lines)
     sections: list[Section] = []
     paragraphs: list[Paragraph] = []
     open_by_level: dict[int, Section] = {}
@@ -168,6 +193,7 @@ def parse_structure(lines: list[str]) -> Structure:
     current: Section | None = None
 
     for raw in lines:
+        is_heading = False
         line = raw.strip()
         if not line:
             continue
@@ -188,6 +214,7 @@ def parse_structure(lines: list[str]) -> Structure:
             open_by_level[level] = current
             sections.append(current)
             line = rest
+            is_heading = True
             if not line:
                 continue
         # A trailing (or whole-line) parenthesis naming responsible units marks a task;
@@ -204,7 +231,7 @@ def parse_structure(lines: list[str]) -> Structure:
                         current.responsible.append(unit)
                 line = line[: m.start()].rstrip()
         if line:
-            paragraphs.append(Paragraph(line, current, len(paragraphs)))
+            paragraphs.append(Paragraph(line, current, len(paragraphs), heading=is_heading))
 
     for section in sections:
         parts, node = [section.number], section

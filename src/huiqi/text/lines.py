@@ -1,0 +1,67 @@
+"""Repairing line structure (断行修复): text copied from a PDF or a web page breaks sentences.
+
+In Chinese prose a line normally ends a paragraph with 。 ; : or a closing bracket. When most
+prose lines of a document end mid-sentence, the text was hard-wrapped, and each such line is
+joined to the next one, never across a heading (一、 (一) 1. 第一条), and never in the header
+above the first prose line or the signature block below the last sentence. Spaces next to Chinese
+characters inside prose (县财 政, 给 予 100 万元) are closed up in every document.
+
+>>> wrapped = ["某市若干政策", "一、支持创新", "对新认定为国家级企业技术中心的企业,给予", "100万元奖励;对新认定为省级企业技",
+...            "术中心的企业,给予50万元奖励。对新认定为市级企业技术中心", "的企业,给予20万元奖励,所需资金由", "市级财政承担。", "某市人民政府"]
+>>> unwrap_lines(wrapped)[2:]
+['对新认定为国家级企业技术中心的企业,给予100万元奖励;对新认定为省级企业技术中心的企业,给予50万元奖励。对新认定为市级企业技术中心的企业,给予20万元奖励,所需资金由市级财政承担。', '某市人民政府']
+>>> close_cjk_spaces("分别给予 100 万元、30 万元奖励,县财 政承担。")
+'分别给予100万元、30万元奖励,县财政承担。'
+"""
+
+from __future__ import annotations
+
+import re
+
+_TERMINAL = "。;;::!?!?))】"
+_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[((][一二三四五六七八九十\d]{1,3}[))]|\d{1,3}[.、．]|第[一二三四五六七八九十百\d]+[条章])"
+)
+_PROSE = re.compile(r"[,,。;]")
+_SPACE_BY_HANZI = re.compile(
+    r"(?<=[\u4e00-\u9fff\d%“”、,。])[ \t]+(?=[\u4e00-\u9fff\d“”])|(?<=[\u4e00-\u9fff])[ \t]+(?=[A-Za-z%])"
+    r"|(?<=[A-Za-z])[ \t]+(?=[\u4e00-\u9fff])"
+)
+
+
+def close_cjk_spaces(line: str) -> str:
+    """Remove spaces beside Chinese characters in a prose line; other lines are returned as they are."""
+    return _SPACE_BY_HANZI.sub("", line) if _PROSE.search(line) else line
+
+
+def is_hard_wrapped(lines: list[str]) -> bool:
+    """Whether most prose lines end mid-sentence, as text copied from a PDF does."""
+    prose = [line for line in lines if len(line) >= 12 and _PROSE.search(line)]
+    if len(prose) < 4:
+        return False
+    open_ended = sum(1 for line in prose if line[-1] not in _TERMINAL)
+    return open_ended / len(prose) > 0.5
+
+
+def unwrap_lines(lines: list[str]) -> list[str]:
+    """Join the lines of a hard-wrapped document back into paragraphs; close CJK spaces."""
+    lines = [close_cjk_spaces(line.strip()) for line in lines if line.strip()]
+    if not is_hard_wrapped(lines):
+        return lines
+    first = next((i for i, line in enumerate(lines) if _PROSE.search(line)), len(lines))
+    last = max((i for i, line in enumerate(lines) if _PROSE.search(line)), default=-1) + 1
+    out: list[str] = lines[:first]
+    for i in range(first, len(lines)):
+        line = lines[i]
+        joinable = (
+            out
+            and first < i <= last
+            and out[-1][-1] not in _TERMINAL
+            and not _HEADING.match(line)
+            and not (_HEADING.match(out[-1]) and len(out[-1]) < 30 and not _PROSE.search(out[-1]))
+        )
+        if joinable:
+            out[-1] += line
+        else:
+            out.append(line)
+    return [close_cjk_spaces(line) for line in out]
