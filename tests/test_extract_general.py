@@ -187,3 +187,73 @@ def test_next_heading_glued_after_responsible_units() -> None:
     )
     assert [(t.id, t.responsible) for t in doc.tasks] == [("一", ["市经信局"]), ("二", ["市生态环境局"])]
     assert [(r.task, r.amount_wan) for r in doc.incentives] == [("一", 10), ("二", 20)]
+
+
+def test_an_amount_range_is_one_ceiling_with_a_floor() -> None:
+    (row,) = rows("对执行单位或商贸流通企业,给予3万元-5万元的资金支持。")
+    assert (row.kind, row.cap_wan, row.amount_min_wan, row.needs_review) == ("max", 5, 3, False)
+    (row,) = rows("对新产品投产达效的企业,给予10—100万元奖励。")
+    assert (row.kind, row.cap_wan, row.amount_min_wan) == ("max", 100, 10)
+    (row,) = rows("对投资5000万元以上的项目,按项目固定资产实际投资额给企业5%-20%奖励。")
+    assert (row.kind, row.ratio, row.ratio_min, row.ratio_is_max) == ("ratio", 0.2, 0.05, True)
+    assert row.base == "项目固定资产实际投资额"
+
+
+def test_a_rate_schedule_shares_its_base_and_its_yearly_cap() -> None:
+    first, second = rows(
+        "对新认定的总部企业,自认定当年起,按其年度地方经济贡献额给予五年奖励,其中前三年给予80%的奖励,"
+        "后两年给予50%的奖励,每年最高奖励不超过5000万元。"
+    )
+    assert [(r.ratio, r.cap_wan, r.base) for r in (first, second)] == [
+        (0.8, 5000, "年度地方经济贡献额"),
+        (0.5, 5000, "年度地方经济贡献额"),
+    ]
+
+
+def test_a_payment_schedule_is_not_a_benefit() -> None:
+    (row,) = rows("对新引进的先进制造业项目,给予最高2000万元补贴,其中奖补资金50%待企业达产升规后兑现。")
+    assert (row.kind, row.cap_wan) == ("max", 2000)
+
+
+def test_zhichi_with_an_amount_grants_it() -> None:
+    (row,) = rows("对设备购置额2000万元以上的投资项目,最高支持3000万元。")
+    assert (row.kind, row.cap_wan, row.subject) == ("max", 3000, "设备购置额2000万元以上的投资项目")
+
+
+def test_matching_funds_and_shares_stated_in_the_next_sentence() -> None:
+    doc = measure_doc(
+        "1.首台套。对新认定省级首台套重大技术装备的企业,给予省级补助资金1:1配套奖励,每个企业最高不超过20万元。"
+        "补助资金市县按1:1比例承担。(责任单位:县经信局)"
+    )
+    (row,) = doc.incentives
+    assert (row.kind, row.ratio, row.base, row.cap_wan) == ("ratio", 1.0, "省级补助资金", 20)
+    assert [(p.payer, p.share) for p in row.payers] == [("市级", 0.5), ("县级", 0.5)]
+    assert doc.stacking == []
+
+
+def test_a_new_list_after_a_grant_names_its_own_recipients() -> None:
+    _, *stars = rows(
+        "对当年新增认定省级小微企业园奖励10万元,获三星、四星、五星级小微企业园,分别奖励20万元、40万元、60万元。"
+    )
+    assert [(r.subject, r.amount_wan) for r in stars] == [
+        ("获三星级小微企业园", 20),
+        ("获四星级小微企业园", 40),
+        ("获五星级小微企业园", 60),
+    ]
+
+
+def test_a_highest_only_remark_does_not_silence_the_grant_beside_it() -> None:
+    doc = measure_doc(
+        "1.数字化园区。对当年新认定为市级数字化示范园区的,奖励20万元,同一园区省、市同年认定的,就高奖励。"
+        "(责任单位:市经信局)"
+    )
+    assert [(r.amount_wan, r.level) for r in doc.incentives] == [(20, "市级")]
+    assert [s.rule for s in doc.stacking] == ["highest_only"]
+
+
+def test_a_later_condition_that_names_a_recognition_is_not_a_tier() -> None:
+    _, second = rows(
+        "对当年新增认定省级小微企业园的,奖励10万元;当年新增认定国家级小微企业创业创新示范基地的,奖励100万元。"
+    )
+    assert second.subject == "当年新增认定国家级小微企业创业创新示范基地的"
+    assert second.level == "国家级"

@@ -31,10 +31,14 @@ def describe_amount(row: Incentive) -> str:
         text = f"{_wan(row.amount_wan)}{per}"
     elif row.kind == "min":
         text = f"不少于{_wan(row.amount_wan)}{per}"
+    elif row.kind == "max" and row.amount_min_wan is not None:
+        text = f"{row.amount_min_wan:g}—{_wan(row.cap_wan)}{per}"
     elif row.kind == "max":
         text = f"最高{_wan(row.cap_wan)}{per}"
     elif row.kind == "ratio":
         pct = f"{(row.ratio or 0) * 100:g}%"
+        if row.ratio_min is not None:
+            pct = f"{row.ratio_min * 100:g}%—{pct}"
         text = f"{'不高于' if row.ratio_is_max else ''}{row.base + '的' if row.base else ''}{pct}"
         if row.cap_wan is not None:
             text += f",最高{_wan(row.cap_wan)}{per}"

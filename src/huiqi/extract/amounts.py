@@ -23,7 +23,10 @@ from huiqi.extract.model import Payer
 from huiqi.text.money import Money, Ratio, find_money, find_ratios
 from huiqi.text.places import PROVINCE_PATTERN
 
-GRANT_VERB = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|补偿|贴息|享受")
+GRANT_VERB = re.compile(
+    r"给予|予以|奖励|补助|补贴|资助|奖补|补偿|贴息|享受"
+    r"|支持(?=(?:最高|不超过|不高于|一次性)?(?:\d|[一二三四五六七八九十]+万))"
+)
 TAX_TREATMENT = re.compile(r"抵扣|应纳税所得额|税前摊销|加计扣除|减免税|免征|退税|税收优惠|通行费优惠|\d折")
 UNSPEC_HINT = re.compile(r"一定|择优|一事一议|专项|资金|奖补|贴息")
 NON_MONEY_GRANT = re.compile(r"^(?:优先)?(?:给予|予以)?(?:股权投资|立项|政策|用地|要素|优先)")
@@ -44,10 +47,10 @@ _TAIL_MODIFIERS = [
 _CAP_QUALIFIER = re.compile(r"最高|不超过|不高于|最多|上限|封顶|以内")
 _MIN_QUALIFIER = re.compile(r"不少于|不低于|至少")
 _PER_UNIT_HEAD = re.compile(
-    r"^(?:单个|单项|单户|单家|每个|每家|每户|每项|每台|每辆|每人|同一|最高|累计)[^,]{0,8}?$|^$"
+    r"^(?:单个|单项|单户|单家|每个|每家|每户|每项|每台|每辆|每人|每年|同一|最高|累计)[^,]{0,8}?$|^$"
 )
 AGGREGATE_BUDGET = re.compile(r"期间|总额|总量|总规模|年度|累计|财政补贴金额|资金规模")
-PAYER_SHARE = re.compile(r"承担|分担|按照\d+:\d+")
+PAYER_SHARE = re.compile(r"承担|分担|按(?:照)?\d+:\d+")
 _PER = [
     (re.compile(r"每场次|每场|/场"), "场"),
     (re.compile(r"每台\(套\)|每台套|/台\(套\)|/台套|每台"), "台套"),
@@ -56,6 +59,8 @@ _PER = [
     (re.compile(r"单户|每户|/户"), "户"),
     (re.compile(r"单个项目|每个项目|每项|/项"), "项"),
     (re.compile(r"每人|/人"), "人"),
+    (re.compile(r"每亩|/亩"), "亩"),
+    (re.compile(r"每个(?!项目|企业|单位)[\u4e00-\u9fff]{1,4}(?:不超过|最高)"), "个"),
 ]
 RECIPIENT = re.compile(
     r"(?:给予|予以)(?:其|每家|每个)?(?P<who>[\u4e00-\u9fff、和及]{0,16}?"
@@ -63,6 +68,9 @@ RECIPIENT = re.compile(
 )
 _SHARE_LIST = re.compile(
     r"(?P<who>[市省区县](?:、[市省区县])+)(?:两级|三级)?(?:财政)?各(?:承担|负担|分担)(?P<shares>[\d.%和、:]+)"
+)
+_PAIR_SPLIT = re.compile(
+    r"(?P<who>省市|市县|市区|县乡|区镇|省县)(?:两级)?(?:财政)?按(?:照)?(?P<x>\d+):(?P<y>\d+)"
 )
 _SOLE_PAYER = re.compile(rf"(?:所需资金)?(?P<who>{PAYER})(?:全额|全部)?(?:承担|负担|列支)")
 _RATIO_SPLIT = re.compile(r"由(?P<a>[^,和]+?)(?:财政)?和(?P<b>[^,]+?)(?:财政)?按照?(?P<x>\d+):(?P<y>\d+)")
@@ -159,15 +167,35 @@ def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
     return keep
 
 
+PAYMENT_SCHEDULE = re.compile(
+    r"\d+(?:\.\d+)?%[^,]*(?:兑现|拨付|兑付|到位|发放)|(?:首期|首批|剩余|余下)[^,]*\d+%"
+)
+
+
+_MATCHING = re.compile(r"(?P<base>[\u4e00-\u9fff]{2,12}?)(?P<x>\d+):(?P<y>\d+)(?:的比例)?配套")
+
+
+def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
+    """给予省级补助资金1:1配套奖励 → 100% of the provincial grant."""
+    out = []
+    for m in _MATCHING.finditer(part, verb_at):
+        x, y = float(m.group("x")), float(m.group("y"))
+        if x > 0:
+            out.append(Ratio(round(y / x, 9), m.start("x"), m.end(), m.group(0)[m.start("x") - m.start() :]))
+    return out
+
+
 def read_grant(index: int, part: str) -> Grant | None:
     """Read a comma part as a grant, or None when it grants nothing countable."""
+    if PAYMENT_SCHEDULE.search(part):
+        return None  # 奖补资金50%待企业达产后兑现: when money is paid, not how much
     verbs = list(GRANT_VERB.finditer(part))
     if not verbs:
         return None
     for verb in verbs:
         at = verb.start()
         moneys = [m for m in find_money(part) if m.start >= at]
-        ratios = _valid_ratios(part, at)
+        ratios = _valid_ratios(part, at) + _matching_ratios(part, at)
         if moneys or ratios:
             before = part[:at]
             if ratios and ratios[0].start < at:
@@ -242,6 +270,14 @@ def payers_from(text: str, fallback: str | None) -> list[Payer] | None:
             shares = shares * len(who)
         if len(who) == len(shares):
             return [Payer(payer=payer_level(w) or w, share=s) for w, s in zip(who, shares, strict=True)]
+    m = _PAIR_SPLIT.search(text)
+    if m:
+        x, y = float(m.group("x")), float(m.group("y"))
+        a, b = m.group("who")
+        return [
+            Payer(payer=payer_level(a) or a, share=round(x / (x + y), 6)),
+            Payer(payer=payer_level(b) or b, share=round(y / (x + y), 6)),
+        ]
     m = _RATIO_SPLIT.search(text)
     if m:
         x, y = float(m.group("x")), float(m.group("y"))
@@ -279,16 +315,17 @@ _QUALIFIER_TAIL = re.compile(r"(?:最高|不超过|不高于|不低于|最多|�
 
 def base_of(grant_text: str, subject: str) -> str | None:
     """What a rate applies to: 按设备购置款的10% → 设备购置款; 给予评估费用最高50% → 评估费用."""
-    ratios = [r for r in find_ratios(grant_text) if r.text != "全额"]
+    ratios = [r for r in find_ratios(grant_text) if r.text != "全额"] + _matching_ratios(grant_text, 0)
     if ratios:
         before, after = grant_text[: ratios[0].start], grant_text[ratios[0].end :]
         m = re.search(
             r"按(?:照)?(?:其)?(?:不高于|不超过|最高)?(?P<base>[^,按]+?)(?:分别给予[^,]*?)?$", before
         )
         if not m:
-            m = re.search(r"(?:给予|享受)(?:最高)?(?P<base>[\u4e00-\u9fff()()]{2,16})$", before)
+            m = re.search(r"(?:给予|享受|为)(?:最高)?(?P<base>[\u4e00-\u9fff()()]{2,16})$", before)
         if m:
-            base = _QUALIFIER_TAIL.sub("", re.sub(r"分别给予.*$", "", m.group("base")))
+            base = re.split(r"分别给予|给予|予以|给(?=企业|其|项目)", m.group("base"))[0]
+            base = _QUALIFIER_TAIL.sub("", base)
             if base and not re.search(r"比例|不高于|不超过|^[\d.]+$", base):
                 return base
         m = re.match(r"(?:的)?(?P<base>税收|利息|保费|费用)", after)
@@ -320,6 +357,8 @@ class Amount:
     cap: float | None = None
     ratio: float | None = None
     ratio_is_max: bool = False
+    amount_min: float | None = None  # lower bound of a range, in 万元
+    ratio_min: float | None = None  # lower bound of a rate range
 
 
 def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
@@ -336,7 +375,8 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
             start = max(openers[-1].start() - 3, 0) if openers else 0
             window = part[max(start, prev_end) : r.start]
             prev_end = r.end
-            out.append(Amount("ratio", None, cap_value, r.value, bool(_CAP_QUALIFIER.search(window))))
+            is_max = bool(_CAP_QUALIFIER.search(window)) or r.low is not None
+            out.append(Amount("ratio", None, cap_value, r.value, is_max, ratio_min=r.low))
         return out
     out = []
     # 最高补贴5.04万元: the qualifier may stand just before the verb.
@@ -348,8 +388,8 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
     if kinds and kinds[0] != "fixed" and all(k == "fixed" for k in kinds[1:]):
         kinds = [kinds[0]] * len(kinds)
     for kind, m in zip(kinds, grant.moneys, strict=True):
-        if kind == "max":
-            out.append(Amount("max", cap=m.value_wan))
+        if kind == "max" or m.low_wan is not None:  # 给予10万元—100万元: up to 100, at least 10
+            out.append(Amount("max", cap=m.value_wan, amount_min=m.low_wan))
         else:
             out.append(Amount(kind, amount=m.value_wan, cap=cap.value_wan if cap else None))
     return out

@@ -44,11 +44,16 @@ from huiqi.extract.amounts import (
 )
 from huiqi.extract.lists import find_lists, level_lists, recipient_members
 from huiqi.extract.model import Incentive, Payer
-from huiqi.extract.stacking import suppresses_incentives
+from huiqi.extract.stacking import without_limits
 from huiqi.extract.structure import Structure
 from huiqi.text.clauses import split_clauses, split_parts, split_sentences, split_top
 from huiqi.text.money import Money, find_money, find_ratios
 
+_CARRIED_BASE = re.compile(r"^按(?:照)?(?:其)?(?P<base>[^,%]{2,20}?)(?:给予|予以|实施|计算)(?!.*\d)")
+# A tier narrows by a quantity (融资额10亿元以下的, 购买10台(套)及以上的); a recognition is its own subject.
+_QUANTITY_CONDITION = re.compile(
+    r"\d|以上|以下|不足|超过|低于|高于|[一二三四五六七八九十百千万]+(?:台|套|家|个|亿|万)"
+)
 _LEGAL_BASIS = re.compile(r"^(?:按照|依据|根据|依照|参照)[^,]*(?:规定|办法|政策|要求|精神|通知|意见)$")
 _OTHER_LEVELS_GRANT = re.compile(r"^除.*外$")
 _PREAMBLE = re.compile(r"^(?:支持|鼓励|推进|推动|加快|落实|积极|贯彻|引导|加大|完善|深入)")
@@ -62,6 +67,7 @@ class _Context:
     core: str | None = None
     payers: list[Payer] | None = None
     sentence_payer: str | None = None
+    base: str | None = None  # 按其年度地方经济贡献额给予五年奖励,其中前三年给予80%…
 
 
 def _clean_subject(text: str) -> str:
@@ -91,6 +97,8 @@ def _row(task: str | None, text: str, subject: str, amount: Amount | None, **ext
         cap_wan=amount.cap if amount else None,
         ratio=amount.ratio if amount else None,
         ratio_is_max=bool(amount and amount.ratio_is_max),
+        amount_min_wan=amount.amount_min if amount else None,
+        ratio_min=amount.ratio_min if amount else None,
         **extra,
     )
 
@@ -242,12 +250,18 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             clause_payers = payers_from(part, None) or clause_payers
             continue
         if slots and (cap := cap_of(part)):
-            slots[-1].cap = cap
+            # 前三年给予80%…后两年给予50%…,每年最高不超过5000万元: one cap for the whole schedule.
+            for slot in reversed(slots):
+                if slot.cap is not None or (slot is not slots[-1] and not slot.grant.ratios):
+                    break
+                slot.cap = cap
             continue
         if slots and AGGREGATE_BUDGET.search(part) and find_money(part) and not GRANT_VERB.search(part[:2]):
             continue
         if _OTHER_LEVELS_GRANT.match(part):
             continue
+        if m := _CARRIED_BASE.search(part):
+            ctx.base = ctx.base or m.group("base")
         grant = read_grant(i, part)
         if grant is None and i + 1 < len(parts) and cap_of(parts[i + 1]):
             grant = unspecified_grant(i, part)  # 给予一定资金补助,最高不超过30万元
@@ -264,7 +278,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                 subject = _join_tier(own, _core(base) if base else ctx.core or "")
             else:
                 subject = _subject_from(pending, own, opened) or ctx.subject or ""
-                if not opened and ctx.core and subject.endswith("的") and subject != ctx.core:
+                if not opened and ctx.core and subject.endswith("的") and _QUANTITY_CONDITION.search(subject):
                     subject = _join_tier(subject, ctx.core)
             base = base or subject
             ctx.subject = ctx.subject or subject
@@ -272,7 +286,8 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         elif own.endswith("的"):
             subject, base = _join_tier(own, ctx.core or ""), ctx.core or ""
         else:
-            subject = (_clean_subject(own) if own else "") or ctx.subject or ""
+            # Conditions listed since the last grant name this grant's own recipients.
+            subject = _subject_from(pending, own, True) or ctx.subject or ""
             base = subject
         slots.append(_Slot(grant, subject, base))
         pending, fresh = [], False
@@ -296,7 +311,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             at = clause.find(cap.text)
             per_text += "," + clause[max(0, at - 10) : at]
         per = per_of(per_text)
-        base = base_of(part, subject) if any(a.kind == "ratio" for a in amounts) else None
+        base = (base_of(part, subject) or ctx.base) if any(a.kind == "ratio" for a in amounts) else None
         for row_subject, amount, notes, review in _pair_rows(
             subject, slot.base_subject, amounts, grant, part
         ):
@@ -373,7 +388,14 @@ def extract_incentives(structure: Structure) -> list[Incentive]:
         for si, sentence in enumerate(sentences):
             if si == 0 and para.heading and _is_heading_only(sentence, para):
                 continue  # "(四)企业科技创新奖励补助": a heading names a topic, it grants nothing
-            if suppresses_incentives(sentence):
+            sentence = without_limits(sentence)
+            if not sentence:
+                continue
+            if previous_rows and PAYER_SHARE.search(sentence) and not find_money(sentence):
+                # 补助资金市县按1:1比例承担: who pays the grants of the sentence before.
+                if shares := payers_from(sentence, None):
+                    for row in previous_rows:
+                        row.payers = row.payers if row.payers and len(row.payers) > 1 else shares
                 continue
             ctx = _Context(sentence_payer=sentence_payer(sentence))
             sentence_rows: list[Incentive] = []

@@ -26,7 +26,7 @@ SEPARATORS = ("以及", "、", "和", "及", "与", "或")
 # Words that end the phrase before a list's first member (walking backwards from the first separator).
 _START_BOUNDARY = re.compile(
     r"(?:获得|荣获|入选|列入|纳入|认定为|认定的|认定|评定的|评定为|评定|获评|评为|确定为|获批|制定|订|参与|主导|"
-    r"通过|成为|授予|命名为|命名|进入|引进的|引进|参加|举办|申请|对于|对|为|的|,|:|;|\()$"
+    r"通过|成为|授予|命名为|命名|进入|引进的|引进|参加|举办|申请|对于|对|为|的|获|,|:|;|\()$"
 )
 _END_BOUNDARY = re.compile(r"的|,|;|:|等(?![奖品级次])|。|(?=给予|分别|按|奖励|补助|补贴)")
 

@@ -65,6 +65,8 @@ class Incentive(_Model):
     payers: list[Payer] | None = None
     one_time: bool = False
     ratio_is_max: bool = False
+    amount_min_wan: float | None = None
+    ratio_min: float | None = None
     needs_review: bool = False
     notes: list[str] = Field(default_factory=list)
 

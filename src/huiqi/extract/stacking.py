@@ -12,7 +12,7 @@ import re
 
 from huiqi.extract.model import Stacking
 from huiqi.extract.structure import Structure
-from huiqi.text.clauses import split_sentences
+from huiqi.text.clauses import split_sentences, split_top
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -39,11 +39,16 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def suppresses_incentives(sentence: str) -> bool:
-    """Whether a sentence only limits benefits (就高奖励, 每家企业累计不超过…) and so grants nothing itself."""
-    return any(
-        pattern.search(sentence) for rule, pattern in RULES if rule in ("highest_only", "cap_per_enterprise")
-    )
+def without_limits(sentence: str) -> str:
+    """The sentence less its comma parts that only limit benefits (就高奖励, 每家企业累计不超过…).
+
+    Such a part grants nothing itself; the grants beside it in the same sentence still count.
+    """
+    limits = [p for rule, p in RULES if rule in ("highest_only", "cap_per_enterprise")]
+    if not any(p.search(sentence) for p in limits):
+        return sentence
+    kept = [part for part in split_top(sentence, ",") if not any(p.search(part) for p in limits)]
+    return ",".join(kept)
 
 
 def extract_stacking(structure: Structure) -> list[Stacking]:

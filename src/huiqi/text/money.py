@@ -12,6 +12,10 @@ Money is returned in 万元 (10,000 CNY), the unit of the interchange format; ra
 [15000.0, 500.0, 0.3]
 >>> [r.value for r in find_ratios("按10%给予补贴,8‰的比例,全额补助")]
 [0.1, 0.008, 1.0]
+>>> [(m.low_wan, m.value_wan) for m in find_money("给予10万元—100万元、20-50万元支持")]
+[(10.0, 100.0), (20.0, 50.0)]
+>>> [(r.low, r.value) for r in find_ratios("给予5%-20%奖励")]
+[(0.05, 0.2)]
 """
 
 from __future__ import annotations
@@ -35,9 +39,15 @@ _WAN_PER_UNIT = {
     "万亿元": 100000000.0,
 }
 
-MONEY_RE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>万亿元|千万元|百万元|十万元|亿元|万元|千元|元)")
+_UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元"
+_DASH = r"\s*[-—–~～至到]\s*"
+# A range prints the lower bound first, with or without its own unit: 10万元—100万元, 20—50万元.
+MONEY_RE = re.compile(
+    rf"(?:(?P<low>{NUMBER})\s*(?P<lowunit>{_UNIT})?{_DASH})?(?P<num>{NUMBER})\s*(?P<unit>{_UNIT})"
+)
 RATIO_RE = re.compile(
-    rf"(?:(?P<num>{NUMBER})\s*(?P<sign>%|‰)|百分之(?P<cnpct>[{CN_DIGITS}点]+)|(?P<full>全额))"
+    rf"(?:(?:(?P<low>{NUMBER})\s*(?P<lowsign>%|‰)?{_DASH})?(?P<num>{NUMBER})\s*(?P<sign>%|‰)"
+    rf"|百分之(?P<cnpct>[{CN_DIGITS}点]+)|(?P<full>全额))"
 )
 
 
@@ -77,6 +87,7 @@ class Money:
     start: int
     end: int
     text: str
+    low_wan: float | None = None  # the lower bound of a range (10万元—100万元), else None
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,7 @@ class Ratio:
     start: int
     end: int
     text: str
+    low: float | None = None  # the lower bound of a range (5%-20%), else None
 
 
 def find_money(text: str) -> list[Money]:
@@ -95,9 +107,21 @@ def find_money(text: str) -> list[Money]:
     for m in MONEY_RE.finditer(text):
         try:
             value = money_to_wan(m.group("num"), m.group("unit"))
+            low = (
+                money_to_wan(m.group("low"), m.group("lowunit") or m.group("unit"))
+                if m.group("low")
+                else None
+            )
         except ValueError:
             continue
-        found.append(Money(value, m.group("unit"), m.start(), m.end(), m.group(0)))
+        if low is not None and low >= value:  # not a range after all (a date, a code)
+            found.append(
+                Money(
+                    value, m.group("unit"), m.start("num"), m.end(), m.group(0)[m.start("num") - m.start() :]
+                )
+            )
+            continue
+        found.append(Money(value, m.group("unit"), m.start(), m.end(), m.group(0), low))
     return found
 
 
@@ -113,7 +137,15 @@ def find_ratios(text: str) -> list[Ratio]:
             else:
                 scale = 100 if m.group("sign") == "%" else 1000
                 value = parse_number(m.group("num")) / scale
+            low = parse_number(m.group("low")) / scale if m.group("low") else None
         except ValueError:
             continue
-        found.append(Ratio(round(value, 9), m.start(), m.end(), m.group(0)))
+        if low is not None and low >= value:
+            found.append(
+                Ratio(round(value, 9), m.start("num"), m.end(), m.group(0)[m.start("num") - m.start() :])
+            )
+            continue
+        found.append(
+            Ratio(round(value, 9), m.start(), m.end(), m.group(0), None if low is None else round(low, 9))
+        )
     return found
