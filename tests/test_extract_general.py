@@ -257,3 +257,57 @@ def test_a_later_condition_that_names_a_recognition_is_not_a_tier() -> None:
     )
     assert second.subject == "当年新增认定国家级小微企业创业创新示范基地的"
     assert second.level == "国家级"
+
+
+@pytest.mark.parametrize(
+    ("header", "title", "doc_number"),
+    [
+        (
+            "某市人民政府关于印发某市降低制造业企业成本若干措施的通知(某府〔2019〕31号)\n",
+            "某市人民政府关于印发某市降低制造业企业成本若干措施的通知",
+            "某府〔2019〕31号",
+        ),
+        (
+            "某政办14号 关于印发促进工业经济平稳运行五条措施的通知\n",
+            "关于印发促进工业经济平稳运行五条措施的通知",
+            "某政办14号",
+        ),
+        (
+            "支持先进制造业发展计划\n首页 政策文件\n某市人民政府关于支持先进制造业发展的若干措施\n",
+            "某市人民政府关于支持先进制造业发展的若干措施",
+            None,
+        ),
+        ("关于优化企业奖补投入的实施意见\n(试行)\n", "关于优化企业奖补投入的实施意见(试行)", None),
+    ],
+)
+def test_title_and_doc_number_as_pages_print_them(header: str, title: str, doc_number: str | None) -> None:
+    doc = extract_text(f"{header}各区县人民政府:\n一、支持企业\n1.测试。对新认定的企业给予10万元奖励。{TAIL}")
+    assert (doc.document.title, doc.document.doc_number) == (title, doc_number)
+
+
+def test_a_heading_at_the_end_is_not_an_issuer_and_a_news_site_is_not_a_source() -> None:
+    doc = extract_text(
+        "某市人民政府关于支持制造业发展的若干措施\n来源:某某新闻网 发布日期:2023-09-12\n各区县人民政府:\n"
+        "一、支持企业\n1.测试。对新认定的企业给予10万元奖励。\n(三)培育先进制造业集群梯队"
+    )
+    assert doc.document.issuers == ["某市人民政府"]
+    assert doc.document.issued_on is None
+
+
+def test_goals_of_a_yearly_plan_are_due_in_the_year_of_its_title() -> None:
+    doc = extract_text(
+        "某县工业强县2017年工作推进方案\n一、工作目标\n实现全县规上工业产值同比增长8%;新增规模以上企业30家、"
+        "高新技术企业7家、科技型小微企业20家。\n二、主要任务\n1.测试。加强服务。(责任单位:县经信局)"
+    )
+    got = [(t.indicator, t.value, t.unit, t.by) for t in doc.targets]
+    assert got == [
+        ("实现全县规上工业产值同比增长", 8, "%", 2017),
+        ("新增规模以上企业", 30, "家", 2017),
+        ("高新技术企业", 7, "家", 2017),
+        ("科技型小微企业", 20, "家", 2017),
+    ]
+
+
+def test_a_threshold_is_not_the_goal_it_qualifies() -> None:
+    doc = extract_text(f"{HEAD}1.培育企业。到2025年,纳税过1亿元的企业达30家。{TAIL}")
+    assert [(t.value, t.unit, t.comparator, t.by) for t in doc.targets] == [(30, "家", ">=", 2025)]

@@ -28,8 +28,11 @@ _DATE = re.compile(
 )
 _ISO = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})")
 _SALUTATION = re.compile(r"^各[^。]{2,80}[::]$")
+GOV_BODY = re.compile(
+    r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|局|厅|委|办|中心|支行|分行|分局|监管分局|总局|部)$"
+)
 _REGION = re.compile(
-    r"^(?:中共)?(?P<region>[\u4e00-\u9fff]{2,7}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|州|县|区|旗))"
+    r"^(?:中共)?(?P<region>[\u4e00-\u9fff]{2,9}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|州|县|区|旗))"
 )
 
 
@@ -57,6 +60,8 @@ def parse_date(text: str) -> str | None:
 
 def _clean_title(line: str) -> str:
     line = re.sub(r"《(.+)》", r"\1", line) if line.startswith("《") else line
+    line = re.sub(rf"\s*[((]\s*{DOC_NUMBER.pattern}\s*[))]\s*$", "", line)
+    line = _LOOSE_NUMBER.sub("", line)
     if ":" in line:
         rest = line.rpartition(":")[2]
         if _TITLE.match(rest.strip()) or "关于" in rest:
@@ -72,18 +77,35 @@ def _clean_title(line: str) -> str:
     return out.strip()
 
 
-def find_title(lines: list[str]) -> str | None:
-    """The document's title: the first header line that ends in a document type (意见、方案、通知 …)."""
-    for line in lines[:15]:
+_TITLE_NOTE = re.compile(r"^[((](?:试行|暂行|征求意见稿|修订|修订版|草案|送审稿)[))]$")
+_LOOSE_NUMBER = re.compile(r"^(?P<n>[\u4e00-\u9fff]{2,8}\d{1,4}号)\s*(?=关于)")
+
+
+def _title_candidates(lines: list[str]) -> list[str]:
+    out = []
+    for i, line in enumerate(lines[:15]):
         candidate = line.strip()
         if m := re.search(r"《(?P<t>[^》]{6,120})》\s*$", candidate):
             candidate = m.group("t")
         candidate = _clean_title(candidate)
         if DOC_NUMBER.fullmatch(candidate) or len(candidate) < 6:
             continue
+        following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        titled = _TITLE.match(candidate)
+        if titled and not titled.group("tail") and _TITLE_NOTE.match(following):
+            candidate += following  # (试行) printed on the line below the title
         if _TITLE.match(candidate) and not re.search(r"[,。;]", candidate):
-            return candidate
-    return None
+            out.append(candidate)
+    return out
+
+
+def find_title(lines: list[str]) -> str | None:
+    """The document's title: a header line that ends in a document type (意见、方案、通知 …).
+
+    A line with 关于 is preferred: a site's menu or breadcrumb may also end in 计划 or 政策.
+    """
+    candidates = _title_candidates(lines)
+    return next((c for c in candidates if "关于" in c), candidates[0] if candidates else None)
 
 
 def find_doc_number(lines: list[str]) -> str | None:
@@ -94,8 +116,13 @@ def find_doc_number(lines: list[str]) -> str | None:
         m = DOC_NUMBER.search(line)
         if m is None or re.search(r"[,。;]", line):  # a sentence cites a 文号; a header line prints one
             continue
-        if not re.search(r"《[^》]*$|》\s*[((]?\s*$|[((]\s*$", line[: m.start()]):
+        if not re.search(r"《[^》]*$|》\s*[((]?\s*$", line[: m.start()]):
             return re.sub(r"\s+", "", m.group(0))
+        if loose := _LOOSE_NUMBER.match(line.strip()):
+            return loose.group("n")
+    for line in lines[:12]:
+        if loose := _LOOSE_NUMBER.match(line.strip()):
+            return loose.group("n")
     return None
 
 
@@ -111,7 +138,7 @@ def _signature_block(lines: list[str]) -> tuple[list[str], str | None]:
         if signed is None and not issuers and (d := parse_date(bare)) and len(bare) <= 16:
             signed = d
             continue
-        if len(bare) <= 30 and ORG_SUFFIX.search(bare) and not re.search(r"[,。;:]", bare):
+        if len(bare) <= 30 and GOV_BODY.search(bare) and not re.search(r"[,。;:、]", bare):
             issuers.insert(0, bare)
             continue
         if signed is None and not issuers:
@@ -124,7 +151,7 @@ def _source_line(lines: list[str]) -> tuple[str | None, str | None]:
     """A web page's 发布日期 and 信息来源, when the source is a government body."""
     for line in lines[:10]:
         m = re.search(r"(?:信息来源|来源|发布机构|发文机关)[::]\s*(?P<src>[\u4e00-\u9fff]{3,30})", line)
-        if m and ORG_SUFFIX.search(m.group("src")):
+        if m and GOV_BODY.search(m.group("src")):
             return m.group("src"), parse_date(line)
     return None, None
 

@@ -47,6 +47,12 @@ def _doc_year(doc_number: str | None, issued_on: str | None, text: str) -> int |
     return max(map(int, years)) if years else None
 
 
+def _plan_year(title: str | None) -> int | None:
+    """The year a plan is for, when its title names one (…2017年工作推进方案)."""
+    m = re.search(r"(20\d{2})年(?:度)?[^年]*(?:计划|方案|要点|目标|任务)", title or "")
+    return int(m.group(1)) if m else None
+
+
 def extract_text(text: str, source: str | None = None) -> PolicyDoc:
     """Read a policy document's text into the interchange format. Never raises."""
     normal = normalize(text)
@@ -66,7 +72,9 @@ def extract_text(text: str, source: str | None = None) -> PolicyDoc:
         document=document,
         tasks=[{"id": s.id, "title": s.title, "responsible": s.responsible} for s in structure.tasks],
         incentives=extract_incentives(structure),
-        targets=extract_targets(structure, _doc_year(document.doc_number, document.issued_on, clean)),
+        targets=extract_targets(
+            structure, _doc_year(document.doc_number, document.issued_on, clean), _plan_year(document.title)
+        ),
         stacking=extract_stacking(structure),
         source=source,
     )

@@ -27,7 +27,7 @@ _QUANTITY = re.compile(
 _YEAR = re.compile(r"(?:到|至|截至|截止到|在)?(?P<y>20\d{2})年(?:底|末|前)?")
 _TARGET_VERB = re.compile(
     r"达到|突破|超过|稳定在|保持在|控制在|完成|实现|建成|建设|培育|打造|创建|新增|引进|实施|提供|降低|下降|"
-    r"提高|提升|增长|增加|不低于|不少于|覆盖|优选|推动|争创|入库|形成|储备|谋划|拥有|高于|低于|增幅|增速|降至|降到|增至|提高至|提升至|压减到|压减至|控制到"
+    r"提高|提升|增长|增加|不低于|不少于|覆盖|优选|推动|争创|入库|形成|储备|谋划|拥有|高于|低于|增幅|增速|降至|降到|增至|提高至|提升至|压减到|压减至|控制到|达(?=\d)"
 )
 _GRANT = re.compile(r"给予|奖励\d|补助\d|补贴\d|资助|奖补\d|元奖励|元补助|元补贴")
 _GOALS_SECTION = re.compile(r"目标")
@@ -39,7 +39,7 @@ def _comparator(clause: str, qual: str | None) -> str:
     if qual in ("以下", "以内") or re.search(r"不超过|控制在|降至|降到|(?<!级)以下|以内", clause):
         return "<="
     if qual in ("以上", "余") or re.search(
-        r"达到|突破|超过|不低于|不少于|提高到|提升到|提高至|提升至", clause
+        r"达到|达(?=\d)|突破|超过|不低于|不少于|提高到|提升到|提高至|提升至", clause
     ):
         return ">="
     return "="
@@ -54,6 +54,7 @@ def _indicator(clause: str, start: int) -> str:
         head,
     )
     head = re.sub(r"^(?:力争|争取|全市|全区)", "", head).strip(" ,")
+    head = re.sub(r"(?:达|为|共)$", "", head)
     if len(head) >= 2:
         return head
     tail = re.sub(_QUANTITY.pattern, "", clause[start:], count=1)
@@ -76,7 +77,15 @@ def _quantities(clause: str) -> list[re.Match[str]]:
         if len(num) == 4 and num.startswith("20") and not m.group("unit"):
             continue
         out.append(m)
-    return out
+    # 纳税过1亿元的企业达30家: a threshold followed by 的 qualifies what is counted; it is no goal.
+    threshold = [
+        m
+        for m in out
+        if clause[m.end() : m.end() + 1] == "的"
+        and not m.group("qual")
+        and re.search(r"(?:过|超过|突破|超)$", clause[: m.start()])
+    ]
+    return [m for m in out if m not in threshold]
 
 
 def _per_indicator(part: str, quantities: list[re.Match[str]]) -> list[tuple[re.Match[str], str]]:
@@ -105,11 +114,26 @@ def _per_indicator(part: str, quantities: list[re.Match[str]]) -> list[tuple[re.
                 (q, _indicator(lst.substitute(head, i), len(lst.substitute(head, i))))
                 for i in range(len(lst))
             ]
+    if len(quantities) > 1:
+        pairs, start = [], 0
+        for q in quantities:
+            pairs.append(
+                (q, _indicator(part[start:], q.start() - start) if start else _indicator(part, q.start()))
+            )
+            start = q.end() + (1 if part[q.end() : q.end() + 1] in "、," else 0)
+        return pairs
     return [(q, _indicator(part, q.start())) for q in quantities]
 
 
-def extract_targets(structure: Structure, doc_year: int | None) -> list[Target]:
-    """Every dated quantitative goal in the document, in order."""
+_BUDGET = re.compile(r"(?:安排|预算|列支|统筹)[^,]*元|元[^,]*(?:资金|预算)")
+
+
+def extract_targets(structure: Structure, doc_year: int | None, plan_year: int | None = None) -> list[Target]:
+    """Every dated quantitative goal in the document, in order.
+
+    ``plan_year`` is the year a plan's title names (…2017年工作推进方案): the goals under its
+    工作目标 heading are due that year when they print no year of their own.
+    """
     targets: list[Target] = []
     goals_year: dict[int, int] = {}
     for para in structure.paragraphs:
@@ -117,7 +141,7 @@ def extract_targets(structure: Structure, doc_year: int | None) -> list[Target]:
         top = section.ancestors()[-1] if section else None
         in_goals = bool(section and any(_GOALS_SECTION.search(s.heading) for s in section.ancestors()))
         years_here = [int(m.group("y")) for m in _YEAR.finditer(para.text)]
-        carried = goals_year.get(id(top)) if in_goals else None
+        carried = (goals_year.get(id(top)) or plan_year) if in_goals else None
         task = section.task().id if section and section.task() else None
         current_year = carried
         for sentence in split_sentences(para.text):
@@ -132,7 +156,7 @@ def extract_targets(structure: Structure, doc_year: int | None) -> list[Target]:
                     ):
                         current_year = int(ym.group("y"))
                     quantities = _quantities(part)
-                    if not quantities or not _TARGET_VERB.search(part):
+                    if not quantities or not _TARGET_VERB.search(part) or _BUDGET.search(part):
                         continue
                     yearly = re.search(r"每年|年均", part)
                     by: int | None
