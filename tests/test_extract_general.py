@@ -311,3 +311,18 @@ def test_goals_of_a_yearly_plan_are_due_in_the_year_of_its_title() -> None:
 def test_a_threshold_is_not_the_goal_it_qualifies() -> None:
     doc = extract_text(f"{HEAD}1.培育企业。到2025年,纳税过1亿元的企业达30家。{TAIL}")
     assert [(t.value, t.unit, t.comparator, t.by) for t in doc.targets] == [(30, "家", ">=", 2025)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "level"),
+    [
+        ("对纳入浙江省经济和信息化数据服务平台的软件企业,给予10万元奖励。", None),
+        ("对新获得“山东老字号”认定的企业,给予5万元奖励。", "省级"),
+        ("对新获得“济南老字号”认定的企业,给予3万元奖励。", "市级"),
+        ("对通过省动态复核的专精特新企业,给予10万元奖励。", "省级"),
+        ("对新引进的人力资源服务大中华区50强企业,给予50万元奖励。", None),
+    ],
+)
+def test_level_comes_from_the_title_not_from_an_incidental_place(sentence: str, level: str | None) -> None:
+    (row,) = rows(sentence)
+    assert row.level == level

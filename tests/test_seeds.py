@@ -90,3 +90,22 @@ def test_seed_without_gold_reads_its_structure() -> None:
     assert not any("应纳税所得额" in r.text for r in doc.incentives)
     # Stacking: supersedes and the per-enterprise cap.
     assert {s.rule for s in doc.stacking} >= {"supersedes", "cap_per_enterprise"}
+
+
+def test_fields_the_scorer_ignores_agree_with_gold() -> None:
+    """level, per, one_time, ratio_is_max, payers and task of every paired row, against the gold readings."""
+    scorer = _scorer()
+    agree = total = 0
+    for gold_file in GOLD:
+        gold = yaml.safe_load(gold_file.read_text(encoding="utf-8"))
+        pred = extract_file(SHARED / "seeds" / f"{gold_file.stem}.txt").model_dump(mode="json")
+        for gi, pi, _, _ in scorer.pair_incentives(gold["incentives"], pred["incentives"]):
+            g, p = gold["incentives"][gi], pred["incentives"][pi]
+            for field in ("level", "per", "one_time", "ratio_is_max", "task"):
+                total += 1
+                agree += (bool(g.get(field)) if field == "ratio_is_max" else g.get(field)) == p.get(field)
+            total += 1
+            agree += sorted((x["payer"], x["share"]) for x in g.get("payers") or []) == sorted(
+                (x["payer"], x["share"]) for x in p.get("payers") or []
+            )
+    assert agree / total >= 0.97, (agree, total)

@@ -108,14 +108,22 @@ def payer_level(text: str) -> str | None:
     return None
 
 
+# A place name gives a level only when it names a title: 山东老字号, 吉林省著名商标, 安徽工业精品.
+_RECOGNITION_AFTER_PLACE = (
+    r"级|老字号|名牌|著名|质量奖|科学技术奖|科技进步奖|专精特新|首台|重点|示范|优秀|工业精品|新产品|信息消费|"
+    r"制造业|技术中心|高新|瞪羚|独角兽|单项冠军|小巨人|\d"
+)
 _LEVEL_PATTERNS = [
     (r"国家级|国家(?!顶级)|国内(?!外)|全国|中国|(?<!大)中华|工业和信息化部|国务院", "国家级"),
     (
-        rf"省级|省内|(?:{PROVINCE_PATTERN})(?!市)|[\u4e00-\u9fff]{{2,3}}省(?!市)|"
-        r"(?:列入|入选|认定为|确定为|获评|评为|认定的|新认定)省",
+        rf"省级|省内|(?:(?:{PROVINCE_PATTERN})省?|[\u4e00-\u9fff]{{2,3}}省)(?={_RECOGNITION_AFTER_PLACE})|"
+        r"(?:列入|入选|认定为|确定为|获评|评为|认定的|新认定|通过)省",
         "省级",
     ),
-    (r"市级|(?:列入|入选|认定为|确定为|获评|评为)市(?!场)", "市级"),
+    (
+        r"市级|(?:列入|入选|认定为|确定为|获评|评为)市(?!场)|(?<=“)[\u4e00-\u9fff]{2}市?(?=老字号|名牌|质量奖|著名商标)",
+        "市级",
+    ),
     (r"区级|县级|区县级", "区县级"),
 ]
 
@@ -376,7 +384,8 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
             window = part[max(start, prev_end) : r.start]
             prev_end = r.end
             is_max = bool(_CAP_QUALIFIER.search(window)) or r.low is not None
-            out.append(Amount("ratio", None, cap_value, r.value, is_max, ratio_min=r.low))
+            floor = r.value if _MIN_QUALIFIER.search(window) else r.low  # 不低于10%: at least 10%
+            out.append(Amount("ratio", None, cap_value, r.value, is_max, ratio_min=floor))
         return out
     out = []
     # 最高补贴5.04万元: the qualifier may stand just before the verb.
