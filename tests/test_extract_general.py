@@ -326,3 +326,75 @@ def test_a_threshold_is_not_the_goal_it_qualifies() -> None:
 def test_level_comes_from_the_title_not_from_an_incidental_place(sentence: str, level: str | None) -> None:
     (row,) = rows(sentence)
     assert row.level == level
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "对通过省级专精特新中小企业认定的企业给予20万元一次性奖励。",
+            ("fixed", 20, None, "通过省级专精特新中小企业认定的企业"),
+        ),
+        (
+            "省制造强省建设专项资金对综合评价排名前十的平台企业,按上年度营业收入的10%给予补助,最高不超过500万元。",
+            ("ratio", None, 500, "综合评价排名前十的平台企业"),
+        ),
+        (
+            "对引进产业链上下游企业的企业,按每家20万元给予资助。",
+            ("fixed", 20, None, "引进产业链上下游企业的企业"),
+        ),
+        ("对在基地连续就业满1年的青年,在职期间可领取每人每月1500元住房补贴。", ("fixed", 0.15, None, None)),
+        (
+            "对首次通过认定的高新技术企业,按市级财政拨付资金100%进行匹配。",
+            ("ratio", None, None, "首次通过认定的高新技术企业"),
+        ),
+    ],
+)
+def test_more_ways_of_writing_a_grant(sentence: str, expected: tuple) -> None:
+    (row,) = rows(sentence)
+    kind, amount, cap, subject = expected
+    assert (row.kind, row.amount_wan, row.cap_wan) == (kind, amount, cap)
+    if subject:
+        assert row.subject == subject
+
+
+def test_a_list_introduced_by_a_colon() -> None:
+    got = [
+        (r.subject, r.amount_wan)
+        for r in rows(
+            "鼓励企业高质量发展,按以下标准额外给予奖励:对实现小升规、规改股、股上市的企业分别给予10万元、20万元和50万元奖励。"
+        )
+    ]
+    assert got == [("实现小升规的企业", 10), ("实现规改股的企业", 20), ("实现股上市的企业", 50)]
+
+
+def test_qi_refers_back_to_the_subject_and_names_the_base() -> None:
+    (row,) = rows(
+        "在本区实际运营满一年的企业,对其入驻孵化载体期间实际发生的场地租金总额的50%予以租金补贴,每个企业每年不超过5万元。"
+    )
+    assert (row.kind, row.ratio, row.cap_wan, row.base) == ("ratio", 0.5, 5, "场地租金总额")
+    assert row.subject == "在本区实际运营满一年的企业"
+
+
+@pytest.mark.parametrize(
+    ("levels", "expected"),
+    [
+        ("国家级、自治区级", ["国家级", "省级"]),
+        ("国家级、盟市级、旗县级", ["国家级", "市级", "区县级"]),
+        ("国家级、州级", ["国家级", "市级"]),
+    ],
+)
+def test_level_words_of_autonomous_regions(levels: str, expected: list[str]) -> None:
+    amounts = "、".join(f"{10 * (i + 1)}万元" for i in range(len(expected)))
+    got = rows(f"对新认定的{levels}企业技术中心,分别给予{amounts}奖励。")
+    assert [r.level for r in got] == expected
+    assert not any(r.needs_review for r in got)
+
+
+def test_caps_shared_by_a_group_of_grants_are_stacking_rules() -> None:
+    doc = measure_doc(
+        "1.测试。对新认定的高新技术企业给予10万元奖励;对新认定的省级专精特新中小企业给予20万元奖励。"
+        "上述奖励单家企业每年最高不超过100万元。同一服务机构的奖励额度每年最高不超过10万元。(责任单位:市科技局)"
+    )
+    assert [r.amount_wan for r in doc.incentives] == [10, 20]
+    assert [s.rule for s in doc.stacking] == ["cap_per_enterprise", "cap_per_enterprise"]

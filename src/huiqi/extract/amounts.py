@@ -24,7 +24,7 @@ from huiqi.text.money import Money, Ratio, find_money, find_ratios
 from huiqi.text.places import PROVINCE_PATTERN
 
 GRANT_VERB = re.compile(
-    r"给予|予以|奖励|补助|补贴|资助|奖补|补偿|贴息|享受"
+    r"给予|予以|奖励|补助|补贴|资助|奖补|补偿|贴息|享受|领取|进行补助|进行匹配|匹配"
     r"|支持(?=(?:最高|不超过|不高于|一次性)?(?:\d|[一二三四五六七八九十]+万))"
 )
 TAX_TREATMENT = re.compile(r"抵扣|应纳税所得额|税前摊销|加计扣除|减免税|免征|退税|税收优惠|通行费优惠|\d折")
@@ -35,12 +35,15 @@ PAYER = (
     r"[市省区县](?:级)?(?:人民)?(?:政府|财政)(?:资金)?|[市省区县]级)"
 )
 _TAIL_MODIFIERS = [
-    re.compile(r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|并|直接|先|其)$"),
+    re.compile(r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|额外|另外|并|直接|先|其)$"),
     re.compile(
         r"(?:每家|每场次|每场|每个|每户|每项|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构)?$"
     ),
     re.compile(r"按(?:照)?[^,]*$"),
-    re.compile(r"(?:通过|采取|综合采取|采用|依据|根据|参照|依照|在建设阶段)[^,]*$"),
+    # How it is given (通过“一事一议”, 综合采取…方式, 依据…规定), not who gets it (通过省级认定的企业).
+    re.compile(r"(?:通过|采取|综合采取|采用)[^,]*?(?:方式|一事一议”?|办法|形式)$"),
+    re.compile(r"(?:依据|根据|参照|依照)[^,]*?(?:规定|办法|标准|情况|政策)$"),
+    re.compile(r"在建设阶段$"),
     re.compile(r"(?:择优|积极|依法|视情|酌情|统筹|实施分阶段|实施|分阶段|进行|将)$"),
     re.compile(rf"{PAYER}$"),
 ]
@@ -76,8 +79,11 @@ _SOLE_PAYER = re.compile(rf"(?:所需资金)?(?P<who>{PAYER})(?:全额|全部)?(
 _RATIO_SPLIT = re.compile(r"由(?P<a>[^,和]+?)(?:财政)?和(?P<b>[^,]+?)(?:财政)?按照?(?P<x>\d+):(?P<y>\d+)")
 
 
+# Who pays may stand before 对: 市财政, 省制造强省建设专项资金, 高新区管委会.
+FUNDING = r"[\u4e00-\u9fff]{2,14}?(?:专项资金|财政资金|资金|财政|政府|管委会)"
 SUBJECT_START = re.compile(
-    rf"^(?P<payer>{PAYER})?(?:再|还|将)?对(?:于)?(?!接(?!入)|外|内|标|口|比|照|应|象|策|话|称|冲|立|手|此)"
+    rf"^(?P<payer>{PAYER}|{FUNDING})?(?:再|还|将|另)?对(?:于)?"
+    r"(?!接(?!入)|外|内|标|口|比|照|应|象|策|话|称|冲|立|手|此|其)"
 )
 
 
@@ -99,7 +105,7 @@ def payer_level(text: str) -> str | None:
     """Which budget level a payer phrase names (市政府 → 市级, 我区 → 区级, 省上 → 省级)."""
     if re.search(r"中央|国家", text):
         return "国家级"
-    if "省" in text:
+    if re.search(r"省|自治区", text):
         return "省级"
     if re.search(r"区|县", text) and "市" not in text:
         return "区级" if "区" in text else "县级"
@@ -114,17 +120,20 @@ _RECOGNITION_AFTER_PLACE = (
     r"制造业|技术中心|高新|瞪羚|独角兽|单项冠军|小巨人|\d"
 )
 _LEVEL_PATTERNS = [
-    (r"国家级|国家(?!顶级)|国内(?!外)|全国|中国|(?<!大)中华|工业和信息化部|国务院", "国家级"),
     (
-        rf"省级|省内|(?:(?:{PROVINCE_PATTERN})省?|[\u4e00-\u9fff]{{2,3}}省)(?={_RECOGNITION_AFTER_PLACE})|"
+        r"国家级|国家(?!顶级)|国内(?!外)|全国|中国(?![\u4e00-\u9fff]{0,6}(?:排行榜|榜单|500强))|(?<!大)中华|工业和信息化部|国务院",
+        "国家级",
+    ),
+    (
+        rf"省级|省内|自治区级|自治区(?!政府)|(?:(?:{PROVINCE_PATTERN})省?|[\u4e00-\u9fff]{{2,3}}省)(?={_RECOGNITION_AFTER_PLACE})|"
         r"(?:列入|入选|认定为|确定为|获评|评为|认定的|新认定|通过)省",
         "省级",
     ),
     (
-        r"市级|(?:列入|入选|认定为|确定为|获评|评为)市(?!场)|(?<=“)[\u4e00-\u9fff]{2}市?(?=老字号|名牌|质量奖|著名商标)",
+        r"市级|盟市级|州级|盟级|(?:列入|入选|认定为|确定为|获评|评为)市(?!场)|(?<=“)[\u4e00-\u9fff]{2}市?(?=老字号|名牌|质量奖|著名商标)",
         "市级",
     ),
-    (r"区级|县级|区县级", "区县级"),
+    (r"区级|县级|区县级|旗县级|县区级|旗级", "区县级"),
 ]
 
 
@@ -136,7 +145,7 @@ def level_of(subject: str) -> str | None:
     >>> level_of("新认定的国家级专精特新企业"), level_of("新获得“山东老字号”认定的企业"), level_of("国家和省绿色工厂")
     ('国家级', '省级', None)
     """
-    explicit = set(re.findall(r"国家级|省级|市级|区级|县级", subject))
+    explicit = set(re.findall(r"国家级|自治区级|省级|盟市级|市级|州级|旗县级|区级|县级", subject))
     if len(explicit) > 1 or re.search(r"(?:国家|省)(?:和|、|及|或)(?:省|市)(?!场)", subject):
         return None
     best: tuple[int, str] | None = None
@@ -164,14 +173,38 @@ def strip_tail(text: str) -> tuple[str, str | None]:
     return text.strip(), payer
 
 
+_RATE_PHRASE = re.compile(r"(?:按|以)(?:照)?[^,]*$")
+
+
 def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
-    """Rates that are the grant's own: after the verb, or inside an 按… phrase before it."""
+    """Rates that are the grant's own: after the verb, inside an 按…/以… phrase before it, or
+    right before the verb (场地租金总额的50%予以补贴)."""
     keep = []
     for r in find_ratios(part):
-        if r.start >= verb_at or (
-            re.search(r"按(?:照)?[^,]*$", part[: r.start]) and not re.match(r"以上|以下", part[r.end :])
+        tail = part[r.end :]
+        if re.match(r"以上|以下|及以上|以内", tail):
+            continue
+        if (
+            r.start >= verb_at
+            or _RATE_PHRASE.search(part[: r.start])
+            or re.match(r"(?:的比例)?(?:予以|给予|进行)", tail)
         ):
             keep.append(r)
+    return keep
+
+
+def _valid_moneys(part: str, verb_at: int) -> list[Money]:
+    """Money that is the grant's own: after the verb, or inside an 按… phrase (按每家20万元给予资助),
+    or right before a grant word (每人每月1500元住房补贴)."""
+    keep = []
+    for m in find_money(part):
+        tail = part[m.end : m.end + 8]
+        own = m.start >= verb_at or re.search(r"按(?:照)?每[^,]*$", part[: m.start])
+        named = re.match(r"[\u4e00-\u9fff]{0,4}(?:补贴|补助|奖励|资助)", tail) and not re.match(
+            r"以上|以下|的", tail
+        )
+        if own or named:
+            keep.append(m)
     return keep
 
 
@@ -202,13 +235,16 @@ def read_grant(index: int, part: str) -> Grant | None:
         return None
     for verb in verbs:
         at = verb.start()
-        moneys = [m for m in find_money(part) if m.start >= at]
+        moneys = _valid_moneys(part, at)
         ratios = _valid_ratios(part, at) + _matching_ratios(part, at)
         if moneys or ratios:
             before = part[:at]
-            if ratios and ratios[0].start < at:
-                before = part[: min(at, ratios[0].start)]
+            first = min([r.start for r in ratios] + [m.start for m in moneys])
+            if first < at:
+                before = part[:first]
             own, payer = strip_tail(before)
+            if own.startswith("对其"):
+                own = ""  # 对其…租金总额的50%予以补贴: 其 is the subject already named
             if m := SUBJECT_START.match(own):
                 own = own[m.end() :]
                 payer = payer or (payer_level(m.group("payer")) if m.group("payer") else None)
@@ -331,9 +367,13 @@ def base_of(grant_text: str, subject: str) -> str | None:
         )
         if not m:
             m = re.search(r"(?:给予|享受|为)(?:最高)?(?P<base>[\u4e00-\u9fff()()]{2,16})$", before)
+        if not m:
+            m = re.search(r"对其(?:[^,]*的)?(?P<base>[^,的]{2,12})的?$", before)
+        if not m:
+            m = re.search(r"比例(?:不超过|不高于|最高|为)?(?P<base>[\u4e00-\u9fff()()]{2,16}?)的?$", before)
         if m:
             base = re.split(r"分别给予|给予|予以|给(?=企业|其|项目)", m.group("base"))[0]
-            base = _QUALIFIER_TAIL.sub("", base)
+            base = _QUALIFIER_TAIL.sub("", re.sub(r"^(?:不超过|不高于|最高|不低于|按)+", "", base))
             if base and not re.search(r"比例|不高于|不超过|^[\d.]+$", base):
                 return base
         m = re.match(r"(?:的)?(?P<base>税收|利息|保费|费用)", after)

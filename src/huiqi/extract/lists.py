@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 
 from huiqi.text.clauses import CLOSERS, OPENERS
 
-LEVEL_WORD = r"(?:国家级|[\u4e00-\u9fff]{2}省级|[\u4e00-\u9fff]{2}市级|省级|市级|区县级|县级|区级|国家|国内|省内|市内|省|市)"
+LEVEL_WORD = (
+    r"(?:国家级|自治区级|盟市级|旗县级|县区级|区县级|[\u4e00-\u9fff]{2}省级|[\u4e00-\u9fff]{2}市级|"
+    r"省级|市级|州级|盟级|县级|区级|旗级|国家|国内|省内|市内|自治区|省|市)"
+)
 _LEVEL_LIST = re.compile(
     rf"(?<![城都全本该各我外])(?P<list>{LEVEL_WORD}(?:(?:、|和|及|与|或){LEVEL_WORD})+)"
     r"(?![\u4e00-\u9fff]?[、和])"
@@ -26,6 +29,7 @@ SEPARATORS = ("以及", "、", "和", "及", "与", "或")
 # Words that end the phrase before a list's first member (walking backwards from the first separator).
 _START_BOUNDARY = re.compile(
     r"(?:获得|荣获|入选|列入|纳入|认定为|认定的|认定|评定的|评定为|评定|获评|评为|确定为|获批|制定|订|参与|主导|"
+    r"实现|完成|达到|创建为|创建|建成|"
     r"通过|成为|授予|命名为|命名|进入|引进的|引进|参加|举办|申请|对于|对|为|的|获|,|:|;|\()$"
 )
 _END_BOUNDARY = re.compile(r"的|,|;|:|等(?![奖品级次])|。|(?=给予|分别|按|奖励|补助|补贴)")
@@ -184,7 +188,7 @@ def _general_lists(phrase: str) -> list[CoordList]:
         start = offsets[run[0]] + cut
         end = offsets[run[-1]] + len(last)
         lst = CoordList("general", start, end, body, [seps[i - 1] for i in run[1:]])
-        level = re.match(r"(国家级|省级|市级|区县级|县级|区级)", lst.members[0])
+        level = re.match(r"(国家级|自治区级|省级|盟市级|市级|州级|旗县级|区县级|县级|区级)", lst.members[0])
         own_levels = any(re.match(LEVEL_WORD, m) for m in lst.members[1:])
         if level and not own_levels and not all(re.match(LEVEL_WORD + "$", m) for m in lst.members):
             lst.start += len(level.group(1))

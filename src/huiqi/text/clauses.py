@@ -11,6 +11,8 @@ responsible-unit list in parentheses or a quoted title with a comma stays whole.
 
 from __future__ import annotations
 
+import re
+
 OPENERS = "(《“【〔[‘"
 CLOSERS = ")》”】〕]’"
 _PAIR = dict(zip(CLOSERS, OPENERS, strict=True))
@@ -47,5 +49,7 @@ def split_clauses(sentence: str) -> list[str]:
 
 
 def split_parts(clause: str) -> list[str]:
-    """Split a clause into comma parts (逗号短语) outside brackets."""
-    return split_top(clause, ",")
+    """Split a clause into comma parts (逗号短语) outside brackets; a colon ends a part too
+    (按以下标准给予奖励:对实现…的企业分别给予…); a colon between digits (5:5, 1:1) is a ratio."""
+    protected = re.sub(r"(?<=\d):(?=\d)", "\x00", clause)
+    return [part.replace("\x00", ":") for part in split_top(protected, ",:")]
