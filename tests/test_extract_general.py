@@ -398,3 +398,80 @@ def test_caps_shared_by_a_group_of_grants_are_stacking_rules() -> None:
     )
     assert [r.amount_wan for r in doc.incentives] == [10, 20]
     assert [s.rule for s in doc.stacking] == ["cap_per_enterprise", "cap_per_enterprise"]
+
+
+def test_yicixing_stays_with_its_own_grant() -> None:
+    first, second = rows("对甲企业按设备投资的10%给予补助,最高不超过500万元,对乙企业给予一次性1000万元奖励。")
+    assert (first.one_time, second.one_time) == (False, True)
+
+
+def test_caps_listed_with_fenbie_pair_with_the_members() -> None:
+    got = rows(
+        "对经省级认定的数字化车间和智能工厂,按项目合同金额给予10%的补助,最高分别不超过200万元和1000万元。"
+    )
+    assert [(r.subject, r.ratio, r.cap_wan) for r in got] == [
+        ("经省级认定的数字化车间", 0.1, 200),
+        ("经省级认定的智能工厂", 0.1, 1000),
+    ]
+
+
+def test_lower_governments_pay_their_own_share_for_the_same_recipients() -> None:
+    city, county = rows(
+        "对获得智能化改造项目贷款的企业,市级财政按照项目贷款额的1%给予贴息奖励,单个企业每年最高奖励额度不超过200万元;"
+        "各县级市(区)按照不低于项目贷款额的1%给予贴息奖励。"
+    )
+    assert (city.ratio, city.cap_wan, [p.payer for p in city.payers]) == (0.01, 200, ["市级"])
+    assert (county.subject, county.ratio, county.ratio_min, county.base) == (
+        city.subject,
+        0.01,
+        0.01,
+        "项目贷款额",
+    )
+    assert [p.payer for p in county.payers] == ["区县级"]
+
+
+def test_asking_another_government_to_pay_is_not_a_benefit() -> None:
+    assert rows("鼓励具备条件的旗县区(开发区)给予配套奖补。") == []
+
+
+def test_a_multiple_of_a_rate() -> None:
+    (row,) = rows(
+        "以企业技术改造项目入统投资金额为依据,按入统时一年期贷款市场报价利率水平给予2倍资金支持,最高不超过2500万元。"
+    )
+    assert (row.kind, row.ratio, row.cap_wan, row.base) == (
+        "ratio",
+        2.0,
+        2500,
+        "入统时一年期贷款市场报价利率水平",
+    )
+
+
+def test_extra_support_on_top_of_other_policies_is_repeatable() -> None:
+    doc = measure_doc(
+        "1.测试。在享受本区相关扶持政策的基础上,对新认定的专精特新企业额外给予10万元奖励。(责任单位:区工信局)"
+    )
+    assert [s.rule for s in doc.stacking] == ["repeatable"]
+    assert [r.amount_wan for r in doc.incentives] == [10]
+
+
+def test_document_fields_of_a_district_body_and_a_printing_footer() -> None:
+    doc = extract_text(
+        "广州市天河区科技工业和信息化局关于印发支持企业发展实施办法的通知\n各有关单位:\n"
+        "第一条 支持发展。对新认定的高新技术企业给予10万元奖励。\n广州市天河区科技工业和信息化局\n"
+        "2023年8月9日\n公开方式:主动公开\n广州市天河区科技工业和信息化局办公室\n2023年8月9日印发"
+    )
+    d = doc.document
+    assert (d.region, d.level, d.issued_on) == ("广州市天河区", "区县级", "2023-08-09")
+    assert d.issuers == ["广州市天河区科技工业和信息化局"]
+
+
+def test_joint_issuers_on_one_line_and_page_noise() -> None:
+    doc = extract_text(
+        "某省工业和信息化厅 某省财政厅关于推进工业互联网发展的若干措施\n各设区市工业和信息化局、财政局:\n"
+        "?第一条 平台奖励(jiǎng)。对新入选的省级工业互联网平台给予50万元奖励。\n"
+        "某省工业和信息化厅 某省财政厅\n2024年5月6日"
+    )
+    assert doc.document.issuers == ["某省工业和信息化厅", "某省财政厅"]
+    (row,) = doc.incentives
+    assert (row.kind, row.amount_wan, row.level) == ("fixed", 50, "省级")
+    assert "(jiǎng)" not in row.text and not row.subject.startswith("?")

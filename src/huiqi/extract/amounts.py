@@ -46,6 +46,7 @@ _TAIL_MODIFIERS = [
     re.compile(r"在建设阶段$"),
     re.compile(r"(?:择优|积极|依法|视情|酌情|统筹|实施分阶段|实施|分阶段|进行|将)$"),
     re.compile(rf"{PAYER}$"),
+    re.compile(r"各[\u4e00-\u9fff()()]{1,12}?(?:区|县|市|旗)[))]?$"),  # 各县级市(区)按照…给予
 ]
 _CAP_QUALIFIER = re.compile(r"最高|不超过|不高于|最多|上限|封顶|以内")
 _MIN_QUALIFIER = re.compile(r"不少于|不低于|至少")
@@ -103,6 +104,8 @@ class Grant:
 
 def payer_level(text: str) -> str | None:
     """Which budget level a payer phrase names (市政府 → 市级, 我区 → 区级, 省上 → 省级)."""
+    if text.startswith("各") and re.search(r"区|县|旗", text):
+        return "区县级"  # 各县级市(区), 各区县: the level below the document's
     if re.search(r"中央|国家", text):
         return "国家级"
     if re.search(r"省|自治区", text):
@@ -166,7 +169,9 @@ def strip_tail(text: str) -> tuple[str, str | None]:
             m = pattern.search(text)
             if m and m.group(0):
                 named = re.search(PAYER, m.group(0))
-                if payer is None and named and not m.group(0).startswith("按"):
+                if payer is None and m.group(0).startswith("各"):
+                    payer = payer_level(m.group(0))
+                elif payer is None and named and not m.group(0).startswith("按"):
                     payer = payer_level(named.group(0))
                 text = text[: m.start()]
                 changed = True
@@ -216,9 +221,16 @@ PAYMENT_SCHEDULE = re.compile(
 _MATCHING = re.compile(r"(?P<base>[\u4e00-\u9fff]{2,12}?)(?P<x>\d+):(?P<y>\d+)(?:的比例)?配套")
 
 
+_TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)倍")
+
+
 def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
-    """给予省级补助资金1:1配套奖励 → 100% of the provincial grant."""
-    out = []
+    """给予省级补助资金1:1配套奖励 → 100% of the provincial grant; 给予2倍资金支持 → 200% of the base."""
+    out = [
+        Ratio(float(m.group("n")), m.start(), m.end(), m.group(0))
+        for m in _TIMES.finditer(part, verb_at)
+        if re.search(r"按(?:照)?[^,]*$", part[:verb_at])
+    ]
     for m in _MATCHING.finditer(part, verb_at):
         x, y = float(m.group("x")), float(m.group("y"))
         if x > 0:
@@ -305,6 +317,16 @@ def cap_of(part: str) -> Money | None:
     return None
 
 
+def caps_of(part: str) -> list[Money]:
+    """Caps listed with 分别 for the members of a list: 最高分别不超过200万元和1000万元."""
+    moneys = find_money(part)
+    if len(moneys) < 2 or "分别" not in part or find_ratios(part) or not _CAP_QUALIFIER.search(part):
+        return []
+    head = GRANT_VERB.sub("", part[: moneys[0].start])
+    head = re.sub(r"分别|最高|不超过|不高于|最多|给予|补助|奖励", "", head)
+    return moneys if _PER_UNIT_HEAD.match(head.strip()) else []
+
+
 def payers_from(text: str, fallback: str | None) -> list[Payer] | None:
     m = _SHARE_LIST.search(text)
     if m:
@@ -359,7 +381,9 @@ _QUALIFIER_TAIL = re.compile(r"(?:最高|不超过|不高于|不低于|最多|�
 
 def base_of(grant_text: str, subject: str) -> str | None:
     """What a rate applies to: 按设备购置款的10% → 设备购置款; 给予评估费用最高50% → 评估费用."""
-    ratios = [r for r in find_ratios(grant_text) if r.text != "全额"] + _matching_ratios(grant_text, 0)
+    verb = GRANT_VERB.search(grant_text)
+    ratios = [r for r in find_ratios(grant_text) if r.text != "全额"]
+    ratios += _matching_ratios(grant_text, verb.start() if verb else 0)
     if ratios:
         before, after = grant_text[: ratios[0].start], grant_text[ratios[0].end :]
         m = re.search(

@@ -126,22 +126,38 @@ def find_doc_number(lines: list[str]) -> str | None:
     return None
 
 
+_PRINTED_ON = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日印发$")
+
+
 def _signature_block(lines: list[str]) -> tuple[list[str], str | None]:
-    """Issuers and date printed at the end of the document, walking up from the last line."""
+    """Issuers and date printed at the end of the document, walking up from the last line.
+
+    A printing-office footer (…办公室 2023年8月9日印发) is skipped, joint issuers printed on one
+    line are split, and the walk gives up after a few lines of trailing furniture.
+    """
     issuers: list[str] = []
     signed = None
+    skipped = 0
     tail = [line.strip() for line in lines[-25:] if line.strip()]
-    for line in reversed(tail):
+    i = len(tail) - 1
+    while i >= 0:
+        line = tail[i]
+        i -= 1
         bare = re.sub(r"[((].*?[))]", "", line).strip()
         if not bare:
+            continue
+        if _PRINTED_ON.match(bare) and not issuers:
+            i -= 1  # the office that printed it stands on the line above
             continue
         if signed is None and not issuers and (d := parse_date(bare)) and len(bare) <= 16:
             signed = d
             continue
-        if len(bare) <= 30 and GOV_BODY.search(bare) and not re.search(r"[,。;:、]", bare):
-            issuers.insert(0, bare)
+        bodies = bare.split()
+        if all(len(b) <= 30 and GOV_BODY.search(b) and not re.search(r"[,。;:、]", b) for b in bodies):
+            issuers[:0] = bodies
             continue
-        if signed is None and not issuers:
+        if signed is None and not issuers and skipped < 3:
+            skipped += 1
             continue  # trailing furniture such as 阅读:143 or (此件公开发布)
         break
     return issuers, signed
@@ -164,6 +180,13 @@ def region_of(name: str) -> str | None:
     region = m.group("region")
     if region.endswith("省") and not is_province(region[:-1]) and len(region) > 4:
         return None
+    # 广州市天河区科技工业和信息化局: the body governs the district inside the city.
+    rest = name[m.end("region") :]
+    inner = re.match(
+        r"[\u4e00-\u9fff]{2,4}?(?:区|县|旗)(?=[\u4e00-\u9fff]*(?:局|委|办|政府|管委会|办公室)|$)", rest
+    )
+    if inner and region.endswith(("市", "州", "盟")) and not inner.group(0).endswith(("开发区", "园区")):
+        return region + inner.group(0)
     return region
 
 
@@ -230,7 +253,7 @@ def extract_document(raw_lines: list[str], lines: list[str], text: str) -> Docum
     issuers = signers or _issuers_from_title(title) or ([source] if source else [])
     issued = signed or (published if source else None)
     region = None
-    for name in [*issuers, title or ""]:
+    for name in [*issuers, "" if (title or "").startswith("关于") else title or ""]:
         if region := region_of(name):
             break
     effective = _effective(text, issued)

@@ -20,7 +20,7 @@ about money (给予一定资金奖励、择优给予支持、按有关规定给�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from huiqi.extract.amounts import (
     AGGREGATE_BUDGET,
@@ -34,6 +34,7 @@ from huiqi.extract.amounts import (
     amounts_of,
     base_of,
     cap_of,
+    caps_of,
     level_of,
     payer_level,
     payers_from,
@@ -49,12 +50,15 @@ from huiqi.extract.structure import Structure
 from huiqi.text.clauses import split_clauses, split_parts, split_sentences, split_top
 from huiqi.text.money import Money, find_money, find_ratios
 
+_GOVERNMENT = re.compile(r"(?:县|区|市|旗|开发区|政府|管委会)[))]?$|旗县区|县市区|区县")
 _CARRIED_BASE = re.compile(r"^按(?:照)?(?:其)?(?P<base>[^,%]{2,20}?)(?:给予|予以|实施|计算)(?!.*\d)")
 # A tier narrows by a quantity (融资额10亿元以下的, 购买10台(套)及以上的); a recognition is its own subject.
 _QUANTITY_CONDITION = re.compile(
     r"\d|以上|以下|不足|超过|低于|高于|[一二三四五六七八九十百千万]+(?:台|套|家|个|亿|万)"
 )
-_LEGAL_BASIS = re.compile(r"^(?:按照|依据|根据|依照|参照)[^,]*(?:规定|办法|政策|要求|精神|通知|意见)$")
+_LEGAL_BASIS = re.compile(
+    r"^(?:按照|依据|根据|依照|参照)[^,]*(?:规定|办法|政策|要求|精神|通知|意见)$|^以[^,]*为(?:依据|基数|标准)$"
+)
 _OTHER_LEVELS_GRANT = re.compile(r"^除.*外$")
 _PREAMBLE = re.compile(r"^(?:支持|鼓励|推进|推动|加快|落实|积极|贯彻|引导|加大|完善|深入)")
 
@@ -214,7 +218,9 @@ class _Slot:
     grant: Grant
     subject: str
     base_subject: str
+    text: str = ""  # the parts from this grant's subject to its amount, for 一次性 and the unit
     cap: Money | None = None
+    caps: list[Money] = field(default_factory=list)
 
 
 def _find_subject_start(parts: list[str]) -> tuple[int | None, str | None]:
@@ -249,6 +255,9 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         if PAYER_SHARE.search(part) and not GRANT_VERB.search(part):
             clause_payers = payers_from(part, None) or clause_payers
             continue
+        if slots and (caps := caps_of(part)):
+            slots[-1].caps = caps  # 最高分别不超过200万元和1000万元
+            continue
         if slots and (cap := cap_of(part)):
             # 前三年给予80%…后两年给予50%…,每年最高不超过5000万元: one cap for the whole schedule.
             for slot in reversed(slots):
@@ -277,7 +286,10 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             if own.endswith("的") and (base or ctx.core):
                 subject = _join_tier(own, _core(base) if base else ctx.core or "")
             else:
-                subject = _subject_from(pending, own, opened) or ctx.subject or ""
+                # Never lose a grant for want of a subject: fall back to the raw conditions.
+                subject = (
+                    _subject_from(pending, own, opened) or ctx.subject or _clean_subject(",".join(pending))
+                )
                 if not opened and ctx.core and subject.endswith("的") and _QUANTITY_CONDITION.search(subject):
                     subject = _join_tier(subject, ctx.core)
             base = base or subject
@@ -289,7 +301,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             # Conditions listed since the last grant name this grant's own recipients.
             subject = _subject_from(pending, own, True) or ctx.subject or ""
             base = subject
-        slots.append(_Slot(grant, subject, base))
+        slots.append(_Slot(grant, subject, base, ",".join([*pending, part])))
         pending, fresh = [], False
 
     if not slots:
@@ -301,6 +313,8 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         amounts = amounts_of(grant, part, cap)
         if not amounts:
             continue
+        if len(amounts) == 1 and slot.caps:
+            amounts = [replace(amounts[0], cap=c.value_wan) for c in slot.caps]
         subject = slot.subject
         if recipient := _recipient_suffix(grant):
             subject = _join_of(subject, recipient.removeprefix("其"))
@@ -324,7 +338,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                     base=base,
                     per=per,
                     payers=payers,
-                    one_time="一次性" in clause,
+                    one_time="一次性" in slot.text + (cap.text if cap else ""),
                     needs_review=review,
                     notes=notes,
                 )
@@ -351,6 +365,8 @@ def _unspecified_rows(
         subject = _subject_from(parts[first_index:i], grant.own, opened) or ctx.subject
         if not subject:
             return []
+        if _GOVERNMENT.search(subject) and not opened:
+            return []  # 鼓励具备条件的旗县区给予配套奖补: asks another government to pay
         ctx.subject = ctx.subject or subject
         ctx.core = ctx.core or _core(subject)
         payer = grant.payer or start_payer or ctx.sentence_payer

@@ -29,6 +29,19 @@ _SPACE_BY_HANZI = re.compile(
 )
 
 
+_LEADING_JUNK = re.compile(r"^[??*·•■□◆◇>]+\s*(?=[\u4e00-\u9fff((\d])")
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}\)")
+
+
+def drop_page_noise(line: str) -> str:
+    """Remove a reposting site's noise: a stray mark before a heading, pinyin after a character.
+
+    >>> drop_page_noise("?第一条 高新技(jì)术企业奖励。")
+    '第一条 高新技术企业奖励。'
+    """
+    return _PINYIN.sub("", _LEADING_JUNK.sub("", line))
+
+
 def close_cjk_spaces(line: str) -> str:
     """Remove spaces beside Chinese characters in a prose line; other lines are returned as they are."""
     return _SPACE_BY_HANZI.sub("", line) if _PROSE.search(line) else line
@@ -45,7 +58,7 @@ def is_hard_wrapped(lines: list[str]) -> bool:
 
 def unwrap_lines(lines: list[str]) -> list[str]:
     """Join the lines of a hard-wrapped document back into paragraphs; close CJK spaces."""
-    lines = [close_cjk_spaces(line.strip()) for line in lines if line.strip()]
+    lines = [close_cjk_spaces(drop_page_noise(line.strip())) for line in lines if line.strip()]
     if not is_hard_wrapped(lines):
         return lines
     first = next((i for i, line in enumerate(lines) if _PROSE.search(line)), len(lines))
