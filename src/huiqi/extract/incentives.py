@@ -235,7 +235,37 @@ def _find_subject_start(parts: list[str]) -> tuple[int | None, str | None]:
 _ENTERPRISE_CAP = re.compile(r"^(?:每家|同一|单个|每个)企业[^,]{0,30}(?:累计|合计|总额|最高限额)")
 
 
+def _resolve_subject(
+    own: str, pending: list[str], fresh: bool, opened: bool, ctx: _Context
+) -> tuple[str, str]:
+    """Whom a grant pays, and the subject a later tier of it would narrow.
+
+    ``own`` is the grant part's own words before its verb, ``pending`` the condition parts since
+    the last grant, ``fresh`` whether this grant starts a new subject (the first grant, or a new
+    对 part came), ``opened`` whether the subject was opened by 对.
+    """
+    if not fresh:
+        if own.endswith("的"):  # 融资额10亿元(含)至20亿元的奖补700万元: a tier of the clause's subject
+            return _join_tier(own, ctx.core or ""), ctx.core or ""
+        # Conditions listed since the last grant name this grant's own recipients.
+        subject = _subject_from(pending, own, True) or ctx.subject or ""
+        return subject, subject
+    base = _subject_from(pending, "", opened)
+    if own.endswith("的") and (base or ctx.core):
+        subject = _join_tier(own, _core(base) if base else ctx.core or "")
+    else:
+        # Never lose a grant for want of a subject: fall back to the raw conditions.
+        subject = _subject_from(pending, own, opened) or ctx.subject or _clean_subject(",".join(pending))
+        if not opened and ctx.core and subject.endswith("的") and _QUANTITY_CONDITION.search(subject):
+            subject = _join_tier(subject, ctx.core)
+    base = base or subject
+    ctx.subject = ctx.subject or subject
+    ctx.core = ctx.core or _core(_without_tier(pending, opened) or base)
+    return subject, base
+
+
 def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) -> list[Incentive]:
+    """Read one clause (a sentence up to ;) into incentive rows; ``ctx`` carries the sentence's subject."""
     if TAX_TREATMENT.search(clause) or _ENTERPRISE_CAP.search(clause):
         return []
     clause_payers = None
@@ -280,27 +310,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                 pending, fresh, opened = [], True, True
             pending.append(part)
             continue
-        own = grant.own
-        if fresh:
-            base = _subject_from(pending, "", opened)
-            if own.endswith("的") and (base or ctx.core):
-                subject = _join_tier(own, _core(base) if base else ctx.core or "")
-            else:
-                # Never lose a grant for want of a subject: fall back to the raw conditions.
-                subject = (
-                    _subject_from(pending, own, opened) or ctx.subject or _clean_subject(",".join(pending))
-                )
-                if not opened and ctx.core and subject.endswith("的") and _QUANTITY_CONDITION.search(subject):
-                    subject = _join_tier(subject, ctx.core)
-            base = base or subject
-            ctx.subject = ctx.subject or subject
-            ctx.core = ctx.core or _core(_without_tier(pending, opened) or base)
-        elif own.endswith("的"):
-            subject, base = _join_tier(own, ctx.core or ""), ctx.core or ""
-        else:
-            # Conditions listed since the last grant name this grant's own recipients.
-            subject = _subject_from(pending, own, True) or ctx.subject or ""
-            base = subject
+        subject, base = _resolve_subject(grant.own, pending, fresh, opened, ctx)
         slots.append(_Slot(grant, subject, base, ",".join([*pending, part])))
         pending, fresh = [], False
 
