@@ -475,3 +475,60 @@ def test_joint_issuers_on_one_line_and_page_noise() -> None:
     (row,) = doc.incentives
     assert (row.kind, row.amount_wan, row.level) == ("fixed", 50, "省级")
     assert "(jiǎng)" not in row.text and not row.subject.startswith("?")
+
+
+def test_a_rate_in_its_own_part_before_the_grant() -> None:
+    (row,) = rows(
+        "对年度内购置工业机器人实际投入达到100万元以上的企业,按照实际投资额的1.5%,最高给予100万元奖补。"
+    )
+    assert (row.kind, row.ratio, row.base, row.cap_wan) == ("ratio", 0.015, "实际投资额", 100)
+
+
+def test_tiers_with_rates_printed_once_each() -> None:
+    got = rows(
+        "对项目设备实际投资达到500万元(含)、3000万元(含)、5000万元(含)以上的,分别按照实际投资额的1.5%、1.8%、2%,最高给予100万元奖补。"
+    )
+    assert [(r.ratio, r.cap_wan) for r in got] == [(0.015, 100), (0.018, 100), (0.02, 100)]
+    assert [r.subject for r in got][1] == "项目设备实际投资达到3000万元(含)以上的"
+
+
+def test_one_rate_with_a_cap_per_member() -> None:
+    got = rows("对产业链支撑性龙头项目、关键性配套项目,按固定资产投资的5%分别给予最高1000万元、500万元支持。")
+    assert [(r.subject, r.ratio, r.cap_wan) for r in got] == [
+        ("产业链支撑性龙头项目", 0.05, 1000),
+        ("关键性配套项目", 0.05, 500),
+    ]
+
+
+def test_wan_without_yuan() -> None:
+    got = rows("对年营业收入首次突破1亿元、5亿元、10亿元的企业,分别一次性给予10万元、100万、200万元奖励。")
+    assert [r.amount_wan for r in got] == [10, 100, 200] and not any(r.needs_review for r in got)
+    (row,) = rows("对首次入规企业给予100万奖励。")
+    assert (row.kind, row.amount_wan, row.subject) == ("fixed", 100, "首次入规企业")
+
+
+def test_qizhong_names_recipients_inside_the_category() -> None:
+    got = rows(
+        "对获得省级以上称号的工业企业给予财政奖补,其中获省级称号企业奖励10万元,获国家级称号企业奖励30万元。"
+    )
+    assert [(r.subject, r.amount_wan, r.level) for r in got] == [
+        ("获省级称号企业", 10, "省级"),
+        ("获国家级称号企业", 30, "国家级"),
+    ]
+
+
+def test_a_title_word_followed_by_de_is_not_the_grant() -> None:
+    (row,) = rows("对获得省知识产权质押融资补助的企业予以每户10万元的配套补助。")
+    assert (row.subject, row.amount_wan, row.per) == ("获得省知识产权质押融资补助的企业", 10, "户")
+
+
+def test_zone_and_grading_words_are_not_the_subject() -> None:
+    got = rows(
+        "对当年新投产入规的工业企业,园区一次性给予20万元奖励;对年产值首次突破10亿元的工业企业,分档给予最高500万元奖励。"
+    )
+    assert [r.subject for r in got] == ["当年新投产入规的工业企业", "年产值首次突破10亿元的工业企业"]
+
+
+def test_level_printed_once_after_a_list() -> None:
+    got = rows("对新认定的省、市级产业集群数字化转型试点项目,分别给予最高2000万元、500万元奖励。")
+    assert [(r.level, r.cap_wan) for r in got] == [("省级", 2000), ("市级", 500)]

@@ -37,7 +37,7 @@ PAYER = (
 _TAIL_MODIFIERS = [
     re.compile(r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|额外|另外|并|直接|先|其)$"),
     re.compile(
-        r"(?:每家|每场次|每场|每个|每户|每项|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构)?$"
+        r"(?:每家|每场次|每场|每个|每户|每项|每件|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构)?$"
     ),
     re.compile(r"按(?:照)?[^,]*$"),
     # How it is given (通过“一事一议”, 综合采取…方式, 依据…规定), not who gets it (通过省级认定的企业).
@@ -47,6 +47,7 @@ _TAIL_MODIFIERS = [
     re.compile(r"(?:择优|积极|依法|视情|酌情|统筹|实施分阶段|实施|分阶段|进行|将)$"),
     re.compile(rf"{PAYER}$"),
     re.compile(r"各[\u4e00-\u9fff()()]{1,12}?(?:区|县|市|旗)[))]?$"),  # 各县级市(区)按照…给予
+    re.compile(r"(?:园区|高新区|开发区|管委会|分档|按档|分类|连续三年|结合[\u4e00-\u9fff]{1,8})$"),
 ]
 _CAP_QUALIFIER = re.compile(r"最高|不超过|不高于|最多|上限|封顶|以内")
 _MIN_QUALIFIER = re.compile(r"不少于|不低于|至少")
@@ -64,6 +65,7 @@ _PER = [
     (re.compile(r"单个项目|每个项目|每项|/项"), "项"),
     (re.compile(r"每人|/人"), "人"),
     (re.compile(r"每亩|/亩"), "亩"),
+    (re.compile(r"每件|/件"), "件"),
     (re.compile(r"每个(?!项目|企业|单位)[\u4e00-\u9fff]{1,4}(?:不超过|最高)"), "个"),
 ]
 RECIPIENT = re.compile(
@@ -246,6 +248,8 @@ def read_grant(index: int, part: str) -> Grant | None:
     if not verbs:
         return None
     for verb in verbs:
+        if part[verb.end() : verb.end() + 1] == "的":
+            continue  # 获得省知识产权质押融资补助的企业: the word names a title, it grants nothing here
         at = verb.start()
         moneys = _valid_moneys(part, at)
         ratios = _valid_ratios(part, at) + _matching_ratios(part, at)
@@ -437,6 +441,10 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
     """The amounts a grant pays, one per 分别 member."""
     if grant.unspecified:
         return [Amount("max", cap=cap.value_wan)] if cap else []
+    if len(grant.ratios) == 1 and len(grant.moneys) > 1 and "分别" in part:
+        # 按固定资产投资的5%分别给予最高1000万元、500万元支持: one rate, a cap per member.
+        r = grant.ratios[0]
+        return [Amount("ratio", None, m.value_wan, r.value, True, ratio_min=r.low) for m in grant.moneys]
     if grant.ratios:
         cap_value = grant.moneys[0].value_wan if grant.moneys else (cap.value_wan if cap else None)
         out = []

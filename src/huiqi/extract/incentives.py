@@ -51,6 +51,7 @@ from huiqi.text.clauses import split_clauses, split_parts, split_sentences, spli
 from huiqi.text.money import Money, find_money, find_ratios
 
 _GOVERNMENT = re.compile(r"(?:县|区|市|旗|开发区|政府|管委会)[))]?$|旗县区|县市区|区县")
+_RATE_ONLY = re.compile(r"^(?:分别)?(?:按|以)(?:照)?[^,]*\d(?:\.\d+)?%(?:的比例)?$")
 _CARRIED_BASE = re.compile(r"^按(?:照)?(?:其)?(?P<base>[^,%]{2,20}?)(?:给予|予以|实施|计算)(?!.*\d)")
 # A tier narrows by a quantity (融资额10亿元以下的, 购买10台(套)及以上的); a recognition is its own subject.
 _QUANTITY_CONDITION = re.compile(
@@ -301,6 +302,13 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             continue
         if m := _CARRIED_BASE.search(part):
             ctx.base = ctx.base or m.group("base")
+        if _RATE_ONLY.match(part) and i + 1 < len(parts) and read_grant(i + 1, parts[i + 1]):
+            # 按照实际投资额的1.5%,最高给予100万元奖补: the rate belongs to the grant that follows.
+            parts[i + 1] = part + parts[i + 1]
+            continue
+        if part.startswith("其中"):
+            parts[i] = part = re.sub(r"^其中[::,]?", "", part)
+            pending, fresh = [], True  # 其中获省级称号企业奖励10万元: recipients within the category
         grant = read_grant(i, part)
         if grant is None and i + 1 < len(parts) and cap_of(parts[i + 1]):
             grant = unspecified_grant(i, part)  # 给予一定资金补助,最高不超过30万元

@@ -91,6 +91,8 @@ def _level_lists(phrase: str) -> list[CoordList]:
     out = []
     for m in _LEVEL_LIST.finditer(phrase):
         members, seps = _split_members(m.group("list"))
+        if members[-1].endswith("级"):  # 省、市级 → 省级、市级
+            members = [w if w.endswith("级") else w + "级" for w in members]
         out.append(CoordList("level", m.start("list"), m.end("list"), members, seps))
     return out
 
@@ -112,7 +114,7 @@ def _alnum_lists(phrase: str) -> list[CoordList]:
 
 
 _NUMERAL = re.compile(
-    r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?:万亿元|亿元|万元|元|万|亿|%|‰|家|个|倍)?"
+    r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?:万亿元|亿元|万元|元|万|亿|%|‰|家|个|倍)?(?:\((?:含|不含)\))?"
 )
 
 
@@ -173,8 +175,9 @@ def _general_lists(phrase: str) -> list[CoordList]:
         first_text = members[run[0]]
         cut = 0
         for k in range(len(first_text) - 1, 0, -1):
-            if _START_BOUNDARY.search(first_text[:k]):
-                cut = k
+            rest = first_text[k:]
+            if _START_BOUNDARY.search(first_text[:k]) and rest.count(")") <= rest.count("("):
+                cut = k  # never cut inside a bracket: 500万元(含)
                 break
         first = first_text[cut:]
         last_text = members[run[-1]]

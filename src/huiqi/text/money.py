@@ -32,6 +32,8 @@ _WAN_PER_UNIT = {
     "元": 0.0001,
     "千元": 0.1,
     "万元": 1.0,
+    "万": 1.0,
+    "亿": 10000.0,
     "十万元": 10.0,
     "百万元": 100.0,
     "千万元": 1000.0,
@@ -39,7 +41,8 @@ _WAN_PER_UNIT = {
     "万亿元": 100000000.0,
 }
 
-_UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元"
+# 万/亿 without 元 count as money only where money is plainly meant: 100万、200万元, 给予100万奖励.
+_UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元|万(?=[、,和及]|奖|补|资助|的|支持|元)|亿(?=[、,和及]|奖|补|的)"
 _DASH = r"\s*[-—–~～至到]\s*"
 # A range prints the lower bound first, with or without its own unit: 10万元—100万元, 20—50万元.
 MONEY_RE = re.compile(
