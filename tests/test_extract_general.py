@@ -532,3 +532,46 @@ def test_zone_and_grading_words_are_not_the_subject() -> None:
 def test_level_printed_once_after_a_list() -> None:
     got = rows("对新认定的省、市级产业集群数字化转型试点项目,分别给予最高2000万元、500万元奖励。")
     assert [(r.level, r.cap_wan) for r in got] == [("省级", 2000), ("市级", 500)]
+
+
+def test_a_notice_signature_printed_above_the_policy_it_attaches() -> None:
+    doc = extract_text(
+        "各镇人民政府、街道办事处,县直机关各单位:\n《某某县推动经济高质量发展若干措施》已经县人民政府同意,现印发给你们。\n"
+        "某某县人民政府办公室\n2025年5月7日\n(此件主动公开)\n某某县加快建设现代化产业体系 推动\n经济高质量发展若干措施(试行)\n"
+        "一、支持产业提质升级\n(一)支持企业上规模。对首次入规的工业企业给予10万元奖励。(责任单位:县工业和信息化局)\n"
+        "(二)支持技术改造。对技改项目给予最高100万元奖励。"
+    )
+    d = doc.document
+    assert d.title == "某某县加快建设现代化产业体系推动经济高质量发展若干措施(试行)"
+    assert (d.issuers, d.issued_on, d.region, d.level) == (
+        ["某某县人民政府办公室"],
+        "2025-05-07",
+        "某某县",
+        "区县级",
+    )
+
+
+def test_responsible_units_in_square_brackets_and_lead_support_lists() -> None:
+    doc = measure_doc(
+        "(一)培育集群。对新认定的集群促进机构给予最高1000万元奖补。[责任单位:市经信局、市发改委]\n"
+        "(二)项目建设。加快项目建设。(省发展改革委、财政厅牵头;省工业和信息化委、各州、市人民政府配合)"
+    )
+    assert [(t.id, t.responsible) for t in doc.tasks] == [
+        ("一", ["市经信局", "市发改委"]),
+        ("二", ["省发展改革委", "财政厅", "省工业和信息化委", "各州、市人民政府"]),
+    ]
+
+
+def test_fenbie_targets_after_thresholds_and_numbers_before_their_nouns() -> None:
+    doc = extract_text(
+        f"{HEAD}1.培育企业。到2025年,产值超10亿元、50亿元、100亿元工业企业分别达到100家、15家、8家,"
+        f"培育形成2个千亿级产业集群和6个五百亿级产业集群。{TAIL}"
+    )
+    got = [(t.indicator, t.value) for t in doc.targets]
+    assert got == [
+        ("产值超10亿元工业企业", 100),
+        ("产值超50亿元工业企业", 15),
+        ("产值超100亿元工业企业", 8),
+        ("千亿级产业集群", 2),
+        ("五百亿级产业集群", 6),
+    ]

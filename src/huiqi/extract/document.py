@@ -81,21 +81,49 @@ _TITLE_NOTE = re.compile(r"^[((](?:试行|暂行|征求意见稿|修订|修订�
 _LOOSE_NUMBER = re.compile(r"^(?P<n>[\u4e00-\u9fff]{2,8}\d{1,4}号)\s*(?=关于)")
 
 
+_HEADING_LINE = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[((][一二三四五六七八九十]{1,3}[))]|\d{1,2}[.、]|第[一二三四五六七八九十]+[条章])"
+)
+
+
+def _as_title(line: str) -> str | None:
+    candidate = line.strip()
+    if m := re.search(r"《(?P<t>[^》]{6,120})》\s*$", candidate):
+        candidate = m.group("t")
+    candidate = _clean_title(candidate)
+    if DOC_NUMBER.fullmatch(candidate) or len(candidate) < 6 or re.search(r"[,。;]", candidate):
+        return None
+    return candidate if _TITLE.match(candidate) else None
+
+
+def _broken_title_start(line: str) -> bool:
+    """The first line of a title broken in two: it names a place and is not itself a body or a date."""
+    line = line.strip()
+    return (
+        6 <= len(line) <= 40
+        and region_of(line) is not None
+        and not GOV_BODY.search(line)
+        and not parse_date(line)
+        and not re.search(r"[,。;:、]", line)
+    )
+
+
 def _title_candidates(lines: list[str]) -> list[str]:
+    """Title-like header lines, above the first numbered heading (a notice may print 12 signers first)."""
     out = []
-    for i, line in enumerate(lines[:15]):
-        candidate = line.strip()
-        if m := re.search(r"《(?P<t>[^》]{6,120})》\s*$", candidate):
-            candidate = m.group("t")
-        candidate = _clean_title(candidate)
-        if DOC_NUMBER.fullmatch(candidate) or len(candidate) < 6:
-            continue
+    for i, line in enumerate(lines[:40]):
+        if _HEADING_LINE.match(line.strip()):
+            break
         following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        candidate = _as_title(line)
+        if candidate is None and _broken_title_start(line):
+            candidate = _as_title(line.strip() + following)  # a title broken over two lines
+        if candidate is None:
+            continue
         titled = _TITLE.match(candidate)
         if titled and not titled.group("tail") and _TITLE_NOTE.match(following):
             candidate += following  # (试行) printed on the line below the title
-        if _TITLE.match(candidate) and not re.search(r"[,。;]", candidate):
-            out.append(candidate)
+        out.append(candidate)
     return out
 
 
@@ -161,6 +189,22 @@ def _signature_block(lines: list[str]) -> tuple[list[str], str | None]:
             continue  # trailing furniture such as 阅读:143 or (此件公开发布)
         break
     return issuers, signed
+
+
+def _embedded_signature(lines: list[str]) -> tuple[list[str], str | None]:
+    """The signature of a 印发 notice printed above the document it attaches: bodies, then a date."""
+    for j, line in enumerate(lines[:60]):
+        bare = line.strip()
+        if len(bare) > 16 or not (date := parse_date(bare)):
+            continue
+        bodies: list[str] = []
+        k = j - 1
+        while k >= 0 and len(lines[k]) <= 30 and all(GOV_BODY.search(b) for b in lines[k].split()):
+            bodies[:0] = lines[k].split()
+            k -= 1
+        if bodies:
+            return bodies, date
+    return [], None
 
 
 def _source_line(lines: list[str]) -> tuple[str | None, str | None]:
@@ -249,6 +293,8 @@ def extract_document(raw_lines: list[str], lines: list[str], text: str) -> Docum
     title = find_title(lines) or find_title(raw_lines)
     doc_number = find_doc_number(lines)
     signers, signed = _signature_block(lines)
+    if not signers:
+        signers, signed = _embedded_signature(lines)
     source, published = _source_line(raw_lines)
     issuers = signers or _issuers_from_title(title) or ([source] if source else [])
     issued = signed or (published if source else None)

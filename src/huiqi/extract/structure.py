@@ -32,7 +32,10 @@ _HEADINGS: list[tuple[int, re.Pattern[str]]] = [
 # "19加强组织领导": an Arabic number glued to the heading; accepted only when it continues the count.
 _GLUED = re.compile(r"^(?P<num>\d{1,3})(?P<rest>[\u4e00-\u9fff].*)$")
 
-_TRAILING_PAREN = re.compile(r"[((](?P<inner>[^()()]*(?:[((][^()()]*[))][^()()]*)*)[))]\s*[。.;;]?\s*$")
+_TRAILING_PAREN = re.compile(
+    r"(?:[((](?P<inner>[^()()]*(?:[((][^()()]*[))][^()()]*)*)[))]"
+    r"|[\[【](?P<square>[^\[\]【】]*)[\]】])\s*[。.;;]?\s*$"
+)
 _LABEL = re.compile(r"^(?:责任单位|牵头单位|负责单位|责任部门|牵头部门|配合单位|参与单位|实施单位)\s*[::]\s*")
 _DUTY_SUFFIX = re.compile(
     r"(?:按职责分工负责|按职责负责|分工负责|共同负责|牵头负责|配合负责|负责|牵头|配合|落实)$"
@@ -132,12 +135,26 @@ def parse_units(inner: str) -> list[str] | None:
                 units.append(unit)
     if not units:
         return None
+    units = _merge_fragments(units)
     if labelled:
         # (责任单位:A、B,排在首位的为牵头单位,下同): keep the bodies, drop the remarks.
         return [u for u in units if looks_like_org(u)] or units
     if all(looks_like_org(u) for u in units):
         return units
+    if re.search(r"牵头|配合|负责", inner) and sum(map(looks_like_org, units)) * 3 >= len(units) * 2:
+        return [u for u in units if looks_like_org(u)]
     return None
+
+
+def _merge_fragments(units: list[str]) -> list[str]:
+    """各州、市人民政府 is one unit split at its 、: join a fragment that is not a body to the next."""
+    out: list[str] = []
+    for unit in units:
+        if out and not looks_like_org(out[-1]) and len(out[-1]) <= 3 and looks_like_org(unit):
+            out[-1] = f"{out[-1]}、{unit}"
+        else:
+            out.append(unit)
+    return out
 
 
 def _match_heading(line: str, last_number: dict[int, int]) -> tuple[int, str, str] | None:
@@ -224,7 +241,7 @@ def parse_structure(lines: list[str]) -> Structure:
             continue
         m = _TRAILING_PAREN.search(line)
         if m and current is not None:
-            units = parse_units(m.group("inner"))
+            units = parse_units(m.group("inner") or m.group("square") or "")
             if units:
                 for unit in units:
                     if unit not in current.responsible:

@@ -55,6 +55,19 @@ def _indicator(clause: str, start: int) -> str:
     )
     head = re.sub(r"^(?:力争|争取|全市|全区)", "", head).strip(" ,")
     head = re.sub(r"(?:达|为|共)$", "", head)
+    head = re.sub(r"[和及、]+$", "", head)
+    bare = re.sub(
+        r"(?:每年|重点|力争|争取|累计|新|培育形成|培育|打造|建成|建设|新增|实现|推动|引进|创建|形成|不少于|不低于|和|、)+",
+        "",
+        head,
+    )
+    if len(bare) >= 2:
+        return head
+    # 培育形成2个千亿级产业集群: the number stands before what it counts.
+    tail = re.split(r"[,、;和]", clause[start:])[0]
+    tail = _QUANTITY.sub("", tail, count=1).strip(" 的")
+    if len(tail) >= 2:
+        return tail[:40]
     if len(head) >= 2:
         return head
     tail = re.sub(_QUANTITY.pattern, "", clause[start:], count=1)
@@ -77,6 +90,10 @@ def _quantities(clause: str) -> list[re.Match[str]]:
         if len(num) == 4 and num.startswith("20") and not m.group("unit"):
             continue
         out.append(m)
+    # 产值超10亿元、50亿元工业企业分别达到100家、15家: the numbers after 分别 are the goals.
+    split = clause.find("分别")
+    if split > 0 and any(m.start() > split for m in out):
+        out = [m for m in out if m.start() > split]
     # 纳税过1亿元的企业达30家: a threshold followed by 的 qualifies what is counted; it is no goal.
     threshold = [
         m
@@ -86,6 +103,20 @@ def _quantities(clause: str) -> list[re.Match[str]]:
         and re.search(r"(?:过|超过|突破|超)$", clause[: m.start()])
     ]
     return [m for m in out if m not in threshold]
+
+
+_GOAL_VERBS = re.compile(
+    r"(?:每年|重点|力争|争取|累计|新|培育形成|培育|打造|建成|建设|新增|实现|推动|引进|创建|形成|不少于|不低于|到20\d{2}年|,)+"
+)
+
+
+def _noun_follows(part: str, q: re.Match[str]) -> bool:
+    """Whether only goal verbs stand before the number, so the thing counted comes after it."""
+    return len(_GOAL_VERBS.sub("", part[: q.start()])) < 2
+
+
+def _noun_after(part: str, q: re.Match[str]) -> str:
+    return re.split(r"[,、;和及]", part[q.end() :])[0].strip(" 的")[:40] or part[:40]
 
 
 def _per_indicator(part: str, quantities: list[re.Match[str]]) -> list[tuple[re.Match[str], str]]:
@@ -114,6 +145,9 @@ def _per_indicator(part: str, quantities: list[re.Match[str]]) -> list[tuple[re.
                 (q, _indicator(lst.substitute(head, i), len(lst.substitute(head, i))))
                 for i in range(len(lst))
             ]
+    if len(quantities) > 1 and _noun_follows(part, quantities[0]):
+        # 培育形成2个千亿级产业集群和6个五百亿级产业集群: each number's noun follows it.
+        return [(q, _noun_after(part, q)) for q in quantities]
     if len(quantities) > 1:
         pairs, start = [], 0
         for q in quantities:
@@ -146,9 +180,7 @@ def extract_targets(structure: Structure, doc_year: int | None, plan_year: int |
         current_year = carried
         for sentence in split_sentences(para.text):
             for clause in split_clauses(sentence):
-                if _GRANT.search(clause) or (
-                    re.search(r"[^\d]元", clause) and re.search(r"对[^,]*[,]", clause)
-                ):
+                if _GRANT.search(clause):
                     continue
                 for part in split_parts(clause):
                     if ((ym := _YEAR.search(part)) and re.match(r"到|至|截至|截止到", ym.group(0) or "")) or (
