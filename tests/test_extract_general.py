@@ -575,3 +575,38 @@ def test_fenbie_targets_after_thresholds_and_numbers_before_their_nouns() -> Non
         ("千亿级产业集群", 2),
         ("五百亿级产业集群", 6),
     ]
+
+
+def test_yicixing_in_the_lead_in_or_after_the_cap() -> None:
+    got = rows(
+        "对获得荣誉的企业按级别给予一次性补贴,其中获省级称号企业奖励10万元,获国家级称号企业奖励30万元。"
+    )
+    assert [(r.amount_wan, r.one_time) for r in got] == [(10, True), (30, True)]
+    (row,) = rows(
+        "对投入运营的楼宇,给予楼宇投资主体按其自持部分当年区级实际贡献10%,最高不超过100万元人民币的一次性奖励。"
+    )
+    assert (row.ratio, row.cap_wan, row.one_time) == (0.1, 100, True)
+
+
+def test_per_member_caps_do_not_make_the_rate_a_ceiling() -> None:
+    got = rows("对产业链支撑性龙头项目、关键性配套项目,按固定资产投资的5%分别给予最高1000万元、500万元支持。")
+    assert [r.ratio_is_max for r in got] == [False, False]
+
+
+def test_shoupi_in_a_condition_is_not_a_payment_schedule() -> None:
+    (row,) = rows(
+        "对于企业首次开展数据资产登记的,按照该企业首批取得数据资产登记证书的登记服务费用的30%补贴,"
+        "同一企业年度补贴金额不超过10万元。"
+    )
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 0.3, 10)
+    assert row.base.endswith("登记服务费用")
+
+
+def test_a_site_banner_is_not_part_of_the_title() -> None:
+    doc = extract_text(
+        "安徽省行业资讯\n某某高新区惠企40条补贴!某某高新区经济高质量发展政策申报指南\n"
+        "某某高新区管委会关于印发经济高质量发展政策的通知\n各有关单位:\n一、支持企业\n"
+        "1.测试。对当年新投产入规工业企业给予20万元奖励。"
+    )
+    assert doc.document.title == "某某高新区管委会关于印发经济高质量发展政策的通知"
+    assert doc.document.region == "某某高新区"

@@ -216,7 +216,7 @@ def _valid_moneys(part: str, verb_at: int) -> list[Money]:
 
 
 PAYMENT_SCHEDULE = re.compile(
-    r"\d+(?:\.\d+)?%[^,]*(?:兑现|拨付|兑付|到位|发放)|(?:首期|首批|剩余|余下)[^,]*\d+%"
+    r"\d+(?:\.\d+)?%[^,]*(?:兑现|拨付|兑付|到位|发放)|(?:首期|首批|剩余|余下)(?:资金|款项?|奖补|补助|奖励)[^,]{0,8}\d+%"
 )
 
 
@@ -444,7 +444,9 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
     if len(grant.ratios) == 1 and len(grant.moneys) > 1 and "分别" in part:
         # 按固定资产投资的5%分别给予最高1000万元、500万元支持: one rate, a cap per member.
         r = grant.ratios[0]
-        return [Amount("ratio", None, m.value_wan, r.value, True, ratio_min=r.low) for m in grant.moneys]
+        # 最高 here qualifies the caps; the rate is a ceiling only when 不高于/不超过 stands right before it.
+        is_max = bool(re.search(r"(?:不高于|不超过|最高)$", part[: r.start]))
+        return [Amount("ratio", None, m.value_wan, r.value, is_max, ratio_min=r.low) for m in grant.moneys]
     if grant.ratios:
         cap_value = grant.moneys[0].value_wan if grant.moneys else (cap.value_wan if cap else None)
         out = []

@@ -104,7 +104,8 @@ def _broken_title_start(line: str) -> bool:
         and region_of(line) is not None
         and not GOV_BODY.search(line)
         and not parse_date(line)
-        and not re.search(r"[,。;:、]", line)
+        and not re.search(r"[,。;:、!!]", line)
+        and not re.search(r"资讯|新闻|动态|频道|门户|网站|网$|专栏|首页", line)  # a site's banner
     )
 
 
@@ -117,7 +118,8 @@ def _title_candidates(lines: list[str]) -> list[str]:
         following = lines[i + 1].strip() if i + 1 < len(lines) else ""
         candidate = _as_title(line)
         if candidate is None and _broken_title_start(line):
-            candidate = _as_title(line.strip() + following)  # a title broken over two lines
+            joined = _as_title(line.strip() + following)  # a title broken over two lines
+            candidate = joined if joined and not re.search(r"[!!??]", joined) else None
         if candidate is None:
             continue
         titled = _TITLE.match(candidate)

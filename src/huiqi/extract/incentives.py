@@ -280,6 +280,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
 
     slots: list[_Slot] = []
     pending: list[str] = []
+    lead_in = ""  # parts before the first grant: 按级别给予一次性补贴,其中…
     fresh = True  # the next grant starts a new subject (no grant yet, or a new 对 part came)
     for i in range(first_index, len(parts)):
         part = parts[i]
@@ -295,6 +296,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                 if slot.cap is not None or (slot is not slots[-1] and not slot.grant.ratios):
                     break
                 slot.cap = cap
+                slot.text += "," + part  # …最高不超过100万元的一次性奖励
             continue
         if slots and AGGREGATE_BUDGET.search(part) and find_money(part) and not GRANT_VERB.search(part[:2]):
             continue
@@ -313,6 +315,8 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         if grant is None and i + 1 < len(parts) and cap_of(parts[i + 1]):
             grant = unspecified_grant(i, part)  # 给予一定资金补助,最高不超过30万元
         if grant is None:
+            if not slots:
+                lead_in += part
             if i > first_index and (m := SUBJECT_START.match(part)):
                 parts[i] = part = part[m.end() :]
                 pending, fresh, opened = [], True, True
@@ -356,7 +360,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                     base=base,
                     per=per,
                     payers=payers,
-                    one_time="一次性" in slot.text + (cap.text if cap else ""),
+                    one_time="一次性" in lead_in + slot.text,
                     needs_review=review,
                     notes=notes,
                 )
