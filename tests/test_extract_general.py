@@ -610,3 +610,30 @@ def test_a_site_banner_is_not_part_of_the_title() -> None:
     )
     assert doc.document.title == "某某高新区管委会关于印发经济高质量发展政策的通知"
     assert doc.document.region == "某某高新区"
+
+
+def test_a_page_with_its_whole_body_on_one_line() -> None:
+    body = "为加快数字经济发展,结合本市实际,制定本意见。" * 15
+    body += (
+        "一、支持新技术应用。对应用5G新技术项目的企业,按企业实际支付通信服务费的20%给予补助,最高10万元。"
+        "二、支持专网建设。对建设5G专网的企业,按实际投资额的20%给予补助,最高30万元。"
+    )
+    doc = extract_text(f"某市人民政府办公室关于加快数字经济发展的若干意见\n{body}")
+    assert [(r.ratio, r.cap_wan, r.subject) for r in doc.incentives] == [
+        (0.2, 10, "应用5G新技术项目的企业"),
+        (0.2, 30, "建设5G专网的企业"),
+    ]
+
+
+def test_two_grants_run_together_without_a_stop() -> None:
+    first, second = rows(
+        "对首次入选国家专精特新小巨人的企业分别奖励100万元对2025年前完成工业倍增目标的县区,给予最高不超过1000万元奖励。"
+    )
+    assert (first.amount_wan, second.cap_wan) == (100, 1000)
+    assert second.subject == "2025年前完成工业倍增目标的县区"
+
+
+def test_an_article_heading_glued_to_its_sentence() -> None:
+    doc = extract_text("某区奖励办法\n第三条 自持奖励对投入运营的楼宇,给予投资主体20万元奖励。")
+    (row,) = doc.incentives
+    assert row.subject.startswith("投入运营的楼宇") and row.amount_wan == 20

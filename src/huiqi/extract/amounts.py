@@ -380,7 +380,7 @@ def per_of(text: str) -> str | None:
     return None
 
 
-_QUALIFIER_TAIL = re.compile(r"(?:最高|不超过|不高于|不低于|最多|的)+$")
+_QUALIFIER_TAIL = re.compile(r"(?:最高|不超过|不高于|不低于|最多|一次性|的)+$")
 
 
 def base_of(grant_text: str, subject: str) -> str | None:

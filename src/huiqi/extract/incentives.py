@@ -273,6 +273,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
     for m in re.finditer(r"[((](?P<inner>[^()()]*(?:承担|分担)[^()()]*)[))]", clause):
         clause_payers = payers_from(m.group("inner"), None)
     clause = re.sub(r"[((][^()()]*(?:承担|分担)[^()()]*[))]", "", clause)
+    clause = re.sub(r"(?<=元)(?=对(?!接|外|其))", ",", clause)  # …500万元对完成目标的县区…: a new grant
     parts = split_parts(clause)
     start, start_payer = _find_subject_start(parts)
     first_index = start if start is not None else 0
@@ -287,10 +288,10 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         if PAYER_SHARE.search(part) and not GRANT_VERB.search(part):
             clause_payers = payers_from(part, None) or clause_payers
             continue
-        if slots and (caps := caps_of(part)):
+        if slots and not fresh and (caps := caps_of(part)):
             slots[-1].caps = caps  # 最高分别不超过200万元和1000万元
             continue
-        if slots and (cap := cap_of(part)):
+        if slots and not fresh and (cap := cap_of(part)):
             # 前三年给予80%…后两年给予50%…,每年最高不超过5000万元: one cap for the whole schedule.
             for slot in reversed(slots):
                 if slot.cap is not None or (slot is not slots[-1] and not slot.grant.ratios):

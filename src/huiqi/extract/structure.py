@@ -227,6 +227,8 @@ def parse_structure(lines: list[str]) -> Structure:
             )
             for lv in [lv for lv in open_by_level if lv >= level]:
                 del open_by_level[lv]
+            # 第三条 自持奖励对…: a short heading glued to the sentence it introduces.
+            rest = re.sub(r"^([\u4e00-\u9fff]{2,10}?(?:奖励|补助|补贴|支持|扶持|资助))(?=对)", r"\1。", rest)
             current = Section(level, number, rest, parent, title=_title_of(rest))
             open_by_level[level] = current
             sections.append(current)

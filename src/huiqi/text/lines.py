@@ -56,8 +56,25 @@ def is_hard_wrapped(lines: list[str]) -> bool:
     return open_ended / len(prose) > 0.5
 
 
+_INLINE_HEADING = re.compile(
+    r"(?<=[。;;])\s*(?=(?:[一二三四五六七八九十]{1,3}、|[((][一二三四五六七八九十]{1,3}[))]|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十]+条))"
+)
+
+
+def split_flattened(line: str) -> list[str]:
+    """A page that prints its whole body on one line: start a new line at each numbered heading.
+
+    >>> split_flattened("为促进发展,制定本措施。" * 30 + "一、总则。(一)支持创新。对企业给予奖励。")[-2:]
+    ['一、总则。', '(一)支持创新。对企业给予奖励。']
+    """
+    if len(line) < 300:
+        return [line]
+    return [piece for piece in _INLINE_HEADING.split(line) if piece]
+
+
 def unwrap_lines(lines: list[str]) -> list[str]:
     """Join the lines of a hard-wrapped document back into paragraphs; close CJK spaces."""
+    lines = [piece for line in lines for piece in split_flattened(line.strip())]
     lines = [close_cjk_spaces(drop_page_noise(line.strip())) for line in lines if line.strip()]
     if not is_hard_wrapped(lines):
         return lines
