@@ -55,7 +55,10 @@ def _plan_year(title: str | None) -> int | None:
 
 def extract_text(text: str, source: str | None = None) -> PolicyDoc:
     """Read a policy document's text into the interchange format. Never raises."""
-    normal = normalize(text)
+    return _extract_normalized(normalize(text), source)
+
+
+def _extract_normalized(normal: str, source: str | None) -> PolicyDoc:
     raw_lines = [line.strip() for line in normal.split("\n") if line.strip()]
     lines = unwrap_lines(strip_boilerplate(normal).split("\n"))
     clean = "\n".join(lines)
@@ -83,7 +86,7 @@ def extract_text(text: str, source: str | None = None) -> PolicyDoc:
 def extract_file(path: Path | str) -> PolicyDoc:
     """Load, check and read one document file; raises a ``DocumentError`` subclass on bad input."""
     path = Path(path)
-    text = load_text(path)
-    if not looks_like_policy(normalize(text)):
+    normal = normalize(load_text(path))
+    if not looks_like_policy(normal):
         raise NotAPolicyError(path, "内容不像政策文件(没有找到文件标题、责任单位或奖补条款)")
-    return extract_text(text, source=str(path))
+    return _extract_normalized(normal, str(path))
