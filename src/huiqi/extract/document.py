@@ -13,6 +13,7 @@ from datetime import date
 
 from huiqi.extract.model import DocumentInfo
 from huiqi.extract.structure import ORG_SUFFIX
+from huiqi.text.lines import HEADING_START
 from huiqi.text.money import parse_number
 from huiqi.text.places import is_province
 
@@ -81,9 +82,7 @@ _TITLE_NOTE = re.compile(r"^[((](?:试行|暂行|征求意见稿|修订|修订�
 _LOOSE_NUMBER = re.compile(r"^(?P<n>[\u4e00-\u9fff]{2,8}\d{1,4}号)\s*(?=关于)")
 
 
-_HEADING_LINE = re.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}、|[((][一二三四五六七八九十]{1,3}[))]|\d{1,2}[.、]|第[一二三四五六七八九十]+[条章])"
-)
+_HEADING_LINE = re.compile(f"^{HEADING_START}")
 
 
 def _as_title(line: str) -> str | None:

@@ -19,9 +19,12 @@ from __future__ import annotations
 import re
 
 _TERMINAL = "。;;::!?!?))】"
-_HEADING = re.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}、|[((][一二三四五六七八九十\d]{1,3}[))]|\d{1,3}[.、．]|第[一二三四五六七八九十百\d]+[条章])"
+# The start of a numbered heading in any printed style: 一、 (一) (1) 1. 第一条 第一章.
+HEADING_START = (
+    r"(?:[一二三四五六七八九十]{1,3}、|[((][一二三四五六七八九十\d]{1,3}[))]|\d{1,3}[.、．](?!\d)"
+    r"|第[一二三四五六七八九十百\d]+[条章])"
 )
+_HEADING = re.compile(f"^{HEADING_START}")
 _PROSE = re.compile(r"[,,。;]")
 _SPACE_BY_HANZI = re.compile(
     r"(?<=[\u4e00-\u9fff\d%“”、,。])[ \t]+(?=[\u4e00-\u9fff\d“”])|(?<=[\u4e00-\u9fff])[ \t]+(?=[A-Za-z%])"
@@ -56,9 +59,7 @@ def is_hard_wrapped(lines: list[str]) -> bool:
     return open_ended / len(prose) > 0.5
 
 
-_INLINE_HEADING = re.compile(
-    r"(?<=[。;;])\s*(?=(?:[一二三四五六七八九十]{1,3}、|[((][一二三四五六七八九十]{1,3}[))]|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十]+条))"
-)
+_INLINE_HEADING = re.compile(rf"(?<=[。;;])\s*(?={HEADING_START})")
 
 
 def split_flattened(line: str) -> list[str]:
