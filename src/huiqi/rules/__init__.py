@@ -1,0 +1,1 @@
+"""Rules: the qualification vocabulary and incentives compiled into executable rules."""

@@ -1,0 +1,201 @@
+"""The qualification vocabulary (资格词表): canonical kinds of 认定 and 事项, and their aliases.
+
+The data lives in ``huiqi/data/vocabulary.toml`` so an officer can extend it without code.
+Two questions are asked of it:
+
+* :meth:`Vocabulary.resolve` — a registry cell such as ``国家级专精特新"小巨人"企业`` names which
+  canonical kind (and level)?  Used by the importer; unknown names are reported, never guessed.
+* :meth:`Vocabulary.find` — which kinds does a clause's subject mention?  Used by the rule
+  compiler; a subject may name several (``技术中心或工程研究中心``).
+
+>>> vocab = load_vocabulary()
+>>> vocab.resolve('国家级专精特新"小巨人"企业', "recognition")
+Resolved(table='recognition', kind='专精特新小巨人', level='国家级')
+>>> vocab.resolve("中华老字号", "recognition")
+Resolved(table='recognition', kind='老字号', level='国家级')
+>>> vocab.resolve("区块链示范", "recognition") is None
+True
+>>> [m.kind for m in vocab.find("新认定的国家级、省级行业(企业)技术中心或工程研究中心", "recognition")]
+['企业技术中心', '工程研究中心']
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from huiqi.text.normalize import normalize
+
+Table = Literal["recognition", "event"]
+
+LEVELS = ("国家级", "省级", "市级", "区县级")
+# Words that state a level inside a name; longest first so 国家级 wins over 国家.
+_LEVEL_WORDS = {
+    "国家级": "国家级",
+    "国家": "国家级",
+    "国内": "国家级",
+    "省级": "省级",
+    "省内": "省级",
+    "市级": "市级",
+    "区县级": "区县级",
+    "区级": "区县级",
+    "县级": "区县级",
+}
+_NOISE = re.compile(r"[\s\"'“”‘’「」『』《》〈〉]")
+_TRAILING = re.compile(r"(企业|单位|称号|认定|名单)+$")
+
+
+def squash(text: str) -> str:
+    """Text as matched: NFKC, simplified, no quotes or spaces, ASCII brackets.
+
+    >>> squash("专精特新“小巨人” 企业")
+    '专精特新小巨人企业'
+    """
+    return _NOISE.sub("", normalize(text)).replace("（", "(").replace("）", ")")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A name resolved to a canonical kind; ``level`` when the name itself fixes it."""
+
+    table: Table
+    kind: str
+    level: str | None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A kind found inside a clause, where, and the level the alias fixes (if any)."""
+
+    kind: str
+    start: int
+    end: int
+    level: str | None
+
+
+@dataclass(frozen=True)
+class Alias:
+    text: str
+    kind: str
+    level: str | None
+
+
+@dataclass
+class KindInfo:
+    """One canonical kind: its levels (认定) or level words (事项) and what its amount holds."""
+
+    table: Table
+    kind: str
+    levels: tuple[str, ...] = ()
+    level_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    amount: str = ""
+
+
+@dataclass
+class Vocabulary:
+    kinds: dict[tuple[Table, str], KindInfo]
+    aliases: dict[Table, list[Alias]]
+
+    def kinds_of(self, table: Table) -> list[str]:
+        """Canonical kind names of one table, in file order."""
+        return [info.kind for (t, _), info in self.kinds.items() if t == table]
+
+    def info(self, table: Table, kind: str) -> KindInfo:
+        return self.kinds[(table, kind)]
+
+    def resolve(self, name: str, table: Table) -> Resolved | None:
+        """The canonical kind a registry cell names, or None when no alias fits.
+
+        An exact alias wins; otherwise a stated level word is taken off and trailing
+        企业/单位/称号 dropped, and the longest alias contained in what is left decides.
+        """
+        text = squash(name)
+        if not text:
+            return None
+        stated = None
+        for word, level in _LEVEL_WORDS.items():
+            if text.startswith(word):
+                stated, text = level, text[len(word) :]
+                break
+        core = _TRAILING.sub("", text) or text
+        candidates = [a for a in self.aliases[table] if a.text in (text, core)]
+        if not candidates:
+            candidates = [a for a in self.aliases[table] if a.text in core]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda a: (len(a.text), a.level == stated))
+        same_text = [a for a in candidates if a.text == best.text]
+        if stated and len(same_text) > 1:
+            best = next((a for a in same_text if a.level == stated), best)
+        return Resolved(table, best.kind, best.level or stated)
+
+    def find(self, clause: str, table: Table) -> list[Mention]:
+        """Kinds mentioned in ``clause``, left to right, longest alias first, no overlaps."""
+        text = squash(clause)
+        taken: list[tuple[int, int]] = []
+        found: list[Mention] = []
+        for alias in self.aliases[table]:  # sorted longest first
+            for match in re.finditer(re.escape(alias.text), text):
+                span = match.span()
+                if any(span[0] < end and start < span[1] for start, end in taken):
+                    continue
+                taken.append(span)
+                found.append(Mention(alias.kind, span[0], span[1], alias.level))
+        found.sort(key=lambda m: m.start)
+        unique: list[Mention] = []
+        for mention in found:
+            if all(m.kind != mention.kind for m in unique):
+                unique.append(mention)
+        return unique
+
+    def event_level(self, kind: str, clause: str) -> str | None:
+        """The canonical level of an event that ``clause`` states (国际标准, 境外, ...)."""
+        text = squash(clause)
+        words = [
+            (word, level) for level, ws in self.info("event", kind).level_words.items() for word in ws
+        ]
+        for word, level in sorted(words, key=lambda w: -len(w[0])):
+            if word in text:
+                return level
+        return None
+
+
+def _parse_alias(raw: str, table: Table, kind: str) -> Alias:
+    text, _, level = raw.partition("=")
+    if level and level not in LEVELS:
+        raise ValueError(f"词表 {kind}: 别名 {raw} 的级别 {level} 不是 {'/'.join(LEVELS)} 之一")
+    return Alias(squash(text), kind, level or None)
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    """Read the packaged vocabulary (cached: it is immutable data)."""
+    raw = tomllib.loads(resources.files("huiqi.data").joinpath("vocabulary.toml").read_text("utf-8"))
+    return build_vocabulary(raw)
+
+
+def build_vocabulary(raw: dict) -> Vocabulary:
+    """A :class:`Vocabulary` from the parsed TOML structure (tests build small ones)."""
+    kinds: dict[tuple[Table, str], KindInfo] = {}
+    aliases: dict[Table, list[Alias]] = {"recognition": [], "event": []}
+    for table in ("recognition", "event"):
+        for kind, entry in raw.get(table, {}).items():
+            if table == "recognition":
+                levels = tuple(entry.get("levels", ()))
+                if bad := [lv for lv in levels if lv not in LEVELS]:
+                    raise ValueError(f"词表 {kind}: 未知级别 {bad}")
+                info = KindInfo(table, kind, levels=levels)
+            else:
+                words = {lv: tuple(ws) for lv, ws in entry.get("levels", {}).items()}
+                info = KindInfo(table, kind, levels=tuple(words), level_words=words)
+                info.amount = entry.get("amount", "")
+            kinds[(table, kind)] = info
+            aliases[table].extend(_parse_alias(a, table, kind) for a in entry.get("aliases", ()))
+            aliases[table].append(Alias(squash(kind), kind, None))
+    for table in aliases:
+        aliases[table].sort(key=lambda a: -len(a.text))
+    return Vocabulary(kinds, aliases)
