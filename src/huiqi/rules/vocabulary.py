@@ -99,6 +99,7 @@ class KindInfo:
 class Vocabulary:
     kinds: dict[tuple[Table, str], KindInfo]
     aliases: dict[Table, list[Alias]]
+    clause_aliases: dict[Table, list[Alias]] = field(default_factory=dict)
 
     def kinds_of(self, table: Table) -> list[str]:
         """Canonical kind names of one table, in file order."""
@@ -133,12 +134,16 @@ class Vocabulary:
             best = next((a for a in same_text if a.level == stated), best)
         return Resolved(table, best.kind, best.level or stated)
 
-    def find(self, clause: str, table: Table) -> list[Mention]:
-        """Kinds mentioned in ``clause``, left to right, longest alias first, no overlaps."""
+    def find(self, clause: str, table: Table, level: str | None = None) -> list[Mention]:
+        """Kinds mentioned in ``clause``, left to right, longest alias first, no overlaps.
+
+        Where one alias names different kinds by level (专精特新优质企业), ``level`` picks.
+        """
         text = squash(clause)
         taken: list[tuple[int, int]] = []
         found: list[Mention] = []
-        for alias in self.aliases[table]:  # sorted longest first
+        ordered = sorted(self.clause_aliases[table], key=lambda a: (-len(a.text), a.level != level))
+        for alias in ordered:
             for match in re.finditer(re.escape(alias.text), text):
                 span = match.span()
                 if any(span[0] < end and start < span[1] for start, end in taken):
@@ -155,9 +160,7 @@ class Vocabulary:
     def event_level(self, kind: str, clause: str) -> str | None:
         """The canonical level of an event that ``clause`` states (国际标准, 境外, ...)."""
         text = squash(clause)
-        words = [
-            (word, level) for level, ws in self.info("event", kind).level_words.items() for word in ws
-        ]
+        words = [(word, level) for level, ws in self.info("event", kind).level_words.items() for word in ws]
         for word, level in sorted(words, key=lambda w: -len(w[0])):
             if word in text:
                 return level
@@ -182,6 +185,7 @@ def build_vocabulary(raw: dict) -> Vocabulary:
     """A :class:`Vocabulary` from the parsed TOML structure (tests build small ones)."""
     kinds: dict[tuple[Table, str], KindInfo] = {}
     aliases: dict[Table, list[Alias]] = {"recognition": [], "event": []}
+    clause_aliases: dict[Table, list[Alias]] = {"recognition": [], "event": []}
     for table in ("recognition", "event"):
         for kind, entry in raw.get(table, {}).items():
             if table == "recognition":
@@ -194,8 +198,13 @@ def build_vocabulary(raw: dict) -> Vocabulary:
                 info = KindInfo(table, kind, levels=tuple(words), level_words=words)
                 info.amount = entry.get("amount", "")
             kinds[(table, kind)] = info
-            aliases[table].extend(_parse_alias(a, table, kind) for a in entry.get("aliases", ()))
-            aliases[table].append(Alias(squash(kind), kind, None))
+            own = [_parse_alias(a, table, kind) for a in entry.get("aliases", ())]
+            own.append(Alias(squash(kind), kind, None))
+            aliases[table].extend(own)
+            if "in_clauses" in entry:
+                allowed = {squash(a) for a in entry["in_clauses"]}
+                own = [a for a in own if a.text in allowed]
+            clause_aliases[table].extend(own)
     for table in aliases:
         aliases[table].sort(key=lambda a: -len(a.text))
-    return Vocabulary(kinds, aliases)
+    return Vocabulary(kinds, aliases, clause_aliases)

@@ -1,0 +1,69 @@
+"""Where the data lives and how to reach it.
+
+SQLite (WAL) in a data directory is the embedded default; ``HUIQI_DATABASE_URL`` (any
+SQLAlchemy URL, e.g. ``postgresql+psycopg://user@host/db``) overrides it.
+
+>>> database_url({"HUIQI_DATA_DIR": "/srv/huiqi"})
+'sqlite:////srv/huiqi/huiqi.db'
+>>> database_url({"HUIQI_DATABASE_URL": "postgresql+psycopg://u@db/huiqi"})
+'postgresql+psycopg://u@db/huiqi'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_DATA_DIR = "huiqi-data"
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The folder for the embedded database and exports (``HUIQI_DATA_DIR``, else ./huiqi-data)."""
+    env = os.environ if env is None else env
+    return Path(env.get("HUIQI_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    """``HUIQI_DATABASE_URL`` if set, else a SQLite file in :func:`data_dir`."""
+    env = os.environ if env is None else env
+    if url := env.get("HUIQI_DATABASE_URL"):
+        return url
+    return f"sqlite:///{data_dir(env) / 'huiqi.db'}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default :func:`database_url`); SQLite gets WAL and foreign keys."""
+    url = url or database_url()
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error (nothing half-written)."""
+    session = sessionmaker(engine, expire_on_commit=False)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,179 @@
+"""SQLAlchemy models: policy documents and their versions, the enterprise registry, match results.
+
+Schema changes go through Alembic (``huiqi/db/migrations``); ``tests/test_db.py`` fails when
+these models and the migrations disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Document(Base):
+    """政策文件: one document, known by its file name; its text may change over versions."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.version"
+    )
+
+
+class DocumentVersion(Base):
+    """One text of a document and its extraction; earlier versions stay so old results explain."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (
+        UniqueConstraint("document_id", "sha256"),
+        UniqueConstraint("document_id", "version"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str] = mapped_column(Text)
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    effective_from: Mapped[dt.date | None] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    extraction: Mapped[dict[str, Any]] = mapped_column(JSON)
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class Enterprise(Base):
+    """企业, keyed by 统一社会信用代码."""
+
+    __tablename__ = "enterprises"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    industry_code: Mapped[str | None] = mapped_column(String(8))
+    scale: Mapped[str | None] = mapped_column(String(8))
+    size: Mapped[str | None] = mapped_column(String(4))
+    established_on: Mapped[dt.date | None] = mapped_column(Date)
+    extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Recognition(Base):
+    """认定: a title an enterprise holds (first grant, or a passed 动态复核 when ``review``)."""
+
+    __tablename__ = "recognitions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(40), unique=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), index=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    level: Mapped[str | None] = mapped_column(String(16))
+    granted_on: Mapped[dt.date] = mapped_column(Date)
+    review: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Event(Base):
+    """事项: something an enterprise did, with its base amount (万元), quantity and date."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(40), unique=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), index=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    amount_wan: Mapped[float | None] = mapped_column(Float)
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    level: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)
+    extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Metric(Base):
+    """指标: a periodic figure (period YYYY or YYYY-MM)."""
+
+    __tablename__ = "metrics"
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(16))
+
+
+class ImportRun(Base):
+    """One registry import: what came in, how many rows were kept, new, changed or refused."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    rows_total: Mapped[int] = mapped_column(Integer)
+    rows_ok: Mapped[int] = mapped_column(Integer)
+    rows_bad: Mapped[int] = mapped_column(Integer)
+    rows_new: Mapped[int] = mapped_column(Integer)
+    rows_changed: Mapped[int] = mapped_column(Integer)
+
+
+class MatchRun(Base):
+    """One evaluation of all enterprises against all rules in force (政策找企业)."""
+
+    __tablename__ = "match_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    year: Mapped[int | None] = mapped_column(Integer)
+    enterprises: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[int] = mapped_column(Integer)
+    entitlements: Mapped[int] = mapped_column(Integer)
+    total_wan: Mapped[float] = mapped_column(Float)
+
+
+class Entitlement(Base):
+    """应享: enterprise × rule × triggering fact → amount, with the reason in Chinese.
+
+    ``status`` is 享受 (paid) or 不重复享受 (suppressed by 就高不重复 or a superseding
+    document; the reason names the winner), so every decision stays explainable.
+    """
+
+    __tablename__ = "entitlements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    document_version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
+    rule_id: Mapped[str] = mapped_column(String(64))
+    document: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    fact_table: Mapped[str] = mapped_column(String(16))
+    fact_key: Mapped[str] = mapped_column(String(40))
+    fact: Mapped[str] = mapped_column(Text)
+    year: Mapped[int] = mapped_column(Integer)
+    amount_wan: Mapped[float | None] = mapped_column(Float)
+    cap_wan: Mapped[float | None] = mapped_column(Float)
+    payers: Mapped[list[Any]] = mapped_column(JSON)
+    mode: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text)

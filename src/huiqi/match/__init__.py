@@ -1,0 +1,1 @@
+"""Matching: every enterprise against every rule in force, column-wise, with stacking."""

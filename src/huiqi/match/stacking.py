@@ -1,0 +1,95 @@
+"""Stacking (叠加规则) over candidate entitlements, column-wise.
+
+For one enterprise and one triggering fact:
+
+* rows of the same grant split across budget levels (市级 + 区级 ``在…基础上再配套``) stack;
+* a document that declares it replaces earlier ones (``原有政策…以本意见为准``) suppresses rows
+  of older documents for the same fact;
+* of what remains, only the highest grant is paid (就高不重复); the others are kept with the
+  status 不重复享受 and a reason naming the grant that won.
+
+Amounts left to be decided (null) rank below any figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from huiqi.rules.model import Rule
+
+PAID = "享受"
+SUPPRESSED = "不重复享受"
+_OLDEST = dt.date(1900, 1, 1)
+
+
+def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
+    """Per rule: grant key, document, date, supersedes flag, mode and Chinese descriptions."""
+    return pl.DataFrame(
+        {
+            "rule": list(range(len(rules))),
+            "grant_key": [r.grant_key for r in rules],
+            "document": [r.document for r in rules],
+            "doc_date": [r.starts or _OLDEST for r in rules],
+            "supersedes": [r.supersedes for r in rules],
+            "mode": [r.mode for r in rules],
+            "rule_fact": [r.describe_fact() for r in rules],
+            "rule_formula": [r.describe_amount() for r in rules],
+        },
+        schema={
+            "rule": pl.Int32,
+            "grant_key": pl.String,
+            "document": pl.String,
+            "doc_date": pl.Date,
+            "supersedes": pl.Boolean,
+            "mode": pl.String,
+            "rule_fact": pl.String,
+            "rule_formula": pl.String,
+        },
+    )
+
+
+def stack(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
+    """Add ``status`` (享受 / 不重复享受), ``mode``, ``document`` and a Chinese ``reason``."""
+    fact = ["uscc", "fact_key"]
+    rows = candidates.join(rule_meta(rules), on="rule", how="left").with_columns(
+        offer=pl.col("amount_wan").fill_null(-1.0).sum().over([*fact, "grant_key"]),
+        newest_replacing=pl.col("doc_date").filter(pl.col("supersedes")).max().over(fact),
+    )
+    rows = rows.with_columns(
+        superseded=pl.col("newest_replacing").is_not_null()
+        & (pl.col("doc_date") < pl.col("newest_replacing"))
+    )
+    winners = (
+        rows.filter(~pl.col("superseded"))
+        .sort(["offer", "grant_key"], descending=[True, False])
+        .group_by(fact, maintain_order=True)
+        .first()
+        .select(*fact, win_grant="grant_key", win_document="document", win_offer="offer")
+    )
+    rows = rows.join(winners, on=fact, how="left")
+    paid = pl.col("grant_key") == pl.col("win_grant")
+    won = (
+        pl.when(pl.col("win_offer") >= 0)
+        .then(pl.format("{}万元", pl.col("win_offer").round(2)))
+        .otherwise(pl.lit("待核定金额"))
+    )
+    why_not = (
+        pl.when(pl.col("superseded"))
+        .then(pl.format(";同一事项以新文件《{}》为准(原有政策不一致的按新文件执行)", pl.col("win_document")))
+        .otherwise(pl.format(";就高不重复:同一事项已按《{}》享受{}", pl.col("win_document"), won))
+    )
+    fact_text = pl.format(
+        "{}{}{}",
+        pl.col("date").cast(pl.String),
+        pl.when(pl.col("level").is_not_null()).then(pl.col("level")).otherwise(pl.lit("")),
+        pl.col("kind"),
+    )
+    reason = pl.format("{}符合“{}”:{}", fact_text, pl.col("rule_fact"), pl.col("rule_formula"))
+    return rows.with_columns(
+        status=pl.when(paid).then(pl.lit(PAID)).otherwise(pl.lit(SUPPRESSED)),
+        fact=fact_text,
+        reason=pl.when(paid).then(reason).otherwise(pl.concat_str([reason, why_not])),
+    ).drop("offer", "newest_replacing", "superseded", "win_grant", "win_document", "win_offer")

@@ -1,0 +1,240 @@
+"""Compile a document's incentives (奖补条款) into executable rules (规则).
+
+Each incentive is read once more, this time against the qualification vocabulary:
+
+* **trigger** — the 认定 or 事项 kinds its subject names (falling back to the whole clause for a
+  tier row whose subject is only the band, ``购买数量为11~50台(套)的``); a mention inside a
+  parenthesis is an aside and does not count.
+* **level** — the alias's own level (中华老字号), else the extracted level if the kind has it;
+  for events the level words of the vocabulary (国际标准, 境外).
+* **first grant or 复核** — 复核/动态复核 in the subject selects re-examinations, anything else
+  first grants; **window** — 上年度, 当年, else the document's validity.
+* **bands** — quantity and amount bands of tiered clauses (:mod:`huiqi.rules.conditions`).
+* **open conditions** — words the registry cannot check (且…, 符合条件, 达到…, 择优) make the
+  rule 需申报 and are quoted in the reason.
+
+An incentive that cannot be compiled is returned as :class:`Uncompiled` with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+
+from huiqi.rules.conditions import amount_band, quantity_band
+from huiqi.rules.model import Rule, Uncompiled, Window
+from huiqi.rules.vocabulary import Mention, Table, Vocabulary, load_vocabulary, squash
+
+_FIRST_GRANT = re.compile(r"新认定|新入选|新获得|首次|新列入|新评定|新确定|新通过|新获评|新晋")
+_REVIEW = re.compile(r"复核")
+_PREVIOUS_YEAR = re.compile(r"上年度|上一年度|上年")
+_SAME_YEAR = re.compile(r"当年|本年度")
+_OPEN = re.compile(
+    r"符合条件|符合产业|且|达到|超过|成效|择优|总部|注册地|结算地|纳税|并获得|经评估|经组织评估|"
+    r"一定标准|视同|运营较好|明显|不低于|以上"
+)
+_PER_UNIT = {"辆", "台", "套", "台套", "台(套)"}
+_LEVEL_PAYER = {"国家级": "国家级", "省级": "省级", "市级": "市级", "区县级": "区级"}
+_ASIDE = re.compile(r"\([^()]*\)")
+_HOPED = re.compile(r"拟|计划|争取")
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _outside_asides(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Drop mentions lying inside a parenthesis that is not part of the alias itself."""
+    asides = [m.span() for m in _ASIDE.finditer(text)]
+    return [
+        m
+        for m in mentions
+        if not any(start < m.start and m.end <= end for start, end in asides)
+        and not _HOPED.search(text[max(0, m.start - 1) : m.start])
+    ]
+
+
+def _mentions(vocab: Vocabulary, text: str, table: Table, level: str | None = None) -> list[Mention]:
+    return _outside_asides(squash(text), vocab.find(text, table, level))
+
+
+def find_trigger(
+    vocab: Vocabulary, subject: str, level: str | None = None
+) -> tuple[Table, list[Mention]] | None:
+    """Which table and kinds a subject names: 认定 first; for 事项 the last one (the head noun)."""
+    if found := _mentions(vocab, subject, "recognition", level):
+        return "recognition", found
+    if found := _mentions(vocab, subject, "event"):
+        return "event", found[-1:]
+    return None
+
+
+class AmbiguousLevel(ValueError):
+    """The clause lists several event levels and the subject does not say which one applies."""
+
+
+def _event_level(vocab: Vocabulary, kind: str, subject: str, text: str) -> str | None:
+    if level := vocab.event_level(kind, subject):
+        return level
+    words = vocab.info("event", kind).level_words
+    in_text = {lv for lv, ws in words.items() if any(w in squash(text) for w in ws)}
+    if len(in_text) > 1:
+        raise AmbiguousLevel(f"条款列出多个{kind}级别({'、'.join(sorted(in_text))}),对象未说明适用哪一个")
+    return in_text.pop() if in_text else None
+
+
+def _level(
+    vocab: Vocabulary, table: Table, mentions: list[Mention], incentive: dict, subject: str
+) -> str | None:
+    if table == "event":
+        return _event_level(vocab, mentions[0].kind, subject, incentive["text"])
+    if fixed := next((m.level for m in mentions if m.level), None):
+        return fixed
+    level = incentive.get("level")
+    kinds_levels = {lv for m in mentions for lv in vocab.info("recognition", m.kind).levels}
+    return level if level in kinds_levels and len(kinds_levels) > 1 else None
+
+
+def _window(subject: str, text: str) -> Window:
+    if _PREVIOUS_YEAR.search(subject) or (_PREVIOUS_YEAR.search(text) and not _SAME_YEAR.search(subject)):
+        return "previous_year"
+    if _SAME_YEAR.search(subject):
+        return "same_year"
+    return "validity"
+
+
+def _open_conditions(subject: str, needs_review: bool, notes: list[str]) -> str | None:
+    cleaned = subject
+    for band in (
+        r"\d+(?:\.\d+)?\s*[~～\-至到]\s*\d+",
+        r"\d+(?:\.\d+)?(?:万|亿)?元?\(含\)?(?:以上|以下|以内)",
+    ):
+        cleaned = re.sub(band, "", cleaned)
+    cleaned = re.sub(r"(台\(套\)|台套|台|辆)(以内|以下|以上)", "", cleaned)
+    parts = []
+    if _OPEN.search(cleaned):
+        parts.append(f"需核实条件“{subject}”")
+    if needs_review:
+        parts.append("提取结果待核对" + (f"({';'.join(notes)})" if notes else ""))
+    return ";".join(parts) or None
+
+
+def compile_incentive(
+    incentive: dict,
+    index: int,
+    doc: dict,
+    version_id: int,
+    region_code: str | None,
+    vocab: Vocabulary,
+    previous: Rule | None = None,
+) -> Rule | Uncompiled:
+    """One incentive → a :class:`Rule`, or :class:`Uncompiled` with the reason.
+
+    ``previous`` is the rule compiled from the clause before: a tier row whose subject is only
+    its band (``购买数量为11~50台(套)的``) takes its trigger from there.
+    """
+    meta = doc["document"]
+    title = meta.get("title") or "(无标题)"
+    subject, text = incentive["subject"], incentive["text"]
+    found = find_trigger(vocab, subject, incentive.get("level"))
+    banded = quantity_band(subject) or amount_band(subject)
+    if found is None and banded and previous and (previous.quantity or previous.amount):
+        found = (previous.table, [Mention(k, 0, 0, previous.level) for k in previous.fact_kinds])
+    if found is None:
+        return Uncompiled(
+            version_id,
+            title,
+            index,
+            subject,
+            text,
+            f"对象“{subject}”未对应到资格词表中的认定或事项(可在词表 vocabulary.toml 中补充别名)",
+        )
+    table, mentions = found
+    try:
+        level = _level(vocab, table, mentions, incentive, subject)
+    except AmbiguousLevel as error:
+        return Uncompiled(version_id, title, index, subject, text, str(error))
+    kinds = tuple(dict.fromkeys(m.kind for m in mentions)) if table == "recognition" else (mentions[0].kind,)
+    base_event = None
+    if table == "recognition" and incentive.get("base"):
+        events = _mentions(vocab, incentive["base"], "event")
+        base_event = events[0].kind if events else None
+    per = incentive.get("per")
+    rules = doc.get("stacking", [])
+    payers = incentive.get("payers") or [{"payer": _LEVEL_PAYER.get(meta.get("level") or "", "本级")}]
+    return Rule(
+        rule_id=f"{version_id}:{index}",
+        document_version_id=version_id,
+        document=title,
+        region=meta.get("region"),
+        region_code=region_code,
+        starts=_date(meta.get("effective_from")) or _date(meta.get("issued_on")),
+        ends=_date(meta.get("expires_on")),
+        supersedes=any(r["rule"] == "supersedes" for r in rules),
+        caps_district_share=any(r["rule"] == "cap_per_enterprise" for r in rules),
+        incentive_index=index,
+        subject=subject,
+        text=text,
+        table=table,
+        fact_kinds=kinds,
+        level=level,
+        review=bool(_REVIEW.search(subject)) and not _FIRST_GRANT.search(subject),
+        window=_window(subject, text),
+        kind=incentive["kind"],
+        amount_wan=incentive.get("amount_wan"),
+        cap_wan=incentive.get("cap_wan"),
+        ratio=incentive.get("ratio"),
+        ratio_is_max=bool(incentive.get("ratio_is_max")),
+        base_event=base_event,
+        per_quantity=table == "event" and per in _PER_UNIT and incentive["kind"] in ("fixed", "max"),
+        quantity=quantity_band(subject),
+        amount=amount_band(subject),
+        payers=tuple((p["payer"], 1.0 if p.get("share") is None else p["share"]) for p in payers),
+        open_conditions=_open_conditions(
+            subject, incentive.get("needs_review", False), incentive.get("notes", [])
+        ),
+        grant_key=f"{version_id}:" + hashlib.sha1(f"{text}|{subject}".encode()).hexdigest()[:12],
+    )
+
+
+def compile_document(
+    version_id: int,
+    doc: dict,
+    place_code: Callable[[str], str | None],
+    vocab: Vocabulary | None = None,
+) -> tuple[list[Rule], list[Uncompiled]]:
+    """All incentives of one stored extraction (``PolicyDoc`` as JSON) → rules and leftovers.
+
+    ``place_code`` maps the document's region name (济南市, 鲤城区) to its 行政区划代码.
+    """
+    vocab = vocab or load_vocabulary()
+    meta = doc["document"]
+    title = meta.get("title") or "(无标题)"
+    region = meta.get("region")
+    region_code = place_code(region) if region else None
+    rules: list[Rule] = []
+    leftovers: list[Uncompiled] = []
+    previous: Rule | None = None
+    for index, incentive in enumerate(doc.get("incentives", [])):
+        if region and region_code is None:
+            leftovers.append(
+                Uncompiled(
+                    version_id,
+                    title,
+                    index,
+                    incentive["subject"],
+                    incentive["text"],
+                    f"文件地区“{region}”无法对应到行政区划代码",
+                )
+            )
+            continue
+        compiled = compile_incentive(incentive, index, doc, version_id, region_code, vocab, previous)
+        if isinstance(compiled, Rule):
+            rules.append(compiled)
+            previous = compiled
+        else:
+            leftovers.append(compiled)
+            previous = None
+    return rules, leftovers

@@ -1,0 +1,115 @@
+"""Rule (规则): one incentive made executable, and the record of one that could not be.
+
+A rule says which fact triggers it (a 认定 or 事项 kind, its level, first grant or 复核), the
+time window, the jurisdiction, the amount formula and who pays. Rules are plain frozen data;
+the matcher turns a list of them into a table and evaluates it column-wise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from huiqi.rules.conditions import Band
+
+Window = Literal["same_year", "previous_year", "validity"]
+MODE_AUTO = "免申即享"
+MODE_APPLY = "需申报"
+WINDOW_ZH: dict[str, str] = {"same_year": "当年", "previous_year": "上年度", "validity": "文件有效期内"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An incentive bound to a qualification, a window, a jurisdiction and an amount formula."""
+
+    rule_id: str
+    document_version_id: int
+    document: str
+    region: str | None
+    region_code: str | None  # the document's jurisdiction as a 行政区划代码 (None: anywhere)
+    starts: dt.date | None  # first day in force (None: open)
+    ends: dt.date | None  # last day in force (None: open)
+    supersedes: bool  # the document declares that it replaces earlier ones
+    caps_district_share: bool  # 002-style cap on district-level money per enterprise per year
+    incentive_index: int
+    subject: str
+    text: str
+    table: Literal["recognition", "event"]
+    fact_kinds: tuple[str, ...]
+    level: str | None  # required level (认定 level or event level); None = any
+    review: bool | None  # True: only 复核 rows; False: only first grants; None: either
+    window: Window
+    kind: str  # fixed / max / min / ratio / unspecified (from the extraction)
+    amount_wan: float | None
+    cap_wan: float | None
+    ratio: float | None
+    ratio_is_max: bool
+    base_event: str | None  # event kind whose amount is the base of a ratio on a recognition
+    per_quantity: bool  # amount × the event's quantity (per 辆 / 台套)
+    quantity: Band | None
+    amount: Band | None
+    payers: tuple[tuple[str, float], ...]
+    open_conditions: str | None  # conditions the registry cannot check → 需申报
+    grant_key: str  # rows of one grant split across payers share this key and stack
+
+    @property
+    def exact(self) -> bool:
+        """Whether the amount follows from registry facts alone (no 最高/不高于, nothing to check)."""
+        if self.open_conditions or self.ratio_is_max:
+            return False
+        if self.kind == "fixed":
+            return self.amount_wan is not None
+        if self.kind == "ratio":
+            return self.ratio is not None and (self.table == "event" or self.base_event is not None)
+        return False
+
+    @property
+    def mode(self) -> str:
+        """免申即享 when the fact is in the registry and the amount needs nothing more; else 需申报."""
+        return MODE_AUTO if self.exact else MODE_APPLY
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.starts is None or self.starts <= day) and (self.ends is None or day <= self.ends)
+
+    def describe_fact(self) -> str:
+        """The qualifying fact in Chinese, e.g. ``国家级 专精特新小巨人(新认定)``."""
+        kinds = "或".join(self.fact_kinds)
+        level = f"{self.level}" if self.level else ""
+        review = {True: "(动态复核)", False: "(新认定)", None: ""}[self.review]
+        if self.table == "event":
+            review = ""
+        extra = []
+        if self.quantity:
+            extra.append(f"数量{self.quantity.describe('台套')}")
+        if self.amount:
+            extra.append(f"金额{self.amount.describe('万元')}")
+        return f"{level}{kinds}{review}" + (f",{','.join(extra)}" if extra else "")
+
+    def describe_amount(self) -> str:
+        """The amount formula in Chinese, e.g. ``设备购置款×10%,最高500万元``."""
+        if self.kind == "fixed" and self.amount_wan is not None:
+            text = f"{self.amount_wan:g}万元" + ("/辆·台套" if self.per_quantity else "")
+        elif self.kind == "max" and self.cap_wan is not None:
+            text = f"最高{self.cap_wan:g}万元" + ("/辆·台套" if self.per_quantity else "")
+        elif self.kind == "ratio" and self.ratio is not None:
+            base = self.base_event or (self.fact_kinds[0] if self.table == "event" else "基数")
+            text = f"{base}金额×{'不高于' if self.ratio_is_max else ''}{self.ratio:.4g}"
+            text += f",最高{self.cap_wan:g}万元" if self.cap_wan else ""
+        elif self.kind == "min" and self.amount_wan is not None:
+            text = f"不少于{self.amount_wan:g}万元"
+        else:
+            text = "金额按有关规定核定"
+        return text
+
+
+@dataclass(frozen=True)
+class Uncompiled:
+    """An incentive kept for an officer because it cannot be executed, with the reason."""
+
+    document_version_id: int
+    document: str
+    incentive_index: int
+    subject: str
+    text: str
+    reason: str
