@@ -119,27 +119,9 @@ def extract(
         raise typer.Exit(code=1)
 
 
-@app.command()
-def demo(
-    seeds: Path = typer.Option(Path("../shared/seeds"), help="种子政策文件所在目录。"),
-) -> None:
-    """平台主任务:读取全部种子政策文件,列出每份文件承诺的奖补——给谁、多少钱。
+from huiqi import cli_platform  # noqa: E402  (the database commands register on this app)
 
-    例:huiqi demo --seeds ../shared/seeds
-    """
-    if not seeds.is_dir():
-        _report_error(HuiqiError(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)"))
-        raise typer.Exit(code=1)
-    files = expand_paths([seeds])
-    out = Console()
-    total = 0
-    for result in _documents(files):
-        if isinstance(result, HuiqiError):
-            _report_error(result)
-            continue
-        render_policy(result, out)
-        total += len(result.incentives)
-    out.rule(f"共读取 {len(files)} 份文件,奖补条款 {total} 条")
+cli_platform.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,336 @@
+"""Commands that work on the database: ingest, import, registry generate, rules, match, demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from huiqi.db.engine import data_dir, database_url, make_engine, session_scope
+from huiqi.db.migrate import upgrade
+from huiqi.errors import HuiqiError
+from huiqi.extract.loaders import expand_paths
+
+err = Console(stderr=True)
+registry_app = typer.Typer(help="企业名录:生成合成企业数据。", no_args_is_help=True)
+
+
+class MatchFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class RulesFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]错误[/]: {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+def _engine():
+    url = database_url()
+    upgrade(url)
+    return make_engine(url)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def ingest_paths(paths: list[Path], console: Console) -> int:
+    """Store each document with its extraction; returns the number of files that failed."""
+    from huiqi.library import STATUS_ZH, ingest_file
+
+    files = expand_paths(paths)
+    if not files:
+        raise _fail("没有找到可读取的政策文件(支持 .txt .html .docx .pdf)")
+    engine = _engine()
+    failed = 0
+    with _progress() as progress:
+        task = progress.add_task("入库政策文件", total=len(files))
+        for path in files:
+            progress.update(task, description=f"入库 {path.name}")
+            try:
+                with session_scope(engine) as session:
+                    result = ingest_file(session, path)
+            except HuiqiError as exc:
+                failed += 1
+                err.print(f"[bold red]错误[/]: {exc}", highlight=False, soft_wrap=True)
+            else:
+                console.print(
+                    f"{STATUS_ZH[result.status]} 第{result.version}版 {path.name} "
+                    f"《{result.title or '无标题'}》奖补条款 {result.incentives} 条",
+                    highlight=False,
+                )
+            progress.advance(task)
+    engine.dispose()
+    return failed
+
+
+def ingest(paths: list[Path] = typer.Argument(..., help="政策文件或文件夹,可以给多个。")) -> None:
+    """把政策文件及其抽取结果存入政策库;同一文件重复入库不变,内容变化则存为新版本。
+
+    例:huiqi ingest ../shared/seeds
+    """
+    if ingest_paths(paths, Console()):
+        raise typer.Exit(code=1)
+
+
+def import_(
+    kind: str | None = typer.Argument(
+        None, help="表类型:enterprises/recognitions/events/metrics(或 企业/认定/事项/指标)。"
+    ),
+    file: Path | None = typer.Argument(None, help="CSV 或 .xlsx 文件。"),
+    template: str | None = typer.Option(None, "--template", help="只生成该表的空白模板(含说明页),不导入。"),
+    out: Path | None = typer.Option(None, "--out", help="模板或错误报告的保存路径。"),
+) -> None:
+    """导入企业名录数据(企业、认定、事项、指标);逐行校验,好行一次性入库,坏行写入错误报告。
+
+    例:huiqi import enterprises 企业.xlsx    huiqi import --template 认定
+    """
+    from huiqi.registry.importer import import_file, template_file
+
+    if template:
+        try:
+            path = template_file(template, out)
+        except HuiqiError as exc:
+            raise _fail(str(exc)) from exc
+        Console().print(f"模板已生成:{path}")
+        return
+    if not kind or not file:
+        raise _fail("请给出表类型和文件,例如:huiqi import enterprises 企业.csv;或用 --template 生成模板")
+    engine = _engine()
+    try:
+        summary = import_file(engine, kind, file, out)
+    except HuiqiError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        engine.dispose()
+    Console().print(summary.describe(), highlight=False)
+    if summary.rows_bad:
+        raise typer.Exit(code=1)
+
+
+def generate(
+    n: int = typer.Option(5000, "--n", min=1, help="企业数量。"),
+    city: list[str] = typer.Option(None, "--city", help="城市,可重复:济南市/潍坊市/滨州市/鲤城区;默认全部。"),
+    out: Path | None = typer.Option(None, "--out", help="输出目录(默认 数据目录/synthetic)。"),
+    seed: int = typer.Option(7, "--seed", help="随机种子(同一种子生成同样的数据)。"),
+) -> None:
+    """生成合成企业名录(企业、认定、事项、指标四张 CSV),可直接用 huiqi import 导入。
+
+    例:huiqi registry generate --n 2000 --city 济南市
+    """
+    from huiqi.registry.synthetic import ALL_CITIES, write_csv
+    from huiqi.registry.synthetic import generate as make
+
+    folder = out or data_dir() / "synthetic"
+    with _progress() as progress:
+        progress.add_task(f"生成 {n:,} 家企业", total=None)
+        try:
+            population = make(n, cities=city or ALL_CITIES, seed=seed)
+        except ValueError as exc:
+            raise _fail(str(exc)) from exc
+        paths = write_csv(population, folder)
+    for name, path in paths.items():
+        rows = getattr(population, name).height
+        Console().print(f"{name}: {rows:,} 行 → {path}", highlight=False)
+
+
+registry_app.command("generate")(generate)
+
+
+def rules(
+    output_format: RulesFormat = typer.Option(RulesFormat.table, "--format", "-f", help="table 或 json。"),
+) -> None:
+    """列出政策库中可执行的规则,以及无法自动执行、需要人工处理的奖补条款和原因。
+
+    例:huiqi rules
+    """
+    from huiqi.match.service import compile_library
+
+    engine = _engine()
+    compiled, leftovers = compile_library(engine)
+    engine.dispose()
+    if output_format is RulesFormat.json:
+        payload = {
+            "rules": [
+                {
+                    "rule_id": r.rule_id,
+                    "document": r.document,
+                    "subject": r.subject,
+                    "fact": r.describe_fact(),
+                    "amount": r.describe_amount(),
+                    "window": r.window,
+                    "mode": r.mode,
+                    "open_conditions": r.open_conditions,
+                }
+                for r in compiled
+            ],
+            "uncompiled": [
+                {"document": u.document, "subject": u.subject, "text": u.text, "reason": u.reason}
+                for u in leftovers
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    console = Console()
+    table = Table(title=f"可执行规则 {len(compiled)} 条")
+    for header in ("文件", "触发事实", "金额", "方式", "待核实"):
+        table.add_column(header, overflow="fold")
+    for r in compiled:
+        table.add_row(
+            r.document[:18], r.describe_fact(), r.describe_amount(), r.mode, r.open_conditions or ""
+        )
+    console.print(table)
+    left = Table(title=f"需人工处理的奖补条款 {len(leftovers)} 条")
+    for header in ("文件", "对象", "原因"):
+        left.add_column(header, overflow="fold")
+    for u in leftovers:
+        left.add_row(u.document[:18], u.subject, u.reason)
+    console.print(left)
+
+
+def match(
+    as_of: str | None = typer.Option(None, "--as-of", help="以哪一天为准(YYYY-MM-DD),默认今天。"),
+    year: int | None = typer.Option(None, "--year", help="只看该兑现年度。"),
+    output_format: MatchFormat = typer.Option(
+        MatchFormat.table, "--format", "-f", help="table / json / xlsx。"
+    ),
+    out: Path | None = typer.Option(None, "--out", help="xlsx 的保存路径(默认 数据目录/exports/)。"),
+    enterprise: str | None = typer.Option(None, "--enterprise", help="只解释这一家企业(统一社会信用代码)。"),
+) -> None:
+    """政策找企业:把全部企业与全部有效规则逐一匹配,计算金额、说明理由,并保存结果。
+
+    例:huiqi match --year 2024 --format xlsx    huiqi match --enterprise 91370700MA3XXXXXXX
+    """
+    from huiqi.match.report import records, summarise, write_xlsx
+    from huiqi.match.service import run_match
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError as exc:
+        raise _fail(f"--as-of {as_of}: 日期格式应为 YYYY-MM-DD") from exc
+    engine = _engine()
+    try:
+        if enterprise:
+            _explain(engine, enterprise.strip().upper(), day, year)
+            return
+        with _progress() as progress:
+            progress.add_task("匹配全部企业与规则", total=None)
+            result = run_match(engine, day, year)
+        if result.enterprises == 0:
+            raise _fail("企业名录为空:请先用 huiqi import 导入企业,或运行 huiqi demo")
+        if output_format is MatchFormat.json:
+            sys.stdout.write(json.dumps(records(result.entitlements), ensure_ascii=False, default=str) + "\n")
+            return
+        console = Console()
+        if output_format is MatchFormat.xlsx:
+            path = out or data_dir() / "exports" / f"应享清单_{day.isoformat()}.xlsx"
+            console.print(f"Excel 已导出:{write_xlsx(result.entitlements, path)}")
+            return
+        from huiqi.match.service import load_registry
+
+        enterprises, _ = load_registry(engine)
+        summarise(result.entitlements, enterprises, console)
+        if result.leftovers:
+            console.print(f"另有 {len(result.leftovers)} 条奖补条款无法自动执行,见 huiqi rules。")
+    finally:
+        engine.dispose()
+
+
+def _explain(engine, uscc: str, day: dt.date, year: int | None) -> None:
+    from huiqi.match.reference import Fact
+    from huiqi.match.report import explain
+    from huiqi.match.service import compile_library, load_registry, match_frames
+
+    rules_, _ = compile_library(engine)
+    enterprises, facts = load_registry(engine)
+    me = enterprises.filter(pl.col("uscc") == uscc)
+    if me.is_empty():
+        raise _fail(f"{uscc}: 企业名录中没有这家企业")
+    mine = facts.filter(pl.col("uscc") == uscc)
+    frame = match_frames(me, mine, rules_, day, year)
+    own = [Fact(**{k: r[k] for k in Fact.__dataclass_fields__}) for r in mine.iter_rows(named=True)]
+    row = me.row(0, named=True)
+    explain(uscc, row.get("name"), row["region_code"], own, frame, rules_, day, year, Console())
+
+
+def demo(
+    seeds: Path = typer.Option(Path("../shared/seeds"), help="种子政策文件所在目录。"),
+    n: int = typer.Option(5000, "--n", min=100, help="合成企业数量。"),
+    year: int | None = typer.Option(None, "--year", help="只看该兑现年度(默认全部年度)。"),
+) -> None:
+    """平台主任务:种子政策入库 → 生成合成企业名录并导入 → 政策找企业 → 中文汇总和 Excel 清单。
+
+    例:huiqi demo --seeds ../shared/seeds --n 5000
+    """
+    from huiqi.match.report import summarise, write_xlsx
+    from huiqi.match.service import load_registry, run_match
+    from huiqi.registry.importer import KINDS, import_file
+    from huiqi.registry.synthetic import generate as make
+    from huiqi.registry.synthetic import write_csv
+
+    if not seeds.is_dir():
+        raise _fail(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)")
+    console = Console()
+    console.rule("[bold]1. 政策文件入库")
+    ingest_paths([seeds], console)
+    console.rule("[bold]2. 合成企业名录")
+    folder = data_dir() / "synthetic"
+    with _progress() as progress:
+        progress.add_task(f"生成 {n:,} 家企业", total=None)
+        paths = write_csv(make(n), folder)
+    engine = _engine()
+    try:
+        with _progress() as progress:
+            task = progress.add_task("导入企业名录", total=len(KINDS))
+            for kind in KINDS:
+                progress.update(task, description=f"导入 {kind}")
+                summary = import_file(engine, kind, paths[kind], None)
+                console.print(summary.describe(), highlight=False)
+                progress.advance(task)
+        console.rule("[bold]3. 政策找企业")
+        day = dt.date.today()
+        with _progress() as progress:
+            progress.add_task("匹配全部企业与规则", total=None)
+            result = run_match(engine, day, year)
+        enterprises, _ = load_registry(engine)
+        summarise(result.entitlements, enterprises, console)
+        console.print(
+            f"可执行规则 {len(result.rules)} 条;无法自动执行的奖补条款 {len(result.leftovers)} 条(见 huiqi rules)。"
+        )
+        path = write_xlsx(result.entitlements, data_dir() / "exports" / f"应享清单_{day.isoformat()}.xlsx")
+        console.print(f"Excel 清单:{path}")
+        console.print(f"数据库:{database_url()}")
+    finally:
+        engine.dispose()
+
+
+def register(app: typer.Typer) -> None:
+    """Attach these commands to the main app."""
+    app.command()(ingest)
+    app.command("import")(import_)
+    app.add_typer(registry_app, name="registry")
+    app.command()(rules)
+    app.command()(match)
+    app.command()(demo)

@@ -1,0 +1,127 @@
+"""The same evaluation in plain Python, one enterprise at a time.
+
+This is the obvious loop a first version would be: for each enterprise, for each of its
+facts, for each rule. It exists for two reasons: ``bench/match.py`` measures how much the
+column-wise engine gains over it, and the tests check that both give the same entitlements,
+so either one would expose a slip in the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from huiqi.match.engine import _prefix
+from huiqi.match.stacking import _OLDEST, PAID, SUPPRESSED
+from huiqi.rules.conditions import Band
+from huiqi.rules.model import Rule
+
+
+@dataclass(frozen=True)
+class Fact:
+    fact_key: str
+    table: str
+    kind: str
+    level: str | None
+    date: dt.date
+    review: bool
+    amount: float | None
+    quantity: float | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    uscc: str
+    rule: int
+    fact_key: str
+    year: int
+    amount_wan: float | None
+    status: str
+
+
+def _band_holds(band: Band | None, value: float | None) -> bool:
+    return band is None or band.holds(value)
+
+
+def _amount(rule: Rule, fact: Fact, base_sums: dict[tuple[str, int], float]) -> float | None:
+    units = (fact.quantity if fact.quantity is not None else 1.0) if rule.per_quantity else 1.0
+    if rule.kind == "fixed":
+        return None if rule.amount_wan is None else rule.amount_wan * units
+    if rule.kind == "max":
+        return None if rule.cap_wan is None else rule.cap_wan * units
+    if rule.kind == "min":
+        return rule.amount_wan
+    if rule.kind == "ratio":
+        if fact.table == "event":
+            base = fact.amount
+        else:
+            base = base_sums.get((rule.base_event, fact.date.year)) if rule.base_event else None
+        if base is None or rule.ratio is None:
+            return None
+        value = base * rule.ratio
+        return min(value, rule.cap_wan) if rule.cap_wan is not None else value
+    return None
+
+
+def _applies(rule: Rule, fact: Fact, region_code: str, as_of: dt.date, year: int | None) -> int | None:
+    """The funding year if ``rule`` pays for ``fact``, else None."""
+    if fact.date > as_of or fact.table != rule.table or fact.kind not in rule.fact_kinds:
+        return None
+    if rule.level is not None and rule.level != fact.level:
+        return None
+    if fact.table == "recognition" and fact.review != bool(rule.review):
+        return None
+    funding = fact.date.year + (1 if rule.window == "previous_year" else 0)
+    if funding > as_of.year or (year is not None and funding != year):
+        return None
+    if rule.window == "previous_year":
+        if (rule.starts and rule.starts.year > funding) or (rule.ends and rule.ends.year < funding):
+            return None
+    elif (rule.starts and fact.date < rule.starts) or (rule.ends and fact.date > rule.ends):
+        return None
+    if not (_band_holds(rule.quantity, fact.quantity) and _band_holds(rule.amount, fact.amount)):
+        return None
+    if not region_code.startswith(_prefix(rule.region_code)):
+        return None
+    return funding
+
+
+def evaluate_enterprise(
+    uscc: str,
+    region_code: str,
+    facts: Iterable[Fact],
+    rules: Sequence[Rule],
+    as_of: dt.date,
+    year: int | None = None,
+) -> list[Outcome]:
+    """Every entitlement of one enterprise, stacked, in plain Python."""
+    facts = list(facts)
+    base_sums: dict[tuple[str, int], float] = defaultdict(float)
+    for fact in facts:
+        if fact.table == "event" and fact.amount is not None:
+            base_sums[(fact.kind, fact.date.year)] += fact.amount
+    by_fact: dict[str, list[tuple[int, int, float | None]]] = defaultdict(list)
+    for fact in facts:
+        for index, rule in enumerate(rules):
+            funding = _applies(rule, fact, region_code, as_of, year)
+            if funding is not None:
+                by_fact[fact.fact_key].append((index, funding, _amount(rule, fact, base_sums)))
+    outcomes = []
+    for fact_key, rows in by_fact.items():
+        offers: dict[str, float] = defaultdict(float)
+        for index, _, amount in rows:
+            offers[rules[index].grant_key] += -1.0 if amount is None else amount
+        replacing = [rules[i].starts or _OLDEST for i, _, _ in rows if rules[i].supersedes]
+        newest = max(replacing) if replacing else None
+
+        def live(index: int, newest: dt.date | None = newest) -> bool:
+            return newest is None or not ((rules[index].starts or _OLDEST) < newest)
+
+        grants = sorted({rules[i].grant_key for i, _, _ in rows if live(i)}, key=lambda g: (-offers[g], g))
+        winner = grants[0] if grants else None
+        for index, funding, amount in rows:
+            status = PAID if rules[index].grant_key == winner else SUPPRESSED
+            outcomes.append(Outcome(uscc, index, fact_key, funding, amount, status))
+    return outcomes

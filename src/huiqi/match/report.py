@@ -1,0 +1,231 @@
+"""Match results for people: JSON records, a Chinese summary, an Excel workbook, one enterprise's
+explanation with its nearest misses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from openpyxl import Workbook
+from rich.console import Console
+from rich.table import Table
+
+from huiqi.match.reference import Fact, _applies
+from huiqi.match.stacking import PAID
+from huiqi.registry.codes import region_name
+from huiqi.rules.model import MODE_APPLY, MODE_AUTO, Rule
+
+JSON_KEYS = (
+    "uscc",
+    "name",
+    "document",
+    "subject",
+    "kind",
+    "fact",
+    "year",
+    "amount_wan",
+    "cap_wan",
+    "payers",
+    "mode",
+    "status",
+    "reason",
+)
+
+
+def _wan(value: float | None) -> str:
+    return "待核定" if value is None else f"{value:,.2f}"
+
+
+def records(frame: pl.DataFrame, include_suppressed: bool = False) -> list[dict[str, Any]]:
+    """Entitlements as JSON-ready dicts with the documented keys; payers carry their amounts."""
+    rows = frame if include_suppressed else frame.filter(pl.col("status") == PAID)
+    out = []
+    for row in rows.rename({"formula": "kind"}).select(*JSON_KEYS).to_dicts():
+        amount = row["amount_wan"]
+        row["payers"] = [
+            {**p, "amount_wan": None if amount is None else round(amount * p["share"], 4)}
+            for p in row["payers"]
+        ]
+        out.append(row)
+    return out
+
+
+def summarise(frame: pl.DataFrame, enterprises: pl.DataFrame | None, console: Console, top: int = 10) -> None:
+    """Money by document, by district and by mode; the largest entitlements with their reasons."""
+    paid = frame.filter(pl.col("status") == PAID)
+    suppressed = len(frame) - len(paid)
+    console.rule("[bold]政策找企业:匹配结果")
+    console.print(
+        f"应享 {len(paid):,} 项,涉及企业 {paid['uscc'].n_unique():,} 家,"
+        f"可计算金额合计 [bold]{paid['amount_wan'].fill_null(0).sum():,.2f}[/] 万元;"
+        f"因“就高不重复”或新文件取代而不重复享受 {suppressed:,} 项。"
+    )
+    _money_table(console, "按政策文件", paid.group_by("document").agg(*_sums()), "document", "政策文件")
+    if enterprises is not None and "region_code" in enterprises.columns:
+        by_district = (
+            paid.join(enterprises.select("uscc", "region_code"), on="uscc", how="left")
+            .group_by("region_code")
+            .agg(*_sums())
+            .with_columns(
+                pl.col("region_code").map_elements(_district, return_dtype=pl.String).alias("district")
+            )
+        )
+        _money_table(console, "按区县", by_district, "district", "区县")
+    _money_table(console, "按兑现方式", paid.group_by("mode").agg(*_sums()), "mode", "方式")
+    largest = paid.filter(pl.col("amount_wan").is_not_null()).sort("amount_wan", descending=True).head(top)
+    table = Table(title=f"金额最大的 {top} 项应享", show_lines=False)
+    for header in ("企业", "万元", "方式", "理由"):
+        table.add_column(header, overflow="fold")
+    for row in largest.iter_rows(named=True):
+        table.add_row(row.get("name") or row["uscc"], _wan(row["amount_wan"]), row["mode"], row["reason"])
+    console.print(table)
+
+
+def _sums() -> list[pl.Expr]:
+    return [
+        pl.len().alias("n"),
+        pl.col("uscc").n_unique().alias("firms"),
+        pl.col("amount_wan").fill_null(0).sum().alias("wan"),
+        pl.col("amount_wan").is_null().sum().alias("open"),
+    ]
+
+
+def _district(code: str | None) -> str:
+    if not code:
+        return "(未知)"
+    try:
+        return f"{region_name(code)}({code})"
+    except (KeyError, ValueError):
+        return code
+
+
+def _money_table(console: Console, title: str, frame: pl.DataFrame, key: str, header: str) -> None:
+    table = Table(title=title)
+    for name, justify in (
+        (header, "left"),
+        ("应享项数", "right"),
+        ("企业数", "right"),
+        ("金额(万元)", "right"),
+        ("待核定项", "right"),
+    ):
+        table.add_column(name, justify=justify, overflow="fold")
+    for row in frame.sort("wan", descending=True).iter_rows(named=True):
+        table.add_row(
+            str(row[key]), f"{row['n']:,}", f"{row['firms']:,}", f"{row['wan']:,.2f}", f"{row['open']:,}"
+        )
+    console.print(table)
+
+
+def write_xlsx(frame: pl.DataFrame, path: Path) -> Path:
+    """An Excel workbook: 应享清单 (paid), 不重复享受 (suppressed), each with Chinese headers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook(write_only=True)
+    headers = [
+        ("uscc", "统一社会信用代码"),
+        ("name", "企业名称"),
+        ("document", "政策文件"),
+        ("subject", "奖补对象"),
+        ("fact", "触发事实"),
+        ("year", "兑现年度"),
+        ("amount_wan", "金额(万元)"),
+        ("cap_wan", "上限(万元)"),
+        ("payers", "资金承担"),
+        ("mode", "兑现方式"),
+        ("reason", "理由"),
+    ]
+    for title, status in (("应享清单", True), ("不重复享受", False)):
+        sheet = book.create_sheet(title)
+        sheet.append([h for _, h in headers])
+        part = frame.filter((pl.col("status") == PAID) == status)
+        for row in part.iter_rows(named=True):
+            payers = "、".join(f"{p['payer']}{p['share']:.0%}" for p in row["payers"])
+            sheet.append([payers if k == "payers" else row.get(k) for k, _ in headers])
+    book.save(path)
+    return path
+
+
+def explain(
+    uscc: str,
+    name: str | None,
+    region_code: str,
+    facts: list[Fact],
+    frame: pl.DataFrame,
+    rules: list[Rule],
+    as_of: dt.date,
+    year: int | None,
+    console: Console,
+    nearest: int = 5,
+) -> list[dict[str, Any]]:
+    """What one enterprise gets, and the nearest rules it does not meet with the missing condition."""
+    mine = frame.filter(pl.col("uscc") == uscc)
+    console.rule(f"[bold]{name or uscc}({uscc})")
+    paid = mine.filter(pl.col("status") == PAID)
+    console.print(
+        f"应享 {len(paid)} 项,合计 {paid['amount_wan'].fill_null(0).sum():,.2f} 万元(不含待核定金额)"
+    )
+    for row in mine.sort("amount_wan", descending=True, nulls_last=True).iter_rows(named=True):
+        mark = "[green]✓[/]" if row["status"] == PAID else "[yellow]–[/]"
+        console.print(
+            f" {mark} {_wan(row['amount_wan'])} 万元 [{row['mode']}] 《{row['document']}》 {row['reason']}"
+        )
+    misses = nearest_misses(region_code, facts, rules, as_of, year, set(mine["rule"].to_list()))[:nearest]
+    if misses:
+        console.print("[bold]差一点的政策[/](满足其余条件,缺少下列一项):")
+        for miss in misses:
+            console.print(f"  · 《{miss['document']}》{miss['subject']}:{miss['missing']}")
+    return misses
+
+
+def nearest_misses(
+    region_code: str,
+    facts: list[Fact],
+    rules: list[Rule],
+    as_of: dt.date,
+    year: int | None,
+    matched: set[int],
+) -> list[dict[str, Any]]:
+    """Rules in force where the enterprise is, not met, ranked by how close the enterprise is.
+
+    Closest first: it holds the kind but at another level, or a first grant where the rule asks
+    for 复核 (and the reverse), or outside the window; then rules whose kind it lacks, by amount.
+    """
+    from huiqi.match.engine import _prefix
+
+    out = []
+    for index, rule in enumerate(rules):
+        if index in matched or not region_code.startswith(_prefix(rule.region_code)):
+            continue
+        if rule.ends and rule.ends < as_of.replace(month=1, day=1):
+            continue
+        same_kind = [f for f in facts if f.table == rule.table and f.kind in rule.fact_kinds]
+        missing, rank = None, 2
+        for fact in same_kind:
+            if _applies(rule, fact, region_code, as_of, year) is not None:
+                missing = None
+                break
+            rank = 1
+            if rule.level and fact.level != rule.level:
+                missing = f"需{rule.level}{fact.kind},现有{fact.level or '无级别'}"
+            elif rule.table == "recognition" and fact.review != bool(rule.review):
+                missing = "需动态复核通过" if rule.review else "需新认定(现有为复核)"
+            else:
+                missing = f"{fact.date}的{fact.kind}不在政策时间或数量/金额条件内"
+        else:
+            if not same_kind:
+                missing = f"缺少{rule.describe_fact()}"
+        if missing:
+            value = rule.amount_wan or rule.cap_wan or 0
+            out.append(
+                {
+                    "document": rule.document,
+                    "subject": rule.subject,
+                    "missing": missing,
+                    "mode": MODE_AUTO if rule.exact else MODE_APPLY,
+                    "rank": rank,
+                    "value": value,
+                }
+            )
+    out.sort(key=lambda m: (m["rank"], -m["value"]))
+    return out

@@ -1,0 +1,159 @@
+"""Run a match against the database: load the registry as columns, compile the rules in force,
+evaluate, stack, store the entitlements and hand back a frame the reports can use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Engine, delete, insert, select
+
+from huiqi.db.engine import session_scope
+from huiqi.db.models import Enterprise, Entitlement, Event, MatchRun, Recognition
+from huiqi.library import latest_versions
+from huiqi.match.engine import evaluate, facts_frame
+from huiqi.match.stacking import PAID, stack
+from huiqi.registry.codes import code_for_place
+from huiqi.rules.compile import compile_document
+from huiqi.rules.model import Rule, Uncompiled
+
+
+@dataclass
+class MatchResult:
+    """Entitlements (one row each, stacked) with the rules they came from."""
+
+    run_id: int | None
+    as_of: dt.date
+    year: int | None
+    rules: list[Rule]
+    leftovers: list[Uncompiled]
+    entitlements: pl.DataFrame
+    enterprises: int
+
+
+def compile_library(engine: Engine) -> tuple[list[Rule], list[Uncompiled]]:
+    """Rules and leftovers from the latest version of every stored document."""
+    rules: list[Rule] = []
+    leftovers: list[Uncompiled] = []
+    with session_scope(engine) as session:
+        for version in latest_versions(session):
+            compiled, left = compile_document(version.id, version.extraction, code_for_place)
+            rules.extend(compiled)
+            leftovers.extend(left)
+    return rules, leftovers
+
+
+def load_registry(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(enterprises, facts) as Polars frames straight from the database."""
+    with engine.connect() as conn:
+        enterprises = pl.read_database(
+            select(Enterprise.uscc, Enterprise.name, Enterprise.region_code), conn
+        ).cast({"uscc": pl.String, "name": pl.String, "region_code": pl.String})
+        recognitions = pl.read_database(
+            select(
+                Recognition.natural_key.label("fact_key"),
+                Recognition.uscc,
+                Recognition.kind,
+                Recognition.level,
+                Recognition.granted_on,
+                Recognition.review,
+            ),
+            conn,
+            schema_overrides={"granted_on": pl.Date, "review": pl.Boolean, "level": pl.String},
+        )
+        events = pl.read_database(
+            select(
+                Event.natural_key.label("fact_key"),
+                Event.uscc,
+                Event.kind,
+                Event.level,
+                Event.occurred_on,
+                Event.amount_wan,
+                Event.quantity,
+            ),
+            conn,
+            schema_overrides={
+                "occurred_on": pl.Date,
+                "amount_wan": pl.Float64,
+                "quantity": pl.Float64,
+                "level": pl.String,
+            },
+        )
+    return enterprises, facts_frame(recognitions, events)
+
+
+def match_frames(
+    enterprises: pl.DataFrame,
+    facts: pl.DataFrame,
+    rules: list[Rule],
+    as_of: dt.date,
+    year: int | None = None,
+) -> pl.DataFrame:
+    """Evaluate and stack; adds the rule's document, subject, payers and the enterprise name."""
+    stacked = stack(evaluate(enterprises, facts, rules, as_of, year), rules)
+    meta = pl.DataFrame(
+        {
+            "rule": list(range(len(rules))),
+            "rule_id": [r.rule_id for r in rules],
+            "document_version_id": [r.document_version_id for r in rules],
+            "subject": [r.subject for r in rules],
+            "formula": [r.kind for r in rules],
+            "table": [r.table for r in rules],
+            "payers": [[{"payer": p, "share": s} for p, s in r.payers] for r in rules],
+        },
+        schema_overrides={"rule": pl.Int32},
+    )
+    names = enterprises.select("uscc", *(["name"] if "name" in enterprises.columns else []))
+    return stacked.join(meta, on="rule", how="left").join(names, on="uscc", how="left")
+
+
+def run_match(engine: Engine, as_of: dt.date, year: int | None = None, store: bool = True) -> MatchResult:
+    """Match everything in the database and (by default) store the run and its entitlements."""
+    rules, leftovers = compile_library(engine)
+    enterprises, facts = load_registry(engine)
+    frame = match_frames(enterprises, facts, rules, as_of, year)
+    run_id = _store(engine, frame, as_of, year, len(enterprises), len(rules)) if store else None
+    return MatchResult(run_id, as_of, year, rules, leftovers, frame, len(enterprises))
+
+
+def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None, n: int, r: int) -> int:
+    """One match run with its entitlements, in one transaction; replaces an earlier run of the
+    same as-of date and year so re-running does not pile up copies."""
+    paid = frame.filter(pl.col("status") == PAID)
+    with session_scope(engine) as session:
+        for old in session.scalars(select(MatchRun).where(MatchRun.as_of == as_of, MatchRun.year == year)):
+            session.execute(delete(Entitlement).where(Entitlement.run_id == old.id))
+            session.delete(old)
+        run = MatchRun(
+            as_of=as_of,
+            year=year,
+            enterprises=n,
+            rules=r,
+            entitlements=len(paid),
+            total_wan=float(paid["amount_wan"].fill_null(0).sum() or 0.0),
+        )
+        session.add(run)
+        session.flush()
+        rows = frame.select(
+            pl.lit(run.id).alias("run_id"),
+            "uscc",
+            "document_version_id",
+            "rule_id",
+            "document",
+            "subject",
+            pl.col("formula").alias("kind"),
+            pl.col("table").alias("fact_table"),
+            "fact_key",
+            "fact",
+            "year",
+            "amount_wan",
+            "cap_wan",
+            "payers",
+            "mode",
+            "status",
+            "reason",
+        ).to_dicts()
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(Entitlement), rows[start : start + 5000])
+        return run.id

@@ -1,0 +1,292 @@
+"""Matching, worked by hand on the seed documents (read from ../shared/seeds).
+
+Each case builds a tiny registry as Polars frames, compiles the seed documents into rules and
+checks what the column-wise engine pays, and that the plain-Python reference agrees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+from stdnum.cn import uscc as uscc_lib
+
+from huiqi.extract.pipeline import extract_file, extract_text
+from huiqi.match.engine import facts_frame
+from huiqi.match.reference import Fact, evaluate_enterprise
+from huiqi.match.service import match_frames
+from huiqi.match.stacking import PAID, SUPPRESSED
+from huiqi.registry.codes import code_for_place
+from huiqi.rules.compile import compile_document
+from huiqi.rules.model import MODE_APPLY, MODE_AUTO, Rule
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+WEIFANG_KUIWEN = "370705"
+JINAN_LIXIA = "370102"
+LICHENG = "350502"
+AS_OF = dt.date(2026, 11, 1)
+
+
+def make_uscc(region: str, serial: int) -> str:
+    body = f"91{region}{serial:09d}"[:17]
+    return body + uscc_lib.calc_check_digit(body)
+
+
+def seed_rules(*names: str) -> list[Rule]:
+    rules: list[Rule] = []
+    for number, name in enumerate(names):
+        path = next(SEEDS.glob(f"{name}_*.txt"))
+        doc = extract_file(path).model_dump(mode="json")
+        rules.extend(compile_document(number + 1, doc, code_for_place)[0])
+    return rules
+
+
+@pytest.fixture(scope="module")
+def rules() -> list[Rule]:
+    return seed_rules("000", "001", "002")
+
+
+def registry(*firms: tuple[str, str], recognitions=(), events=()) -> tuple[pl.DataFrame, pl.DataFrame]:
+    enterprises = pl.DataFrame(
+        {"uscc": [u for u, _ in firms], "region_code": [r for _, r in firms], "name": [u for u, _ in firms]}
+    )
+    rec = pl.DataFrame(
+        [
+            {"fact_key": f"r{i}", "uscc": u, "kind": k, "level": lv, "granted_on": d, "review": rv}
+            for i, (u, k, lv, d, rv) in enumerate(recognitions)
+        ],
+        schema={
+            "fact_key": pl.String,
+            "uscc": pl.String,
+            "kind": pl.String,
+            "level": pl.String,
+            "granted_on": pl.Date,
+            "review": pl.Boolean,
+        },
+    )
+    ev = pl.DataFrame(
+        [
+            {
+                "fact_key": f"e{i}",
+                "uscc": u,
+                "kind": k,
+                "level": lv,
+                "occurred_on": d,
+                "amount_wan": a,
+                "quantity": q,
+            }
+            for i, (u, k, lv, d, a, q) in enumerate(events)
+        ],
+        schema={
+            "fact_key": pl.String,
+            "uscc": pl.String,
+            "kind": pl.String,
+            "level": pl.String,
+            "occurred_on": pl.Date,
+            "amount_wan": pl.Float64,
+            "quantity": pl.Float64,
+        },
+    )
+    return enterprises, facts_frame(rec, ev)
+
+
+def agree_with_reference(enterprises, facts, rules, frame, year=None) -> None:
+    """The plain-Python loop finds exactly the same entitlements, amounts and statuses."""
+    expected = set()
+    for firm in enterprises.iter_rows(named=True):
+        own = [
+            Fact(**{k: r[k] for k in Fact.__dataclass_fields__})
+            for r in facts.filter(pl.col("uscc") == firm["uscc"]).iter_rows(named=True)
+        ]
+        for o in evaluate_enterprise(firm["uscc"], firm["region_code"], own, rules, AS_OF, year):
+            expected.add(
+                (
+                    o.uscc,
+                    o.rule,
+                    o.fact_key,
+                    o.year,
+                    None if o.amount_wan is None else round(o.amount_wan, 6),
+                    o.status,
+                )
+            )
+    got = {
+        (
+            r["uscc"],
+            r["rule"],
+            r["fact_key"],
+            r["year"],
+            None if r["amount_wan"] is None else round(r["amount_wan"], 6),
+            r["status"],
+        )
+        for r in frame.iter_rows(named=True)
+    }
+    assert got == expected
+
+
+def test_weifang_little_giant_gets_up_to_80_and_jinan_does_not(rules):
+    weifang, jinan = make_uscc(WEIFANG_KUIWEN, 1), make_uscc(JINAN_LIXIA, 2)
+    day = dt.date(2024, 7, 15)
+    enterprises, facts = registry(
+        (weifang, WEIFANG_KUIWEN),
+        (jinan, JINAN_LIXIA),
+        recognitions=[
+            (weifang, "专精特新小巨人", "国家级", day, False),
+            (jinan, "专精特新小巨人", "国家级", day, False),
+        ],
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF)
+    giant = frame.filter(pl.col("subject").str.contains("小巨人"))
+    assert giant["uscc"].to_list() == [weifang]
+    row = giant.row(0, named=True)
+    assert (row["amount_wan"], row["cap_wan"], row["formula"]) == (80.0, 80.0, "max")
+    assert row["mode"] == MODE_APPLY  # 最高 80万: the amount is decided on application
+    assert row["year"] == 2024 and row["status"] == PAID
+    assert row["payers"] == [{"payer": "市级", "share": 1.0}]
+    assert "专精特新小巨人" in row["reason"] and "最高80万元" in row["reason"]
+    assert frame.filter(pl.col("uscc") == jinan).is_empty()
+    agree_with_reference(enterprises, facts, rules, frame)
+
+
+def test_recognition_after_001_expired_gets_nothing_under_it(rules):
+    firm = make_uscc(WEIFANG_KUIWEN, 3)
+    enterprises, facts = registry(
+        (firm, WEIFANG_KUIWEN),
+        recognitions=[
+            (firm, "专精特新小巨人", "国家级", dt.date(2026, 3, 1), False),
+            (firm, "制造业单项冠军", "省级", dt.date(2025, 12, 31), False),
+        ],
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF)
+    assert frame["subject"].to_list() == ["新认定为省级制造业单项冠军的企业"]  # the last day still counts
+    agree_with_reference(enterprises, facts, rules, frame)
+
+
+def test_review_rows_pay_the_review_amount_not_the_first_grant(rules):
+    firm = make_uscc(WEIFANG_KUIWEN, 4)
+    enterprises, facts = registry(
+        (firm, WEIFANG_KUIWEN),
+        recognitions=[(firm, "制造业单项冠军", "国家级", dt.date(2023, 5, 1), True)],
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF)
+    assert frame.select("subject", "amount_wan").rows() == [("通过国家级制造业单项冠军动态复核的企业", 20.0)]
+
+
+def test_licheng_purchase_of_30_units_is_paid_at_the_11_to_50_tier_capped(rules):
+    firm = make_uscc(LICHENG, 5)
+    small = make_uscc(LICHENG, 6)
+    enterprises, facts = registry(
+        (firm, LICHENG),
+        (small, LICHENG),
+        events=[
+            (firm, "数控一代产品采购", None, dt.date(2020, 4, 1), 2500.0, 30),
+            (small, "数控一代产品采购", None, dt.date(2020, 4, 1), 80.0, 30),
+        ],
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF).sort("uscc")
+    by_firm = {r["uscc"]: r for r in frame.iter_rows(named=True)}
+    assert by_firm[firm]["amount_wan"] == 300.0  # 2500 × 15% = 375, capped at 300
+    assert by_firm[small]["amount_wan"] == pytest.approx(12.0)  # 80 × 15%
+    assert "11~50" in by_firm[firm]["reason"]
+    assert by_firm[firm]["mode"] == MODE_AUTO
+    assert by_firm[firm]["payers"] == [{"payer": "市级", "share": 0.3}, {"payer": "区级", "share": 0.7}]
+    agree_with_reference(enterprises, facts, rules, frame)
+
+
+def test_licheng_purchase_of_8_units_is_paid_at_the_first_tier_without_cap(rules):
+    firm = make_uscc(LICHENG, 7)
+    enterprises, facts = registry(
+        (firm, LICHENG), events=[(firm, "数控一代产品采购", None, dt.date(2021, 4, 1), 2000.0, 8)]
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF)
+    assert frame["amount_wan"].to_list() == [pytest.approx(400.0)]  # 20%, no cap in the first tier
+
+
+def test_city_and_district_shares_of_one_grant_stack(rules):
+    firm = make_uscc(LICHENG, 8)
+    enterprises, facts = registry(
+        (firm, LICHENG), recognitions=[(firm, "工业设计中心", "国家级", dt.date(2020, 9, 1), False)]
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF)
+    paid = frame.filter(pl.col("status") == PAID)
+    assert sorted(paid["amount_wan"].to_list()) == [50.0, 50.0]  # 市政府 50 + 我区配套 50
+    assert sorted(p[0]["payer"] for p in paid["payers"].to_list()) == ["区级", "市级"]
+
+
+JINAN_LATER = """济南市人民政府关于支持老字号企业发展的若干措施
+济政发〔2021〕3号
+各区县人民政府:
+为支持老字号企业发展,制定以下措施。
+一、支持品牌传承
+1.支持老字号。对新获得“中华老字号”认定的工业企业,给予20万元一次性奖励。(责任单位:市商务局)
+济南市人民政府
+2021年2月1日
+"""
+
+
+def test_two_documents_paying_for_the_same_achievement_pay_only_the_higher(rules, tmp_path):
+    later = compile_document(9, extract_text(JINAN_LATER).model_dump(mode="json"), code_for_place)[0]
+    both = [*rules, *later]
+    firm = make_uscc(JINAN_LIXIA, 9)
+    enterprises, facts = registry(
+        (firm, JINAN_LIXIA), recognitions=[(firm, "老字号", "国家级", dt.date(2022, 6, 1), False)]
+    )
+    frame = match_frames(enterprises, facts, both, AS_OF)
+    assert frame.height == 2
+    paid = frame.filter(pl.col("status") == PAID).row(0, named=True)
+    lost = frame.filter(pl.col("status") == SUPPRESSED).row(0, named=True)
+    assert paid["amount_wan"] == 20.0 and "支持老字号企业" in paid["document"]
+    assert lost["amount_wan"] == 10.0 and "就高不重复" in lost["reason"] and "20.0万元" in lost["reason"]
+    agree_with_reference(enterprises, facts, both, frame)
+
+
+def test_a_later_document_that_replaces_earlier_ones_wins_even_when_lower(rules):
+    text = JINAN_LATER.replace("20万元", "5万元").replace(
+        "济南市人民政府\n2021", "原有政策规定与本措施不一致的,以本措施为准。\n济南市人民政府\n2021"
+    )
+    later = compile_document(9, extract_text(text).model_dump(mode="json"), code_for_place)[0]
+    assert later and later[0].supersedes
+    both = [*rules, *later]
+    firm = make_uscc(JINAN_LIXIA, 10)
+    enterprises, facts = registry(
+        (firm, JINAN_LIXIA), recognitions=[(firm, "老字号", "国家级", dt.date(2022, 6, 1), False)]
+    )
+    frame = match_frames(enterprises, facts, both, AS_OF)
+    paid = frame.filter(pl.col("status") == PAID)
+    assert paid["amount_wan"].to_list() == [5.0]
+    assert "为准" in frame.filter(pl.col("status") == SUPPRESSED)["reason"][0]
+    agree_with_reference(enterprises, facts, both, frame)
+
+
+def test_previous_year_rules_pay_in_the_following_year(rules):
+    firm = make_uscc(JINAN_LIXIA, 11)
+    enterprises, facts = registry(
+        (firm, JINAN_LIXIA), recognitions=[(firm, "4A级旅游景区", "国家级", dt.date(2023, 10, 1), False)]
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF)
+    assert frame.select("year", "amount_wan").rows() == [(2024, 50.0)]
+    assert match_frames(enterprises, facts, rules, AS_OF, year=2023).is_empty()
+    assert match_frames(enterprises, facts, rules, AS_OF, year=2024).height == 1
+
+
+def test_ratio_on_an_event_amount_and_its_cap(rules):
+    firm = make_uscc(WEIFANG_KUIWEN, 12)
+    enterprises, facts = registry(
+        (firm, WEIFANG_KUIWEN),
+        events=[
+            (firm, "设备购置", None, dt.date(2023, 3, 1), 1200.0, None),
+            (firm, "设备购置", None, dt.date(2024, 3, 1), 9000.0, None),
+        ],
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF).sort("year")
+    assert frame["amount_wan"].to_list() == [pytest.approx(120.0), 500.0]
+    assert set(frame["mode"]) == {MODE_APPLY}  # 不高于10%: decided on application
+
+
+def test_facts_after_as_of_do_not_count(rules):
+    firm = make_uscc(WEIFANG_KUIWEN, 13)
+    enterprises, facts = registry(
+        (firm, WEIFANG_KUIWEN), recognitions=[(firm, "专精特新小巨人", "国家级", dt.date(2024, 7, 1), False)]
+    )
+    assert match_frames(enterprises, facts, rules, dt.date(2024, 6, 30)).is_empty()
