@@ -1,5 +1,7 @@
 # The two commands a new user needs: `make demo` runs the platform's main job,
-# `make test` runs the lint and the whole test suite. Both set up .venv on first use.
+# `make test` runs the lint and the whole test suite, on SQLite and on a throwaway PostgreSQL
+# cluster (scripts/with-postgres.sh; needs the PostgreSQL server binaries installed).
+# Both set up .venv on first use.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -23,7 +25,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 
 test: lint
-	$(BIN)/pytest
+	scripts/with-postgres.sh $(BIN)/pytest
 
 # Re-score the extractor against ../shared/gold and record the result in docs/extraction-score.md.
 score: install

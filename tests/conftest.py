@@ -14,6 +14,8 @@ import pytest
 from huiqi.extract.model import PolicyDoc
 from huiqi.extract.pipeline import extract_text
 
+pytest_plugins = ["db_fixtures"]
+
 CITY_TITLE = "丰原市人民政府关于支持制造业高质量发展的若干措施"
 CITY_NUMBER = "丰政发〔2024〕5号"
 CITY_ISSUER = "丰原市人民政府"
