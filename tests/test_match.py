@@ -290,3 +290,17 @@ def test_facts_after_as_of_do_not_count(rules):
         (firm, WEIFANG_KUIWEN), recognitions=[(firm, "专精特新小巨人", "国家级", dt.date(2024, 7, 1), False)]
     )
     assert match_frames(enterprises, facts, rules, dt.date(2024, 6, 30)).is_empty()
+
+
+def test_a_rate_without_a_known_base_is_left_to_be_decided_and_a_figure_wins(rules):
+    firm = make_uscc(LICHENG, 14)
+    enterprises, facts = registry(
+        (firm, LICHENG), recognitions=[(firm, "智能工厂", "省级", dt.date(2022, 8, 8), False)]
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF)
+    undecided = frame.filter(pl.col("formula") == "ratio").row(0, named=True)
+    assert undecided["amount_wan"] is None and undecided["cap_wan"] == 500.0
+    assert undecided["status"] == SUPPRESSED and "研发和建设总投入" in undecided["reason"]
+    paid = frame.filter(pl.col("status") == PAID).row(0, named=True)
+    assert (paid["formula"], paid["amount_wan"]) == ("max", 100.0)
+    agree_with_reference(enterprises, facts, rules, frame)

@@ -192,7 +192,8 @@ def evaluate(
     lazy = _with_base(lazy, facts)
     units = pl.when(pl.col("per_quantity")).then(pl.col("quantity").fill_null(1.0)).otherwise(1.0)
     ratio_amount = pl.col("base") * pl.col("ratio")
-    capped = pl.when(pl.col("cap").is_not_null()).then(pl.min_horizontal(ratio_amount, pl.col("cap")))
+    capped = pl.when(pl.col("base").is_null()).then(None)
+    capped = capped.when(pl.col("cap").is_not_null()).then(pl.min_horizontal(ratio_amount, pl.col("cap")))
     amount = (
         pl.when(pl.col("formula") == "fixed")
         .then(pl.col("rule_amount") * units)

@@ -82,12 +82,12 @@ def stack(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
         .otherwise(pl.format(";就高不重复:同一事项已按《{}》享受{}", pl.col("win_document"), won))
     )
     fact_text = pl.format(
-        "{}{}{}",
+        "{} {}{}",
         pl.col("date").cast(pl.String),
         pl.when(pl.col("level").is_not_null()).then(pl.col("level")).otherwise(pl.lit("")),
         pl.col("kind"),
     )
-    reason = pl.format("{}符合“{}”:{}", fact_text, pl.col("rule_fact"), pl.col("rule_formula"))
+    reason = pl.format("{} → 符合“{}”:{}", fact_text, pl.col("rule_fact"), pl.col("rule_formula"))
     return rows.with_columns(
         status=pl.when(paid).then(pl.lit(PAID)).otherwise(pl.lit(SUPPRESSED)),
         fact=fact_text,

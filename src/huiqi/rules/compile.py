@@ -188,6 +188,7 @@ def compile_incentive(
         ratio=incentive.get("ratio"),
         ratio_is_max=bool(incentive.get("ratio_is_max")),
         base_event=base_event,
+        base_text=incentive.get("base"),
         per_quantity=table == "event" and per in _PER_UNIT and incentive["kind"] in ("fixed", "max"),
         quantity=quantity_band(subject),
         amount=amount_band(subject),
