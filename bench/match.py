@@ -4,7 +4,9 @@ against the same rules evaluated one enterprise at a time in plain Python.
     .venv/bin/python bench/match.py              # 1,000,000 enterprises, 10,000 for the loop
     .venv/bin/python bench/match.py --n 100000
 
-Prints seconds, peak memory (the process's peak resident set, which includes generating the
+Both sides compute the same decisions: which enterprise gets what under which rule for which
+fact, the amount and the stacking status. Writing the Chinese reason for every row is timed
+separately (the loop writes none). Prints seconds, peak memory (the process's peak resident set, which includes generating the
 population, so it is an upper bound for the match) and the per-enterprise speed ratio.
 Aim: the full million in under 10 s and under 4 GB, at least 50× faster than the loop.
 """
@@ -19,12 +21,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import polars as pl
-
 from huiqi.extract.pipeline import extract_file
 from huiqi.match.engine import evaluate, facts_frame
 from huiqi.match.reference import Fact, evaluate_enterprise
-from huiqi.match.stacking import stack
+from huiqi.match.stacking import annotate, decide
 from huiqi.registry.codes import code_for_place
 from huiqi.registry.synthetic import generate
 from huiqi.rules.compile import compile_document
@@ -39,7 +39,9 @@ def peak_rss_gb() -> float:
 def seed_rules():
     rules = []
     for number, path in enumerate(sorted(SEEDS.glob("*.txt"))):
-        rules.extend(compile_document(number + 1, extract_file(path).model_dump(mode="json"), code_for_place)[0])
+        rules.extend(
+            compile_document(number + 1, extract_file(path).model_dump(mode="json"), code_for_place)[0]
+        )
     return rules
 
 
@@ -56,8 +58,7 @@ def main() -> int:
     population = generate(args.n, annual=False, monthly=False)
     generated = time.perf_counter() - started
     facts = facts_frame(
-        population.recognitions.with_row_index("fact_key").with_columns(pl.format("r{}", "fact_key").alias("fact_key")),
-        population.events.with_row_index("fact_key").with_columns(pl.format("e{}", "fact_key").alias("fact_key")),
+        population.recognitions.with_row_index("fact_id"), population.events.with_row_index("fact_id")
     )
     enterprises = population.enterprises.select("uscc", "region_code")
     print(
@@ -66,10 +67,19 @@ def main() -> int:
         f"generated in {generated:.1f} s; {len(rules)} rules"
     )
 
+    runs = []
+    for _ in range(2):  # the first run also pays for Polars' thread pool and caches
+        started = time.perf_counter()
+        result = decide(evaluate(enterprises, facts, rules, as_of), rules)
+        runs.append(time.perf_counter() - started)
+    columnwise = runs[1]
+    print(
+        f"column-wise match: {runs[0]:.2f} s first run, {runs[1]:.2f} s repeated; "
+        f"{result.height:,} entitlements, peak RSS {peak_rss_gb():.2f} GB"
+    )
     started = time.perf_counter()
-    result = stack(evaluate(enterprises, facts, rules, as_of), rules)
-    columnwise = time.perf_counter() - started
-    print(f"column-wise match: {columnwise:.2f} s, {result.height:,} entitlements, peak RSS {peak_rss_gb():.2f} GB")
+    annotate(result, rules)
+    print(f"  + Chinese reasons and document names for every row: {time.perf_counter() - started:.2f} s")
 
     sample = enterprises.sample(min(args.sample, enterprises.height), seed=1)
     mine = facts.join(sample.select("uscc"), on="uscc", how="semi")
@@ -79,7 +89,9 @@ def main() -> int:
     started = time.perf_counter()
     loop_rows = 0
     for firm in sample.iter_rows(named=True):
-        loop_rows += len(evaluate_enterprise(firm["uscc"], firm["region_code"], by_firm[firm["uscc"]], rules, as_of))
+        loop_rows += len(
+            evaluate_enterprise(firm["uscc"], firm["region_code"], by_firm[firm["uscc"]], rules, as_of)
+        )
     loop = time.perf_counter() - started
 
     per_columnwise = columnwise / enterprises.height

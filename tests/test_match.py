@@ -54,11 +54,11 @@ def registry(*firms: tuple[str, str], recognitions=(), events=()) -> tuple[pl.Da
     )
     rec = pl.DataFrame(
         [
-            {"fact_key": f"r{i}", "uscc": u, "kind": k, "level": lv, "granted_on": d, "review": rv}
+            {"fact_id": i, "uscc": u, "kind": k, "level": lv, "granted_on": d, "review": rv}
             for i, (u, k, lv, d, rv) in enumerate(recognitions)
         ],
         schema={
-            "fact_key": pl.String,
+            "fact_id": pl.Int64,
             "uscc": pl.String,
             "kind": pl.String,
             "level": pl.String,
@@ -69,7 +69,7 @@ def registry(*firms: tuple[str, str], recognitions=(), events=()) -> tuple[pl.Da
     ev = pl.DataFrame(
         [
             {
-                "fact_key": f"e{i}",
+                "fact_id": i,
                 "uscc": u,
                 "kind": k,
                 "level": lv,
@@ -80,7 +80,7 @@ def registry(*firms: tuple[str, str], recognitions=(), events=()) -> tuple[pl.Da
             for i, (u, k, lv, d, a, q) in enumerate(events)
         ],
         schema={
-            "fact_key": pl.String,
+            "fact_id": pl.Int64,
             "uscc": pl.String,
             "kind": pl.String,
             "level": pl.String,

@@ -9,6 +9,9 @@ Facts are the union of recognitions and events::
 
     fact_key  uscc  table  kind  level  date  review  amount  quantity
 
+``fact_key`` is an integer made from the row's id: 2·id for a recognition, 2·id+1 for an event,
+so grouping by fact is grouping by one integer column.
+
 The funding year of a fact is its own year, or the next one for 上年度 rules. A fact counts when
 it happened on or before ``as_of``, inside the document's validity (for 上年度: the funding
 year overlaps it), at the rule's level and first-grant/复核 status, in the document's
@@ -25,7 +28,7 @@ import polars as pl
 from huiqi.rules.model import Rule
 
 FACT_SCHEMA = {
-    "fact_key": pl.String,
+    "fact_key": pl.Int64,
     "uscc": pl.String,
     "table": pl.String,
     "kind": pl.String,
@@ -38,9 +41,9 @@ FACT_SCHEMA = {
 
 
 def facts_frame(recognitions: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
-    """Recognitions and events as one fact table (see module docstring for the columns)."""
+    """Recognitions and events (each with an integer ``fact_id``) as one fact table."""
     rec = recognitions.select(
-        pl.col("fact_key").cast(pl.String),
+        (pl.col("fact_id").cast(pl.Int64) * 2).alias("fact_key"),
         pl.col("uscc"),
         pl.lit("recognition").alias("table"),
         pl.col("kind"),
@@ -51,7 +54,7 @@ def facts_frame(recognitions: pl.DataFrame, events: pl.DataFrame) -> pl.DataFram
         pl.lit(None, pl.Float64).alias("quantity"),
     )
     ev = events.select(
-        pl.col("fact_key").cast(pl.String),
+        (pl.col("fact_id").cast(pl.Int64) * 2 + 1).alias("fact_key"),
         pl.col("uscc"),
         pl.lit("event").alias("table"),
         pl.col("kind"),
@@ -160,9 +163,12 @@ def evaluate(
     rf = rules_frame(rules)
     if rf.is_empty() or facts.is_empty():
         return _empty()
+    kinds = rf.select("table", "kind").unique().lazy()
     lazy = (
         facts.lazy()
         .filter(pl.col("date") <= as_of)
+        .join(kinds, on=["table", "kind"], how="semi")
+        .join(enterprises.lazy().select("uscc", "region_code"), on="uscc", how="inner")
         .join(rf.lazy(), on=["table", "kind"], how="inner")
         .filter(pl.col("rule_level").is_null() | (pl.col("rule_level") == pl.col("level")))
         .filter((pl.col("table") == "event") | (pl.col("review") == pl.col("rule_review")))
@@ -186,10 +192,9 @@ def evaluate(
         lazy.filter(in_validity)
         .filter(_band("quantity", "q_low", "q_high", "q_low_inc", "q_high_inc"))
         .filter(_band("amount", "a_low", "a_high", "a_low_inc", "a_high_inc"))
-        .join(enterprises.lazy().select("uscc", "region_code"), on="uscc", how="inner")
         .filter(pl.col("region_code").str.starts_with(pl.col("prefix")))
     )
-    lazy = _with_base(lazy, facts)
+    lazy = _with_base(lazy, facts, {r.base_event for r in rules if r.base_event})
     units = pl.when(pl.col("per_quantity")).then(pl.col("quantity").fill_null(1.0)).otherwise(1.0)
     ratio_amount = pl.col("base") * pl.col("ratio")
     capped = pl.when(pl.col("base").is_null()).then(None)
@@ -225,12 +230,12 @@ def evaluate(
     )
 
 
-def _with_base(lazy: pl.LazyFrame, facts: pl.DataFrame) -> pl.LazyFrame:
+def _with_base(lazy: pl.LazyFrame, facts: pl.DataFrame, base_kinds: set[str]) -> pl.LazyFrame:
     """The base a ratio is taken of: the event's own amount, or the same year's sum of the
     rule's ``base_event`` kind for a ratio on a recognition (首台套 × 首次销售合同额)."""
     sums = (
         facts.lazy()
-        .filter(pl.col("table") == "event")
+        .filter((pl.col("table") == "event") & pl.col("kind").is_in(sorted(base_kinds)))
         .group_by("uscc", pl.col("kind").alias("base_event"), pl.col("date").dt.year().alias("base_year"))
         .agg(pl.col("amount").sum().alias("base_sum"))
         .with_columns(pl.col("base_year").cast(pl.Int32))

@@ -21,7 +21,7 @@ from huiqi.rules.model import Rule
 
 @dataclass(frozen=True)
 class Fact:
-    fact_key: str
+    fact_key: int
     table: str
     kind: str
     level: str | None
@@ -35,7 +35,7 @@ class Fact:
 class Outcome:
     uscc: str
     rule: int
-    fact_key: str
+    fact_key: int
     year: int
     amount_wan: float | None
     status: str
@@ -102,7 +102,7 @@ def evaluate_enterprise(
     for fact in facts:
         if fact.table == "event" and fact.amount is not None:
             base_sums[(fact.kind, fact.date.year)] += fact.amount
-    by_fact: dict[str, list[tuple[int, int, float | None]]] = defaultdict(list)
+    by_fact: dict[int, list[tuple[int, int, float | None]]] = defaultdict(list)
     for fact in facts:
         for index, rule in enumerate(rules):
             funding = _applies(rule, fact, region_code, as_of, year)

@@ -52,7 +52,7 @@ def load_registry(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
         ).cast({"uscc": pl.String, "name": pl.String, "region_code": pl.String})
         recognitions = pl.read_database(
             select(
-                Recognition.natural_key.label("fact_key"),
+                Recognition.id.label("fact_id"),
                 Recognition.uscc,
                 Recognition.kind,
                 Recognition.level,
@@ -64,7 +64,7 @@ def load_registry(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
         events = pl.read_database(
             select(
-                Event.natural_key.label("fact_key"),
+                Event.id.label("fact_id"),
                 Event.uscc,
                 Event.kind,
                 Event.level,
@@ -144,7 +144,7 @@ def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None
             "subject",
             pl.col("formula").alias("kind"),
             pl.col("table").alias("fact_table"),
-            "fact_key",
+            pl.col("fact_key").cast(pl.String),
             "fact",
             "year",
             "amount_wan",

@@ -51,26 +51,46 @@ def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
     )
 
 
-def stack(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
-    """Add ``status`` (享受 / 不重复享受), ``mode``, ``document`` and a Chinese ``reason``."""
-    fact = ["uscc", "fact_key"]
-    rows = candidates.join(rule_meta(rules), on="rule", how="left").with_columns(
-        offer=pl.col("amount_wan").fill_null(-1.0).sum().over([*fact, "grant_key"]),
-        newest_replacing=pl.col("doc_date").filter(pl.col("supersedes")).max().over(fact),
-    )
-    rows = rows.with_columns(
-        superseded=pl.col("newest_replacing").is_not_null()
-        & (pl.col("doc_date") < pl.col("newest_replacing"))
+def decide(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
+    """Add ``status`` (享受 / 不重复享受) and, for every row, the grant that won its fact."""
+    fact = ["fact_key"]  # one integer per fact (a fact belongs to one enterprise)
+    meta = rule_meta(rules).select("rule", "grant_key", "doc_date", "supersedes")
+    rows = (
+        candidates.lazy()
+        .join(meta.lazy(), on="rule", how="left")
+        .with_columns(
+            offer=pl.col("amount_wan").fill_null(-1.0).sum().over([*fact, "grant_key"]),
+            newest_replacing=pl.col("doc_date").filter(pl.col("supersedes")).max().over(fact),
+        )
+        .with_columns(
+            superseded=pl.col("newest_replacing").is_not_null()
+            & (pl.col("doc_date") < pl.col("newest_replacing"))
+        )
     )
     winners = (
         rows.filter(~pl.col("superseded"))
         .sort(["offer", "grant_key"], descending=[True, False])
         .group_by(fact, maintain_order=True)
         .first()
-        .select(*fact, win_grant="grant_key", win_document="document", win_offer="offer")
+        .select(*fact, win_grant="grant_key", win_rule="rule", win_offer="offer")
     )
-    rows = rows.join(winners, on=fact, how="left")
-    paid = pl.col("grant_key") == pl.col("win_grant")
+    return (
+        rows.join(winners, on=fact, how="left")
+        .with_columns(
+            status=pl.when(pl.col("grant_key") == pl.col("win_grant"))
+            .then(pl.lit(PAID))
+            .otherwise(pl.lit(SUPPRESSED))
+        )
+        .drop("offer", "newest_replacing", "win_grant", "grant_key", "doc_date", "supersedes")
+        .collect()
+    )
+
+
+def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
+    """Add ``document``, ``mode``, ``fact`` and the Chinese ``reason`` to decided rows."""
+    meta = rule_meta(rules).select("rule", "document", "mode", "rule_fact", "rule_formula")
+    winner = meta.select(win_rule="rule", win_document="document")
+    rows = decided.join(meta, on="rule", how="left").join(winner, on="win_rule", how="left")
     won = (
         pl.when(pl.col("win_offer") >= 0)
         .then(pl.format("{}万元", pl.col("win_offer").round(2)))
@@ -89,7 +109,11 @@ def stack(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     )
     reason = pl.format("{} → 符合“{}”:{}", fact_text, pl.col("rule_fact"), pl.col("rule_formula"))
     return rows.with_columns(
-        status=pl.when(paid).then(pl.lit(PAID)).otherwise(pl.lit(SUPPRESSED)),
         fact=fact_text,
-        reason=pl.when(paid).then(reason).otherwise(pl.concat_str([reason, why_not])),
-    ).drop("offer", "newest_replacing", "superseded", "win_grant", "win_document", "win_offer")
+        reason=pl.when(pl.col("status") == PAID).then(reason).otherwise(pl.concat_str([reason, why_not])),
+    ).drop("superseded", "win_rule", "win_document", "win_offer", "rule_fact", "rule_formula")
+
+
+def stack(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
+    """:func:`decide` then :func:`annotate`: statuses, modes, documents and reasons."""
+    return annotate(decide(candidates, rules), rules)

@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 
 from huiqi.db.engine import data_dir, session_scope
 from huiqi.db.models import ImportRun
-from huiqi.registry.errors import RegistryFileError
 from huiqi.registry.reader import read_table
 from huiqi.registry.report import write_error_report
 from huiqi.registry.schema import table_name
@@ -68,15 +67,13 @@ def template_file(kind: str, out: Path | None) -> Path:
 def import_file(engine: Engine, kind: str, path: Path, report: Path | None = None) -> ImportSummary:
     """Validate and store one file; raises a RegistryFileError when the file as a whole is unusable."""
     name = table_name(kind)
-    if not path.is_file():
-        raise RegistryFileError(f"{path}: 文件不存在")
     raw = read_table(path, name)
     result = validate(raw, load_vocabulary())
     errors = list(result.errors)
     records = result.records
     rows = [r.pop("row") for r in records]
     with session_scope(engine) as session:
-        outcome = store(session, name, records, rows)
+        outcome = store(session, name, records, rows, header=raw.header("uscc"))
         errors.extend(outcome.errors)
         session.add(
             ImportRun(

@@ -119,11 +119,13 @@ def store(
     records: Sequence[dict[str, Any]],
     rows: Sequence[int],
     also_enterprises: Iterable[str] = (),
+    header: str = "统一社会信用代码",
 ) -> StoreOutcome:
     """Insert new rows and update changed ones; the caller's transaction decides commit.
 
     ``rows`` are the spreadsheet row numbers of ``records`` (for error messages);
-    ``also_enterprises`` are credit codes being imported in the same transaction.
+    ``also_enterprises`` are credit codes being imported in the same transaction; ``header``
+    is how the file wrote the credit-code column (for the error report).
     """
     outcome = StoreOutcome()
     records = [dict(r) for r in records]
@@ -139,7 +141,9 @@ def store(
                 kept.append(record)
             else:
                 outcome.errors.append(
-                    RowError(row, "uscc", record["uscc"], "企业不在名录中,请先导入企业表(enterprises)")
+                    RowError(
+                        row, header, record["uscc"], "企业不在名录中,请先导入企业表(enterprises)", "uscc"
+                    )
                 )
         records = kept
     existing = _existing(session, kind, [_key(kind, r) for r in records])

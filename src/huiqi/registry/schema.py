@@ -1,0 +1,414 @@
+"""The four registry tables (名录表) and their columns, as officials hand them over.
+
+``enterprises`` (企业), ``recognitions`` (认定), ``events`` (事项) and ``metrics`` (指标); see
+``shared/spec/registry-csv.md``. Each column has an English name, the Chinese header of the
+spec, the other headers people commonly write for it, whether it is required and its type.
+
+>>> table_spec("认定").name, column_for_header("recognitions", "信用代码")
+('recognitions', 'uscc')
+>>> column_for_header("events", " 金额（万元） "), column_for_header("metrics", "UNIT")
+('amount_wan', 'unit')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from huiqi.registry.errors import UnknownTableKindError
+
+TableName = Literal["enterprises", "recognitions", "events", "metrics"]
+ColumnType = Literal[
+    "uscc", "text", "region", "industry", "scale", "date", "kind", "level", "bool", "amount", "count",
+    "period", "indicator", "number", "unit",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: ``name`` (English), ``zh`` (the spec's Chinese header) and its meaning."""
+
+    name: str
+    zh: str
+    type: ColumnType
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+    help: str = ""
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table kind: names, columns in template order, and the natural key (duplicates)."""
+
+    name: TableName
+    zh: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    vocab_table: Literal["recognition", "event"] | None = None
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+
+USCC = Column(
+    "uscc",
+    "统一社会信用代码",
+    "uscc",
+    required=True,
+    synonyms=("信用代码", "社会信用代码", "统一代码", "统一信用代码", "社会统一信用代码",
+              "统一社会信用码", "纳税人识别号", "税号", "credit code", "credit_code"),
+    help="18位,末位为校验码(GB 32100-2015);请把该列设为文本,以免被Excel改成数字",
+)  # fmt: skip
+
+ENTERPRISES = TableSpec(
+    "enterprises",
+    "企业",
+    (
+        USCC,
+        Column(
+            "name",
+            "企业名称",
+            "text",
+            required=True,
+            synonyms=("名称", "单位名称", "公司名称", "企业名", "企业全称", "enterprise", "company"),
+            help="营业执照上的登记名称",
+            example="丰原精密机械有限公司",
+        ),
+        Column(
+            "region_code",
+            "行政区划代码",
+            "region",
+            required=True,
+            synonyms=(
+                "所属区县代码",
+                "区划代码",
+                "区县代码",
+                "行政区划",
+                "所属区县",
+                "区县",
+                "注册地区划代码",
+                "地区代码",
+                "所在区县",
+                "region",
+            ),
+            help="注册地所在区县的6位代码(GB/T 2260);也可填写不重名的区县名称",
+            example="370116",
+        ),
+        Column(
+            "industry_code",
+            "行业代码",
+            "industry",
+            synonyms=(
+                "国民经济行业代码",
+                "国民经济行业分类代码",
+                "国民经济行业分类",
+                "行业分类代码",
+                "所属行业代码",
+                "行业类别代码",
+                "行业",
+                "industry",
+            ),
+            help="国民经济行业分类(GB/T 4754-2017)代码,门类字母可省略",
+            example="C3311",
+        ),
+        Column(
+            "scale",
+            "规模",
+            "scale",
+            synonyms=("企业规模", "规模类型", "是否规上", "规上规下", "规模以上", "size"),
+            help="规上或规下,可附大/中/小/微型",
+            example="规上 中型",
+        ),
+        Column(
+            "established_on",
+            "成立日期",
+            "date",
+            synonyms=("成立时间", "注册日期", "注册时间", "登记日期", "established", "founded"),
+            example="2015-06-18",
+        ),
+    ),
+    key=("uscc",),
+)
+
+RECOGNITIONS = TableSpec(
+    "recognitions",
+    "认定",
+    (
+        USCC,
+        Column(
+            "kind",
+            "认定类型",
+            "kind",
+            required=True,
+            synonyms=(
+                "认定名称",
+                "认定称号",
+                "称号",
+                "荣誉称号",
+                "资质",
+                "资质名称",
+                "资质类型",
+                "认定",
+                "类型",
+                "recognition",
+            ),
+            help="认定、称号或资质的名称,按资格词表归并",
+            example='专精特新"小巨人"',
+        ),
+        Column(
+            "level",
+            "级别",
+            "level",
+            synonyms=("认定级别", "等级", "层级", "认定层级"),
+            help="国家级/省级/市级/区县级;类型本身已定级别或不分级别的可留空",
+            example="国家级",
+        ),
+        Column(
+            "granted_on",
+            "认定日期",
+            "date",
+            required=True,
+            synonyms=("认定时间", "获评日期", "获得日期", "批准日期", "发文日期", "公布日期", "granted"),
+            help="首次认定或最近一次复核通过的日期",
+            example="2024-03-01",
+        ),
+        Column(
+            "review",
+            "复核",
+            "bool",
+            synonyms=("是否复核", "动态复核", "复核通过", "是否为复核", "reexamination"),
+            help="本行是动态复核通过(而非首次认定)时填“是”",
+            example="否",
+        ),
+        Column(
+            "expires_on",
+            "有效期至",
+            "date",
+            synonyms=("有效期", "有效期截止", "有效期截止日期", "到期日期", "到期日", "截止日期", "expires"),
+            example="2027-02-28",
+        ),
+    ),
+    key=("uscc", "kind", "level", "granted_on"),
+    vocab_table="recognition",
+)
+
+EVENTS = TableSpec(
+    "events",
+    "事项",
+    (
+        USCC,
+        Column(
+            "kind",
+            "事项类型",
+            "kind",
+            required=True,
+            synonyms=("事项", "事项名称", "类型", "项目类型", "event"),
+            help="企业做了什么,按资格词表归并",
+            example="设备购置",
+        ),
+        Column(
+            "occurred_on",
+            "日期",
+            "date",
+            required=True,
+            synonyms=("发生日期", "事项日期", "时间", "发生时间", "发票日期", "合同日期", "签约日期", "date"),
+            example="2024-05-20",
+        ),
+        Column(
+            "amount_wan",
+            "金额/万元",
+            "amount",
+            synonyms=("金额万元", "金额", "金额(万)", "amount"),
+            help="计算奖补的基数,单位万元(发票额、合同额、展位费、融资额、贷款额等)",
+            example="350",
+        ),
+        Column(
+            "quantity",
+            "数量",
+            "count",
+            synonyms=("台套数", "数量台套", "件数", "场次"),
+            help="台套、辆、场等计数",
+            example="2",
+        ),
+        Column(
+            "level",
+            "级别",
+            "level",
+            synonyms=("事项级别", "等级"),
+            help="事项分级别时填写(国际标准/国家标准/行业标准;境外/外地/本地等)",
+            example="境外",
+        ),
+        Column(
+            "detail",
+            "说明",
+            "text",
+            synonyms=("备注", "详情", "描述", "内容", "摘要", "note"),
+            example="德国汉诺威工业博览会展位",
+        ),
+    ),
+    key=("uscc", "kind", "occurred_on", "level", "amount_wan", "quantity", "detail"),
+    vocab_table="event",
+)
+
+METRICS = TableSpec(
+    "metrics",
+    "指标",
+    (
+        USCC,
+        Column(
+            "period",
+            "期间",
+            "period",
+            required=True,
+            synonyms=("统计期间", "报告期", "所属期", "所属期间", "年月", "年度", "统计期", "时期"),
+            help="月度填YYYY-MM,年度填YYYY",
+            example="2024-03",
+        ),
+        Column(
+            "indicator",
+            "指标",
+            "indicator",
+            required=True,
+            synonyms=("指标名称", "统计指标", "项目"),
+            example="营业收入",
+        ),
+        Column(
+            "value",
+            "数值",
+            "number",
+            required=True,
+            synonyms=("值", "指标值", "数据", "数额"),
+            example="1520.5",
+        ),
+        Column("unit", "单位", "unit", synonyms=("计量单位",), help="可留空,按指标自动填写", example="万元"),
+    ),
+    key=("uscc", "period", "indicator"),
+)
+
+TABLES: dict[TableName, TableSpec] = {t.name: t for t in (ENTERPRISES, RECOGNITIONS, EVENTS, METRICS)}
+
+# Indicators of the metrics table: canonical name → the unit its value must be in.
+INDICATOR_UNITS: dict[str, str] = {
+    "营业收入": "万元",
+    "利润总额": "万元",
+    "税收": "万元",
+    "用电量": "万千瓦时",
+    "工业增加值": "万元",
+    "用地面积": "亩",
+    "综合能耗": "吨标准煤",
+    "研发投入": "万元",
+    "从业人员": "人",
+}
+INDICATOR_SYNONYMS: dict[str, str] = {
+    "营收": "营业收入",
+    "主营业务收入": "营业收入",
+    "销售收入": "营业收入",
+    "营业总收入": "营业收入",
+    "利润": "利润总额",
+    "利润额": "利润总额",
+    "税收总额": "税收",
+    "纳税": "税收",
+    "纳税额": "税收",
+    "纳税总额": "税收",
+    "税金": "税收",
+    "实缴税金": "税收",
+    "入库税收": "税收",
+    "用电": "用电量",
+    "工业用电量": "用电量",
+    "增加值": "工业增加值",
+    "用地": "用地面积",
+    "占地面积": "用地面积",
+    "能耗": "综合能耗",
+    "综合能源消费量": "综合能耗",
+    "研发费用": "研发投入",
+    "研发经费": "研发投入",
+    "研发经费支出": "研发投入",
+    "r&d投入": "研发投入",
+    "从业人数": "从业人员",
+    "从业人员数": "从业人员",
+    "职工人数": "从业人员",
+    "员工人数": "从业人员",
+    "用工人数": "从业人员",
+}
+UNIT_SYNONYMS: dict[str, str] = {
+    "万元": "万元",
+    "万千瓦时": "万千瓦时",
+    "万kwh": "万千瓦时",
+    "万千瓦·时": "万千瓦时",
+    "万度": "万千瓦时",
+    "亩": "亩",
+    "吨标准煤": "吨标准煤",
+    "吨标煤": "吨标准煤",
+    "tce": "吨标准煤",
+    "人": "人",
+    "人数": "人",
+}
+
+_TABLE_NAMES = {
+    "enterprises": "enterprises",
+    "enterprise": "enterprises",
+    "企业": "enterprises",
+    "企业名录": "enterprises",
+    "recognitions": "recognitions",
+    "recognition": "recognitions",
+    "认定": "recognitions",
+    "events": "events",
+    "event": "events",
+    "事项": "events",
+    "metrics": "metrics",
+    "metric": "metrics",
+    "指标": "metrics",
+}
+_HEADER_NOISE = re.compile(r"[\s_\-—()\[\]【】/\\、:;,.·*'\"“”‘’]")
+_HEADER_MARKS = re.compile(r"(?:非必填|必填|选填|可选)$")
+
+
+def header_key(text: str) -> str:
+    """A header as compared: NFKC, lower case, without spaces, brackets, slashes or marks.
+
+    >>> header_key("金额（万元）"), header_key(" Amount_Wan "), header_key("*统一社会信用代码(必填)")
+    ('金额万元', 'amountwan', '统一社会信用代码')
+    """
+    key = _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", str(text)).lower())
+    return _HEADER_MARKS.sub("", key) or key
+
+
+def table_name(kind: str) -> TableName:
+    """The English table name for a kind written in English or Chinese (``认定`` → recognitions)."""
+    name = _TABLE_NAMES.get(header_key(kind))
+    if name is None:
+        raise UnknownTableKindError(kind)
+    return name  # type: ignore[return-value]
+
+
+def table_spec(kind: str) -> TableSpec:
+    """The :class:`TableSpec` of a kind given in English or Chinese."""
+    return TABLES[table_name(kind)]
+
+
+@cache
+def _header_index(table: TableName) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for column in TABLES[table].columns:
+        for header in (column.name, column.zh, *column.synonyms):
+            index.setdefault(header_key(header), column.name)
+    return index
+
+
+def column_for_header(kind: str, header: str) -> str | None:
+    """The English column name a header means in this table, or None for an extra column."""
+    return _header_index(table_name(kind)).get(header_key(header))
+
+
+def sheet_names(kind: str) -> tuple[str, ...]:
+    """The names a sheet holding this table may have (English, singular, Chinese)."""
+    name = table_name(kind)
+    return tuple(k for k, v in _TABLE_NAMES.items() if v == name)
