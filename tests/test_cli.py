@@ -109,15 +109,7 @@ def test_help_texts_are_documented() -> None:
     for command in ("extract", "demo"):
         result = huiqi(command, "--help")
         assert result.returncode == 0
-        assert "例" in result.stdout or command == "demo"
-
-
-@pytest.mark.seeds
-def test_demo_reads_every_seed() -> None:
-    result = huiqi("demo", "--seeds", str(SEEDS))
-    assert result.returncode == 0, result.stderr
-    assert "共读取 5 份文件" in result.stdout
-    assert "潍坊市人民政府关于推进“五个优化”加快制造业高质量发展的实施意见" in result.stdout.replace("\n", "")
+        assert "例" in result.stdout
 
 
 def test_a_folder_reads_its_documents_as_a_list(tmp_path: Path) -> None:

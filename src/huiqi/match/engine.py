@@ -40,8 +40,14 @@ FACT_SCHEMA = {
 }
 
 
-def facts_frame(recognitions: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
-    """Recognitions and events (each with an integer ``fact_id``) as one fact table."""
+def facts_frame(
+    recognitions: pl.DataFrame, events: pl.DataFrame, enterprises: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Recognitions and events (each with an integer ``fact_id``) as one fact table.
+
+    With ``enterprises`` (``uscc``, ``region_code``) each fact also carries its enterprise's
+    district, which :func:`evaluate` then uses instead of joining by credit code on every run.
+    """
     rec = recognitions.select(
         (pl.col("fact_id").cast(pl.Int64) * 2).alias("fact_key"),
         pl.col("uscc"),
@@ -64,7 +70,10 @@ def facts_frame(recognitions: pl.DataFrame, events: pl.DataFrame) -> pl.DataFram
         pl.col("amount_wan").cast(pl.Float64).alias("amount"),
         pl.col("quantity").cast(pl.Float64).alias("quantity"),
     )
-    return pl.concat([rec.cast(FACT_SCHEMA), ev.cast(FACT_SCHEMA)])
+    facts = pl.concat([rec.cast(FACT_SCHEMA), ev.cast(FACT_SCHEMA)])
+    if enterprises is not None:
+        facts = facts.join(enterprises.select("uscc", "region_code"), on="uscc", how="inner")
+    return facts
 
 
 def rules_frame(rules: Sequence[Rule]) -> pl.DataFrame:
@@ -164,11 +173,12 @@ def evaluate(
     if rf.is_empty() or facts.is_empty():
         return _empty()
     kinds = rf.select("table", "kind").unique().lazy()
+    located = facts.lazy()
+    if "region_code" not in facts.columns:
+        located = located.join(enterprises.lazy().select("uscc", "region_code"), on="uscc", how="inner")
     lazy = (
-        facts.lazy()
-        .filter(pl.col("date") <= as_of)
+        located.filter(pl.col("date") <= as_of)
         .join(kinds, on=["table", "kind"], how="semi")
-        .join(enterprises.lazy().select("uscc", "region_code"), on="uscc", how="inner")
         .join(rf.lazy(), on=["table", "kind"], how="inner")
         .filter(pl.col("rule_level").is_null() | (pl.col("rule_level") == pl.col("level")))
         .filter((pl.col("table") == "event") | (pl.col("review") == pl.col("rule_review")))

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from huiqi.match.engine import _prefix
-from huiqi.match.stacking import _OLDEST, PAID, SUPPRESSED
+from huiqi.match.stacking import _OLDEST, PAID, SUPPRESSED, _grant_ids
 from huiqi.rules.conditions import Band
 from huiqi.rules.model import Rule
 
@@ -108,20 +108,21 @@ def evaluate_enterprise(
             funding = _applies(rule, fact, region_code, as_of, year)
             if funding is not None:
                 by_fact[fact.fact_key].append((index, funding, _amount(rule, fact, base_sums)))
+    grant = _grant_ids(rules)
     outcomes = []
     for fact_key, rows in by_fact.items():
-        offers: dict[str, float] = defaultdict(float)
+        offers: dict[int, float] = defaultdict(float)
         for index, _, amount in rows:
-            offers[rules[index].grant_key] += -1.0 if amount is None else amount
+            offers[grant[index]] += -1.0 if amount is None else amount
         replacing = [rules[i].starts or _OLDEST for i, _, _ in rows if rules[i].supersedes]
         newest = max(replacing) if replacing else None
 
         def live(index: int, newest: dt.date | None = newest) -> bool:
             return newest is None or not ((rules[index].starts or _OLDEST) < newest)
 
-        grants = sorted({rules[i].grant_key for i, _, _ in rows if live(i)}, key=lambda g: (-offers[g], g))
+        grants = sorted({grant[i] for i, _, _ in rows if live(i)}, key=lambda g: (-offers[g], g))
         winner = grants[0] if grants else None
         for index, funding, amount in rows:
-            status = PAID if rules[index].grant_key == winner else SUPPRESSED
+            status = PAID if grant[index] == winner else SUPPRESSED
             outcomes.append(Outcome(uscc, index, fact_key, funding, amount, status))
     return outcomes

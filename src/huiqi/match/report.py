@@ -42,7 +42,8 @@ def records(frame: pl.DataFrame, include_suppressed: bool = False) -> list[dict[
     """Entitlements as JSON-ready dicts with the documented keys; payers carry their amounts."""
     rows = frame if include_suppressed else frame.filter(pl.col("status") == PAID)
     out = []
-    for row in rows.rename({"formula": "kind"}).select(*JSON_KEYS).to_dicts():
+    columns = [pl.col("formula").alias("kind") if k == "kind" else pl.col(k) for k in JSON_KEYS]
+    for row in rows.select(columns).to_dicts():
         amount = row["amount_wan"]
         row["payers"] = [
             {**p, "amount_wan": None if amount is None else round(amount * p["share"], 4)}

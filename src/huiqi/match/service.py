@@ -80,7 +80,7 @@ def load_registry(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
                 "level": pl.String,
             },
         )
-    return enterprises, facts_frame(recognitions, events)
+    return enterprises, facts_frame(recognitions, events, enterprises)
 
 
 def match_frames(

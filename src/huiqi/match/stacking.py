@@ -25,12 +25,18 @@ SUPPRESSED = "不重复享受"
 _OLDEST = dt.date(1900, 1, 1)
 
 
+def _grant_ids(rules: Sequence[Rule]) -> list[int]:
+    """One small integer per grant key (rows of one grant split across payers share it)."""
+    ids: dict[str, int] = {}
+    return [ids.setdefault(r.grant_key, len(ids)) for r in rules]
+
+
 def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
     """Per rule: grant key, document, date, supersedes flag, mode and Chinese descriptions."""
     return pl.DataFrame(
         {
             "rule": list(range(len(rules))),
-            "grant_key": [r.grant_key for r in rules],
+            "grant": _grant_ids(rules),
             "document": [r.document for r in rules],
             "doc_date": [r.starts or _OLDEST for r in rules],
             "supersedes": [r.supersedes for r in rules],
@@ -40,7 +46,7 @@ def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
         },
         schema={
             "rule": pl.Int32,
-            "grant_key": pl.String,
+            "grant": pl.Int32,
             "document": pl.String,
             "doc_date": pl.Date,
             "supersedes": pl.Boolean,
@@ -54,12 +60,12 @@ def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
 def decide(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     """Add ``status`` (享受 / 不重复享受) and, for every row, the grant that won its fact."""
     fact = ["fact_key"]  # one integer per fact (a fact belongs to one enterprise)
-    meta = rule_meta(rules).select("rule", "grant_key", "doc_date", "supersedes")
+    meta = rule_meta(rules).select("rule", "grant", "doc_date", "supersedes")
     rows = (
         candidates.lazy()
         .join(meta.lazy(), on="rule", how="left")
         .with_columns(
-            offer=pl.col("amount_wan").fill_null(-1.0).sum().over([*fact, "grant_key"]),
+            offer=pl.col("amount_wan").fill_null(-1.0).sum().over([*fact, "grant"]),
             newest_replacing=pl.col("doc_date").filter(pl.col("supersedes")).max().over(fact),
         )
         .with_columns(
@@ -69,19 +75,19 @@ def decide(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     )
     winners = (
         rows.filter(~pl.col("superseded"))
-        .sort(["offer", "grant_key"], descending=[True, False])
+        .sort(["offer", "grant"], descending=[True, False])
         .group_by(fact, maintain_order=True)
         .first()
-        .select(*fact, win_grant="grant_key", win_rule="rule", win_offer="offer")
+        .select(*fact, win_grant="grant", win_rule="rule", win_offer="offer")
     )
     return (
         rows.join(winners, on=fact, how="left")
         .with_columns(
-            status=pl.when(pl.col("grant_key") == pl.col("win_grant"))
+            status=pl.when(pl.col("grant") == pl.col("win_grant"))
             .then(pl.lit(PAID))
             .otherwise(pl.lit(SUPPRESSED))
         )
-        .drop("offer", "newest_replacing", "win_grant", "grant_key", "doc_date", "supersedes")
+        .drop("offer", "newest_replacing", "win_grant", "grant", "doc_date", "supersedes")
         .collect()
     )
 
