@@ -184,7 +184,8 @@ def test_licheng_purchase_of_30_units_is_paid_at_the_11_to_50_tier_capped(rules)
             (small, "数控一代产品采购", None, dt.date(2020, 4, 1), 80.0, 30),
         ],
     )
-    frame = match_frames(enterprises, facts, rules, AS_OF).sort("uscc")
+    growth = tax(*[(u, y, v) for u in (firm, small) for y, v in ((2019, 100.0), (2020, 2000.0))])
+    frame = match_frames(enterprises, facts, rules, AS_OF, tax=growth).sort("uscc")
     by_firm = {r["uscc"]: r for r in frame.iter_rows(named=True)}
     assert by_firm[firm]["amount_wan"] == 300.0  # 2500 × 15% = 375, capped at 300
     assert by_firm[small]["amount_wan"] == pytest.approx(12.0)  # 80 × 15%
@@ -304,3 +305,46 @@ def test_a_rate_without_a_known_base_is_left_to_be_decided_and_a_figure_wins(rul
     paid = frame.filter(pl.col("status") == PAID).row(0, named=True)
     assert (paid["formula"], paid["amount_wan"]) == ("max", 100.0)
     agree_with_reference(enterprises, facts, rules, frame)
+
+
+def tax(*rows: tuple[str, int, float]) -> pl.DataFrame:
+    from huiqi.match.caps import new_tax
+
+    return new_tax(
+        pl.DataFrame(
+            [{"uscc": u, "period": str(y), "indicator": "税收", "value": v} for u, y, v in rows],
+            schema={"uscc": pl.String, "period": pl.String, "indicator": pl.String, "value": pl.Float64},
+        )
+    )
+
+
+def test_district_shares_under_002_are_capped_by_new_tax(rules, monkeypatch):
+    monkeypatch.setenv("HUIQI_DISTRICT_RETENTION", "0.5")
+    firm = make_uscc(LICHENG, 15)
+    enterprises, facts = registry(
+        (firm, LICHENG),
+        recognitions=[
+            (firm, "工业设计中心", "国家级", dt.date(2020, 9, 1), False),
+            (firm, "服务型制造示范", "市级", dt.date(2020, 10, 1), False),
+        ],
+    )
+    # new tax 2020: 140 - 100 = 40 → district keeps 20; district shares asked: 50 + 5 = 55
+    frame = match_frames(enterprises, facts, rules, AS_OF, tax=tax((firm, 2019, 100.0), (firm, 2020, 140.0)))
+    paid = frame.filter(pl.col("status") == PAID)
+    district = paid.filter(pl.col("payers").list.first().struct.field("payer") == "区级")
+    city = paid.filter(pl.col("payers").list.first().struct.field("payer") == "市级")
+    assert district["amount_wan"].sum() == pytest.approx(20.0)
+    assert sorted(city["amount_wan"].to_list()) == [20.0, 50.0]  # city money is never capped
+    assert all("核减" in r for r in district["reason"])
+
+
+def test_without_tax_figures_the_capped_shares_need_an_application(rules):
+    firm = make_uscc(LICHENG, 16)
+    enterprises, facts = registry(
+        (firm, LICHENG), recognitions=[(firm, "工业设计中心", "国家级", dt.date(2020, 9, 1), False)]
+    )
+    frame = match_frames(enterprises, facts, rules, AS_OF)
+    district = frame.filter(pl.col("payers").list.first().struct.field("payer") == "区级").row(0, named=True)
+    assert (
+        district["amount_wan"] == 50.0 and district["mode"] == MODE_APPLY and "待核定" in district["reason"]
+    )

@@ -261,7 +261,7 @@ def match(
 def _explain(engine, uscc: str, day: dt.date, year: int | None) -> None:
     from huiqi.match.reference import Fact
     from huiqi.match.report import explain
-    from huiqi.match.service import compile_library, load_registry, match_frames
+    from huiqi.match.service import compile_library, load_registry, load_tax, match_frames
 
     rules_, _ = compile_library(engine)
     enterprises, facts = load_registry(engine)
@@ -269,7 +269,7 @@ def _explain(engine, uscc: str, day: dt.date, year: int | None) -> None:
     if me.is_empty():
         raise _fail(f"{uscc}: 企业名录中没有这家企业")
     mine = facts.filter(pl.col("uscc") == uscc)
-    frame = match_frames(me, mine, rules_, day, year)
+    frame = match_frames(me, mine, rules_, day, year, load_tax(engine))
     own = [Fact(**{k: r[k] for k in Fact.__dataclass_fields__}) for r in mine.iter_rows(named=True)]
     row = me.row(0, named=True)
     explain(uscc, row.get("name"), row["region_code"], own, frame, rules_, day, year, Console())

@@ -10,8 +10,9 @@ import polars as pl
 from sqlalchemy import Engine, delete, insert, select
 
 from huiqi.db.engine import session_scope
-from huiqi.db.models import Enterprise, Entitlement, Event, MatchRun, Recognition
+from huiqi.db.models import Enterprise, Entitlement, Event, MatchRun, Metric, Recognition
 from huiqi.library import latest_versions
+from huiqi.match.caps import apply_district_caps, new_tax
 from huiqi.match.engine import evaluate, facts_frame
 from huiqi.match.stacking import PAID, stack
 from huiqi.registry.codes import code_for_place
@@ -42,6 +43,24 @@ def compile_library(engine: Engine) -> tuple[list[Rule], list[Uncompiled]]:
             rules.extend(compiled)
             leftovers.extend(left)
     return rules, leftovers
+
+
+def load_tax(engine: Engine) -> pl.DataFrame:
+    """(uscc, year, new_tax) from the annual 税收 metrics, for per-enterprise caps."""
+    with engine.connect() as conn:
+        metrics = pl.read_database(
+            select(Metric.uscc, Metric.period, Metric.indicator, Metric.value).where(
+                Metric.indicator == "税收"
+            ),
+            conn,
+            schema_overrides={
+                "uscc": pl.String,
+                "period": pl.String,
+                "indicator": pl.String,
+                "value": pl.Float64,
+            },
+        )
+    return new_tax(metrics)
 
 
 def load_registry(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -89,9 +108,17 @@ def match_frames(
     rules: list[Rule],
     as_of: dt.date,
     year: int | None = None,
+    tax: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Evaluate and stack; adds the rule's document, subject, payers and the enterprise name."""
+    """Evaluate, stack and cap; adds the rule's document, subject, payers and the enterprise name.
+
+    ``tax`` is :func:`huiqi.match.caps.new_tax` of the registry's metrics; without it the
+    per-enterprise caps cannot be known and the capped shares become 需申报.
+    """
     stacked = stack(evaluate(enterprises, facts, rules, as_of, year), rules)
+    if tax is None:
+        tax = pl.DataFrame(schema={"uscc": pl.String, "year": pl.Int32, "new_tax": pl.Float64})
+    stacked = apply_district_caps(stacked, rules, tax)
     meta = pl.DataFrame(
         {
             "rule": list(range(len(rules))),
@@ -112,7 +139,7 @@ def run_match(engine: Engine, as_of: dt.date, year: int | None = None, store: bo
     """Match everything in the database and (by default) store the run and its entitlements."""
     rules, leftovers = compile_library(engine)
     enterprises, facts = load_registry(engine)
-    frame = match_frames(enterprises, facts, rules, as_of, year)
+    frame = match_frames(enterprises, facts, rules, as_of, year, load_tax(engine))
     run_id = _store(engine, frame, as_of, year, len(enterprises), len(rules)) if store else None
     return MatchResult(run_id, as_of, year, rules, leftovers, frame, len(enterprises))
 
