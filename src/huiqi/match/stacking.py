@@ -75,10 +75,9 @@ def decide(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     )
     winners = (
         rows.filter(~pl.col("superseded"))
-        .sort(["offer", "grant"], descending=[True, False])
-        .group_by(fact, maintain_order=True)
-        .first()
         .select(*fact, win_grant="grant", win_rule="rule", win_offer="offer")
+        .sort(["win_offer", "win_grant"], descending=[True, False])
+        .unique(fact, keep="first", maintain_order=True)
     )
     return (
         rows.join(winners, on=fact, how="left")
