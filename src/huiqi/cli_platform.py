@@ -299,7 +299,8 @@ def demo(
     folder = data_dir() / "synthetic"
     with _progress() as progress:
         progress.add_task(f"生成 {n:,} 家企业", total=None)
-        paths = write_csv(make(n), folder)
+        # facts from 2020 on: every seed document (the earliest is of 2019-12-11) is in force
+        paths = write_csv(make(n, start_year=2020), folder)
     engine = _engine()
     try:
         with _progress() as progress:
@@ -316,9 +317,14 @@ def demo(
             result = run_match(engine, day, year)
         enterprises, _ = load_registry(engine)
         summarise(result.entitlements, enterprises, console)
+        used = set(result.entitlements["rule"].unique().to_list())
         console.print(
-            f"可执行规则 {len(result.rules)} 条;无法自动执行的奖补条款 {len(result.leftovers)} 条(见 huiqi rules)。"
+            f"可执行规则 {len(result.rules)} 条,其中 {len(used)} 条在本次匹配中有企业享受;"
+            f"无法自动执行的奖补条款 {len(result.leftovers)} 条(见 huiqi rules)。"
         )
+        for index, rule in enumerate(result.rules):
+            if index not in used:
+                console.print(f"  本次无企业享受:《{rule.document}》{rule.describe_fact()}", highlight=False)
         path = write_xlsx(result.entitlements, data_dir() / "exports" / f"应享清单_{day.isoformat()}.xlsx")
         console.print(f"Excel 清单:{path}")
         console.print(f"数据库:{database_url()}")

@@ -12,7 +12,6 @@ from openpyxl import Workbook
 from rich.console import Console
 from rich.table import Table
 
-from huiqi.match.caps import DISTRICT_PAYERS
 from huiqi.match.reference import Fact, _applies
 from huiqi.match.stacking import PAID
 from huiqi.registry.codes import region_name

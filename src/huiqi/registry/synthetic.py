@@ -342,6 +342,8 @@ _EVENTS: dict[str, _Event] = {
 }
 # 数控一代 purchases span the tiers of the 鲤城 policy: ≤10, 11–50 and 51–100 台(套).
 _CNC_TIERS = ((1, 10, 0.6), (11, 50, 0.3), (51, 100, 0.1))
+# 万元 raised at listing: under 10亿, 10亿 to 20亿, 20亿 and more (004's tiers)
+_LISTING_BANDS = ((20000, 99999), (100000, 199999), (200000, 300000))
 
 # --------------------------------------------------------------------------------------------
 # Metrics
@@ -1061,6 +1063,12 @@ def _ensure_events(
             for low, high, _ in _CNC_TIERS:
                 rows.append((int(pool[py.randrange(pool.len())]), k, None, None, py.randint(low, high)))
             continue
+        if kind == "上市":
+            # one listing in each band of amount raised (the 滨州 tiers); the band rides in
+            # ``quantity`` until _event_attributes turns it into an amount and clears it
+            for band in range(1, len(_LISTING_BANDS) + 1):
+                rows.append((int(pool[py.randrange(pool.len())]), k, None, None, band))
+            continue
         for level in levels or [None]:
             present = (city, level) in have_levels if level else city in have_cities
             if not present:
@@ -1148,7 +1156,13 @@ def _event_attributes(
             .otherwise(local)
         )
     elif kind == "上市":
-        amount = rng.log_uniform(20000, 300000).round(0)
+        amount = rng.log_uniform(20000, 300000)
+        for band, (low, high) in enumerate(_LISTING_BANDS, start=1):
+            amount = pl.when(pl.col("quantity") == band).then(rng.log_uniform(low, high)).otherwise(amount)
+        frame = frame.with_columns(listing_amount=amount.round(0)).with_columns(
+            quantity=pl.lit(None, pl.Int64)
+        )
+        amount = pl.col("listing_amount")
         detail = _gather(
             (
                 "上海证券交易所主板",

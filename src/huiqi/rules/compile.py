@@ -190,6 +190,7 @@ def compile_incentive(
         base_event=base_event,
         base_text=incentive.get("base"),
         per_quantity=table == "event" and per in _PER_UNIT and incentive["kind"] in ("fixed", "max"),
+        per_unit=per,
         quantity=quantity_band(subject),
         amount=amount_band(subject),
         payers=tuple((p["payer"], 1.0 if p.get("share") is None else p["share"]) for p in payers),

@@ -61,12 +61,24 @@ class Band:
         return self.high is None or value < self.high or (value == self.high and self.high_inclusive)
 
     def describe(self, unit: str) -> str:
-        """The band in Chinese, e.g. ``11~50台套``."""
-        if self.low is not None and self.high is not None:
-            return f"{self.low:g}~{self.high:g}{unit}"
-        if self.high is not None:
-            return f"{self.high:g}{unit}{'以内' if self.high_inclusive else '以下'}"
-        return f"{self.low:g}{unit}以上"
+        """The band in Chinese, e.g. ``11~50台套``; money from 1亿 up in 亿元.
+
+        >>> Band(100000.0, 200000.0, True, False).describe("万元")
+        '10~20亿元'
+        """
+        scale = (
+            10000.0
+            if unit == "万元" and max(v for v in (self.low, self.high) if v is not None) >= 10000
+            else 1.0
+        )
+        unit = "亿元" if scale > 1 else unit
+        low = None if self.low is None else self.low / scale
+        high = None if self.high is None else self.high / scale
+        if low is not None and high is not None:
+            return f"{low:g}~{high:g}{unit}"
+        if high is not None:
+            return f"{high:g}{unit}{'以内' if self.high_inclusive else '以下'}"
+        return f"{low:g}{unit}以上"
 
 
 def quantity_band(subject: str) -> Band | None:

@@ -48,6 +48,7 @@ class Rule:
     base_event: str | None  # event kind whose amount is the base of a ratio on a recognition
     base_text: str | None  # the base as written (设备购置款, 研发和建设总投入)
     per_quantity: bool  # amount × the event's quantity (per 辆 / 台套)
+    per_unit: str | None  # the unit as written when per_quantity (辆)
     quantity: Band | None
     amount: Band | None
     payers: tuple[tuple[str, float], ...]
@@ -90,12 +91,12 @@ class Rule:
     def describe_amount(self) -> str:
         """The amount formula in Chinese, e.g. ``设备购置款×10%,最高500万元``."""
         if self.kind == "fixed" and self.amount_wan is not None:
-            text = f"{self.amount_wan:g}万元" + ("/辆·台套" if self.per_quantity else "")
+            text = f"{self.amount_wan:g}万元" + (f"/{self.per_unit}" if self.per_quantity else "")
         elif self.kind == "max" and self.cap_wan is not None:
-            text = f"最高{self.cap_wan:g}万元" + ("/辆·台套" if self.per_quantity else "")
+            text = f"最高{self.cap_wan:g}万元" + (f"/{self.per_unit}" if self.per_quantity else "")
         elif self.kind == "ratio" and self.ratio is not None:
             base = self.base_text or (self.fact_kinds[0] + "金额" if self.table == "event" else "基数")
-            text = f"{base}×{'不高于' if self.ratio_is_max else ''}{self.ratio:.4g}"
+            text = f"{base}×{'不高于' if self.ratio_is_max else ''}{self.ratio * 100:.4g}%"
             text += f",最高{self.cap_wan:g}万元" if self.cap_wan else ""
         elif self.kind == "min" and self.amount_wan is not None:
             text = f"不少于{self.amount_wan:g}万元"
