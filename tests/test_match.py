@@ -348,3 +348,18 @@ def test_without_tax_figures_the_capped_shares_need_an_application(rules):
     assert (
         district["amount_wan"] == 50.0 and district["mode"] == MODE_APPLY and "待核定" in district["reason"]
     )
+
+
+def test_nearest_misses_name_the_missing_condition(rules):
+    from huiqi.match.report import nearest_misses
+
+    held = [Fact(1, "recognition", "制造业单项冠军", "省级", dt.date(2024, 3, 1), False, None, None)]
+    matched = {i for i, r in enumerate(rules) if r.subject == "新认定为省级制造业单项冠军的企业"}
+    misses = nearest_misses(WEIFANG_KUIWEN, held, rules, dt.date(2024, 12, 31), None, matched)
+    first = {m["subject"]: m["missing"] for m in misses if m["rank"] == 1}
+    assert first["新认定为国家级制造业单项冠军的企业"] == "需国家级制造业单项冠军,现有省级"
+    assert first["通过省级制造业单项冠军动态复核的企业"] == "需动态复核通过"
+    assert misses[0]["rank"] == 1  # what it nearly has comes before what it lacks altogether
+    lacking = [m for m in misses if m["rank"] == 2]
+    assert any(m["missing"].startswith("缺少") and "小巨人" in m["missing"] for m in lacking)
+    assert all("济南" not in m["document"] for m in misses)  # only rules where the firm is

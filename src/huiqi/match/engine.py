@@ -227,6 +227,7 @@ def evaluate(
             "uscc",
             "rule",
             "fact_key",
+            "table",
             "kind",
             "level",
             "date",
@@ -264,7 +265,8 @@ def _empty() -> pl.DataFrame:
         schema={
             "uscc": pl.String,
             "rule": pl.Int32,
-            "fact_key": pl.String,
+            "fact_key": pl.Int64,
+            "table": pl.String,
             "kind": pl.String,
             "level": pl.String,
             "date": pl.Date,

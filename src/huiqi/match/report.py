@@ -34,8 +34,8 @@ JSON_KEYS = (
 )
 
 
-def _wan(value: float | None) -> str:
-    return "待核定" if value is None else f"{value:,.2f}"
+def _wan(value: float | None, unit: str = "") -> str:
+    return "待核定" if value is None else f"{value:,.2f}{unit}"
 
 
 def records(frame: pl.DataFrame, include_suppressed: bool = False) -> list[dict[str, Any]]:
@@ -169,13 +169,15 @@ def explain(
     for row in mine.sort("amount_wan", descending=True, nulls_last=True).iter_rows(named=True):
         mark = "[green]✓[/]" if row["status"] == PAID else "[yellow]–[/]"
         console.print(
-            f" {mark} {_wan(row['amount_wan'])} 万元 [{row['mode']}] 《{row['document']}》 {row['reason']}"
+            f" {mark} {_wan(row['amount_wan'], ' 万元')} [{row['mode']}] 《{row['document']}》 {row['reason']}"
         )
     misses = nearest_misses(region_code, facts, rules, as_of, year, set(mine["rule"].to_list()))[:nearest]
     if misses:
         console.print("[bold]差一点的政策[/](满足其余条件,缺少下列一项):")
         for miss in misses:
-            console.print(f"  · 《{miss['document']}》{miss['subject']}:{miss['missing']}")
+            console.print(f"  · 《{miss['document']}》{miss['subject']}:{miss['missing']}", highlight=False)
+    else:
+        console.print("没有差一点的政策:企业所在地仍有效的规则都已匹配。")
     return misses
 
 
@@ -208,7 +210,8 @@ def nearest_misses(
                 break
             rank = 1
             if rule.level and fact.level != rule.level:
-                missing = f"需{rule.level}{fact.kind},现有{fact.level or '无级别'}"
+                wanted = f"{fact.kind}({rule.level})" if rule.table == "event" else f"{rule.level}{fact.kind}"
+                missing = f"需{wanted},现有{fact.level or '无级别'}"
             elif rule.table == "recognition" and fact.review != bool(rule.review):
                 missing = "需动态复核通过" if rule.review else "需新认定(现有为复核)"
             else:

@@ -126,7 +126,6 @@ def match_frames(
             "document_version_id": [r.document_version_id for r in rules],
             "subject": [r.subject for r in rules],
             "formula": [r.kind for r in rules],
-            "table": [r.table for r in rules],
             "payers": [[{"payer": p, "share": s} for p, s in r.payers] for r in rules],
         },
         schema_overrides={"rule": pl.Int32},

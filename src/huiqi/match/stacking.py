@@ -106,12 +106,26 @@ def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
         .then(pl.format(";同一事项以新文件《{}》为准(原有政策不一致的按新文件执行)", pl.col("win_document")))
         .otherwise(pl.format(";就高不重复:同一事项已按《{}》享受{}", pl.col("win_document"), won))
     )
-    fact_text = pl.format(
-        "{} {}{}",
-        pl.col("date").cast(pl.String),
-        pl.when(pl.col("level").is_not_null()).then(pl.col("level")).otherwise(pl.lit("")),
-        pl.col("kind"),
+    level = pl.col("level").fill_null("")
+    named = (
+        pl.when(pl.col("table") == "event")
+        .then(
+            pl.concat_str(
+                pl.col("kind"),
+                pl.when(pl.col("level") != "").then(pl.format("({})", level)).otherwise(pl.lit("")),
+            )
+        )
+        .otherwise(pl.concat_str(level, pl.col("kind")))
     )
+    figures = pl.concat_str(
+        pl.when(pl.col("amount").is_not_null())
+        .then(pl.format(",{}万元", pl.col("amount").round(2)))
+        .otherwise(pl.lit("")),
+        pl.when(pl.col("quantity").is_not_null())
+        .then(pl.format(",数量{}", pl.col("quantity").cast(pl.Int64)))
+        .otherwise(pl.lit("")),
+    )
+    fact_text = pl.format("{} {}{}", pl.col("date").cast(pl.String), named, figures)
     reason = pl.format("{} → 符合“{}”:{}", fact_text, pl.col("rule_fact"), pl.col("rule_formula"))
     return rows.with_columns(
         fact=fact_text,

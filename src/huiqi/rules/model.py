@@ -80,7 +80,7 @@ class Rule:
         level = f"{self.level}" if self.level else ""
         review = {True: "(动态复核)", False: "(新认定)", None: ""}[self.review]
         if self.table == "event":
-            review = ""
+            kinds, level, review = kinds + (f"({self.level})" if self.level else ""), "", ""
         extra = []
         if self.quantity:
             extra.append(f"数量{self.quantity.describe('台套')}")
