@@ -120,7 +120,8 @@ def import_(
         raise _fail("请给出表类型和文件,例如:huiqi import enterprises 企业.csv;或用 --template 生成模板")
     engine = _engine()
     try:
-        summary = import_file(engine, kind, file, out)
+        with err.status("导入中…") as status:
+            summary = import_file(engine, kind, file, out, step=lambda text: status.update(f"导入中:{text}"))
     except HuiqiError as exc:
         raise _fail(str(exc)) from exc
     finally:
@@ -307,7 +308,9 @@ def demo(
             task = progress.add_task("导入企业名录", total=len(KINDS))
             for kind in KINDS:
                 progress.update(task, description=f"导入 {kind}")
-                summary = import_file(engine, kind, paths[kind], None)
+                summary = import_file(
+                    engine, kind, paths[kind], None, step=lambda text: progress.update(task, description=text)
+                )
                 console.print(summary.describe(), highlight=False)
                 progress.advance(task)
         console.rule("[bold]3. 政策找企业")

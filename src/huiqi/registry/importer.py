@@ -8,6 +8,7 @@ that cannot be read at all (no such file, missing required columns) stores nothi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,14 +65,27 @@ def template_file(kind: str, out: Path | None) -> Path:
     return path
 
 
-def import_file(engine: Engine, kind: str, path: Path, report: Path | None = None) -> ImportSummary:
-    """Validate and store one file; raises a RegistryFileError when the file as a whole is unusable."""
+def import_file(
+    engine: Engine,
+    kind: str,
+    path: Path,
+    report: Path | None = None,
+    step: Callable[[str], None] | None = None,
+) -> ImportSummary:
+    """Validate and store one file; raises a RegistryFileError when the file as a whole is unusable.
+
+    ``step`` is told (in Chinese) which phase is running, for a progress display.
+    """
+    step = step or (lambda _: None)
     name = table_name(kind)
+    step(f"读取 {path.name}")
     raw = read_table(path, name)
+    step(f"校验 {len(raw.rows):,} 行")
     result = validate(raw, load_vocabulary())
     errors = list(result.errors)
     records = result.records
     rows = [r.pop("row") for r in records]
+    step(f"写入数据库({len(records):,} 行)")
     with session_scope(engine) as session:
         outcome = store(session, name, records, rows, header=raw.header("uscc"))
         errors.extend(outcome.errors)
