@@ -363,3 +363,27 @@ def test_nearest_misses_name_the_missing_condition(rules):
     lacking = [m for m in misses if m["rank"] == 2]
     assert any(m["missing"].startswith("缺少") and "小巨人" in m["missing"] for m in lacking)
     assert all("济南" not in m["document"] for m in misses)  # only rules where the firm is
+
+
+def test_a_capped_mixed_grant_keeps_the_city_share_and_reports_payer_money(rules):
+    from huiqi.match.report import records
+
+    firm = make_uscc(LICHENG, 18)
+    enterprises, facts = registry(
+        (firm, LICHENG),
+        events=[
+            (firm, "数控一代产品采购", None, dt.date(2021, 9, 29), 200.0, 30),
+            (firm, "专利授权", None, dt.date(2021, 5, 29), None, 1),
+        ],
+    )
+    no_growth = tax((firm, 2020, 100.0), (firm, 2021, 90.0))  # new tax below zero: the cap is 0
+    frame = match_frames(enterprises, facts, rules, AS_OF, tax=no_growth)
+    [purchase] = [r for r in records(frame) if "数控一代" in r["fact"]]
+    assert purchase["amount_wan"] == pytest.approx(9.0)  # 200 × 15% = 30, of which 市级 30% stays
+    assert purchase["payers"] == [
+        {"payer": "市级", "share": 0.3, "amount_wan": 9.0},
+        {"payer": "区级", "share": 0.7, "amount_wan": 0.0},
+    ]
+    patent = frame.filter(pl.col("fact").str.contains("专利授权")).row(0, named=True)
+    assert patent["status"] == "已达上限" and patent["amount_wan"] == 0.0  # all-district money, cap 0
+    assert not [r for r in records(frame) if "专利授权" in r["fact"]]

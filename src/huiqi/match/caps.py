@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from huiqi.match.stacking import PAID
+
+CAPPED = "已达上限"  # paid nothing: the per-enterprise cap was used up by other grants
 from huiqi.rules.model import MODE_APPLY, Rule
 
 DISTRICT_PAYERS = frozenset({"区级", "县级", "区县级"})
@@ -94,6 +96,9 @@ def apply_district_caps(
         .then(pl.col("amount_wan") - pl.col("district_amount") * (1 - factor))
         .otherwise(pl.col("amount_wan")),
         mode=pl.when(unknown).then(pl.lit(MODE_APPLY)).otherwise(pl.col("mode")),
+        status=pl.when(over & (pl.col("amount_wan") - pl.col("district_amount") * (1 - factor) <= 1e-9))
+        .then(pl.lit(CAPPED))
+        .otherwise(pl.col("status")),
         reason=pl.when(over)
         .then(
             pl.format(

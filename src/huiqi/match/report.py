@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from rich.console import Console
 from rich.table import Table
 
+from huiqi.match.caps import DISTRICT_PAYERS
 from huiqi.match.reference import Fact, _applies
 from huiqi.match.stacking import PAID
 from huiqi.registry.codes import region_name
@@ -43,14 +44,26 @@ def records(frame: pl.DataFrame, include_suppressed: bool = False) -> list[dict[
     rows = frame if include_suppressed else frame.filter(pl.col("status") == PAID)
     out = []
     columns = [pl.col("formula").alias("kind") if k == "kind" else pl.col(k) for k in JSON_KEYS]
-    for row in rows.select(columns).to_dicts():
-        amount = row["amount_wan"]
+    for row in rows.select(*columns, "gross_wan", "district_factor").to_dicts():
+        gross, factor = row.pop("gross_wan"), row.pop("district_factor")
+        for key in ("amount_wan", "cap_wan"):
+            row[key] = None if row[key] is None else round(row[key], 4)
         row["payers"] = [
-            {**p, "amount_wan": None if amount is None else round(amount * p["share"], 4)}
+            {
+                **p,
+                "amount_wan": None
+                if gross is None
+                else round(gross * p["share"] * _kept(p["payer"], factor), 4),
+            }
             for p in row["payers"]
         ]
         out.append(row)
     return out
+
+
+def _kept(payer: str, district_factor: float) -> float:
+    """The part of a payer's share still paid after a per-enterprise cap on district money."""
+    return district_factor if payer in DISTRICT_PAYERS else 1.0
 
 
 def summarise(frame: pl.DataFrame, enterprises: pl.DataFrame | None, console: Console, top: int = 10) -> None:
@@ -119,8 +132,26 @@ def _money_table(console: Console, title: str, frame: pl.DataFrame, key: str, he
     console.print(table)
 
 
+def _payers_text(row: dict[str, Any]) -> str:
+    """``市级30% 3.26万元、区级70% 0万元`` — each payer's share and money after any cap."""
+    gross = row.get("gross_wan")
+    parts = []
+    for p in row["payers"]:
+        money = (
+            ""
+            if gross is None
+            else f" {gross * p['share'] * _kept(p['payer'], row['district_factor']):.2f}万元"
+        )
+        parts.append(f"{p['payer']}{p['share']:.0%}{money}")
+    return "、".join(parts)
+
+
+def _cell(value: Any) -> Any:
+    return round(value, 4) if isinstance(value, float) else value
+
+
 def write_xlsx(frame: pl.DataFrame, path: Path) -> Path:
-    """An Excel workbook: 应享清单 (paid), 不重复享受 (suppressed), each with Chinese headers."""
+    """An Excel workbook: 应享清单 (paid) and 未享受 (不重复享受 or 已达上限), Chinese headers."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook(write_only=True)
     headers = [
@@ -136,13 +167,13 @@ def write_xlsx(frame: pl.DataFrame, path: Path) -> Path:
         ("mode", "兑现方式"),
         ("reason", "理由"),
     ]
-    for title, status in (("应享清单", True), ("不重复享受", False)):
+    headers.insert(-2, ("status", "状态"))
+    for title, paid in (("应享清单", True), ("未享受", False)):
         sheet = book.create_sheet(title)
         sheet.append([h for _, h in headers])
-        part = frame.filter((pl.col("status") == PAID) == status)
+        part = frame.filter((pl.col("status") == PAID) == paid)
         for row in part.iter_rows(named=True):
-            payers = "、".join(f"{p['payer']}{p['share']:.0%}" for p in row["payers"])
-            sheet.append([payers if k == "payers" else row.get(k) for k, _ in headers])
+            sheet.append([_payers_text(row) if k == "payers" else _cell(row.get(k)) for k, _ in headers])
     book.save(path)
     return path
 
