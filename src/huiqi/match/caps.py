@@ -23,9 +23,9 @@ from collections.abc import Sequence
 import polars as pl
 
 from huiqi.match.stacking import PAID
+from huiqi.rules.model import MODE_APPLY, Rule
 
 CAPPED = "已达上限"  # paid nothing: the per-enterprise cap was used up by other grants
-from huiqi.rules.model import MODE_APPLY, Rule
 
 DISTRICT_PAYERS = frozenset({"区级", "县级", "区县级"})
 
