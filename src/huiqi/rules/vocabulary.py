@@ -15,6 +15,8 @@ Resolved(table='recognition', kind='专精特新小巨人', level='国家级')
 Resolved(table='recognition', kind='老字号', level='国家级')
 >>> vocab.resolve("区块链示范", "recognition") is None
 True
+>>> vocab.resolve("拟上市辅导", "event") is None  # nothing is guessed from part of a name
+True
 >>> [m.kind for m in vocab.find("新认定的国家级、省级行业(企业)技术中心或工程研究中心", "recognition")]
 ['企业技术中心', '工程研究中心']
 """
@@ -109,10 +111,12 @@ class Vocabulary:
         return self.kinds[(table, kind)]
 
     def resolve(self, name: str, table: Table) -> Resolved | None:
-        """The canonical kind a registry cell names, or None when no alias fits.
+        """The canonical kind a registry cell names, or None when no alias fits exactly.
 
-        An exact alias wins; otherwise a stated level word is taken off and trailing
-        企业/单位/称号 dropped, and the longest alias contained in what is left decides.
+        A stated level word is taken off the front and trailing 企业/单位/称号/认定 off the end;
+        what is left must be an alias. Nothing is guessed from a part of the name
+        (拟上市辅导 is not 上市, 高新技术企业培育库入库企业 is not 高新技术企业), and a name
+        that means different kinds at different levels (专精特新优质企业) needs its level.
         """
         text = squash(name)
         if not text:
@@ -124,15 +128,29 @@ class Vocabulary:
                 break
         core = _TRAILING.sub("", text) or text
         candidates = [a for a in self.aliases[table] if a.text in (text, core)]
-        if not candidates:
-            candidates = [a for a in self.aliases[table] if a.text in core]
+        if not candidates and table == "event":
+            return self._event_with_level(core)
         if not candidates:
             return None
-        best = max(candidates, key=lambda a: (len(a.text), a.level == stated))
-        same_text = [a for a in candidates if a.text == best.text]
-        if stated and len(same_text) > 1:
-            best = next((a for a in same_text if a.level == stated), best)
+        kinds = {a.kind for a in candidates}
+        if len(kinds) > 1:
+            candidates = [a for a in candidates if stated and a.level == stated]
+            if len({a.kind for a in candidates}) != 1:
+                return None
+        best = candidates[0]
         return Resolved(table, best.kind, best.level or stated)
+
+    def _event_with_level(self, text: str) -> Resolved | None:
+        """An event name with its level written inside (主导制定国际标准 → 标准制定, 国际标准)."""
+        for (table, kind), info in self.kinds.items():
+            if table != "event":
+                continue
+            for level, words in info.level_words.items():
+                for word in sorted(words, key=len, reverse=True):
+                    rest = text.replace(word, "", 1) if word in text else None
+                    if rest and any(a.kind == kind and a.text == rest for a in self.aliases["event"]):
+                        return Resolved("event", kind, level)
+        return None
 
     def find(self, clause: str, table: Table, level: str | None = None) -> list[Mention]:
         """Kinds mentioned in ``clause``, left to right, longest alias first, no overlaps.
