@@ -190,7 +190,8 @@ def test_licheng_purchase_of_30_units_is_paid_at_the_11_to_50_tier_capped(rules)
     assert by_firm[firm]["amount_wan"] == 300.0  # 2500 × 15% = 375, capped at 300
     assert by_firm[small]["amount_wan"] == pytest.approx(12.0)  # 80 × 15%
     assert "11~50" in by_firm[firm]["reason"]
-    assert by_firm[firm]["mode"] == MODE_AUTO
+    # 002 prints no date, so whether a fact falls inside its validity needs checking
+    assert by_firm[firm]["mode"] == MODE_APPLY and "未载明施行日期" in by_firm[firm]["reason"]
     assert by_firm[firm]["payers"] == [{"payer": "市级", "share": 0.3}, {"payer": "区级", "share": 0.7}]
     agree_with_reference(enterprises, facts, rules, frame)
 
@@ -293,7 +294,7 @@ def test_facts_after_as_of_do_not_count(rules):
     assert match_frames(enterprises, facts, rules, dt.date(2024, 6, 30)).is_empty()
 
 
-def test_a_rate_without_a_known_base_is_left_to_be_decided_and_a_figure_wins(rules):
+def test_a_rate_without_a_known_base_is_left_to_be_decided_and_ranks_by_its_cap(rules):
     firm = make_uscc(LICHENG, 14)
     enterprises, facts = registry(
         (firm, LICHENG), recognitions=[(firm, "智能工厂", "省级", dt.date(2022, 8, 8), False)]
@@ -301,10 +302,30 @@ def test_a_rate_without_a_known_base_is_left_to_be_decided_and_a_figure_wins(rul
     frame = match_frames(enterprises, facts, rules, AS_OF)
     undecided = frame.filter(pl.col("formula") == "ratio").row(0, named=True)
     assert undecided["amount_wan"] is None and undecided["cap_wan"] == 500.0
-    assert undecided["status"] == SUPPRESSED and "研发和建设总投入" in undecided["reason"]
-    paid = frame.filter(pl.col("status") == PAID).row(0, named=True)
-    assert (paid["formula"], paid["amount_wan"]) == ("max", 100.0)
+    assert "研发和建设总投入" in undecided["reason"] and undecided["mode"] == MODE_APPLY
+    # 就高不重复 compares what the enterprise could get: up to 500 beats at most 100
+    assert undecided["status"] == PAID
+    lost = frame.filter(pl.col("status") == SUPPRESSED).row(0, named=True)
+    assert (lost["formula"], lost["amount_wan"]) == ("max", 100.0) and "或其上限" in lost["reason"]
     agree_with_reference(enterprises, facts, rules, frame)
+
+
+def test_a_dated_document_pays_exact_amounts_without_application():
+    path = next(SEEDS.glob("002_*.txt"))
+    doc = extract_file(path).model_dump(mode="json")
+    doc["document"]["issued_on"] = "2016-07-29"  # as an officer would correct it
+    dated = compile_document(3, doc, code_for_place)[0]
+    firm = make_uscc(LICHENG, 19)
+    enterprises, facts = registry(
+        (firm, LICHENG), events=[(firm, "数控一代产品采购", None, dt.date(2020, 4, 1), 2500.0, 30)]
+    )
+    growth = tax((firm, 2019, 100.0), (firm, 2020, 2000.0))
+    row = match_frames(enterprises, facts, dated, AS_OF, tax=growth).row(0, named=True)
+    assert (row["amount_wan"], row["mode"]) == (300.0, MODE_AUTO)
+    before = registry(
+        (firm, LICHENG), events=[(firm, "数控一代产品采购", None, dt.date(2015, 4, 1), 2500.0, 30)]
+    )
+    assert match_frames(*before, dated, AS_OF, tax=growth).is_empty()  # before the document existed
 
 
 def tax(*rows: tuple[str, int, float]) -> pl.DataFrame:

@@ -80,14 +80,15 @@ def rules_frame(rules: Sequence[Rule]) -> pl.DataFrame:
     """One row per rule × triggering kind, with every parameter the evaluation needs."""
     rows = []
     for index, rule in enumerate(rules):
-        for kind in rule.fact_kinds:
+        for kind, level in zip(rule.fact_kinds, rule.kind_levels, strict=True):
             q, a = rule.quantity, rule.amount
             rows.append(
                 {
                     "rule": index,
                     "table": rule.table,
                     "kind": kind,
-                    "rule_level": rule.level,
+                    "rule_level": level,
+                    "year_only": rule.year_only,
                     "rule_review": bool(rule.review),
                     "previous_year": rule.window == "previous_year",
                     "starts": rule.starts,
@@ -114,6 +115,7 @@ def rules_frame(rules: Sequence[Rule]) -> pl.DataFrame:
         "table": pl.String,
         "kind": pl.String,
         "rule_level": pl.String,
+        "year_only": pl.Int32,
         "rule_review": pl.Boolean,
         "previous_year": pl.Boolean,
         "starts": pl.Date,
@@ -182,6 +184,7 @@ def evaluate(
         .join(rf.lazy(), on=["table", "kind"], how="inner")
         .filter(pl.col("rule_level").is_null() | (pl.col("rule_level") == pl.col("level")))
         .filter((pl.col("table") == "event") | (pl.col("review") == pl.col("rule_review")))
+        .filter(pl.col("year_only").is_null() | (pl.col("date").dt.year() == pl.col("year_only")))
         .with_columns(year=(pl.col("date").dt.year() + pl.col("previous_year").cast(pl.Int32)).cast(pl.Int32))
         .filter(pl.col("year") <= as_of.year)
     )

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from huiqi.match.engine import _prefix
-from huiqi.match.stacking import _OLDEST, PAID, SUPPRESSED, _grant_ids
+from huiqi.match.stacking import PAID, SUPPRESSED, _grant_ids
 from huiqi.rules.conditions import Band
 from huiqi.rules.model import Rule
 
@@ -69,7 +69,10 @@ def _applies(rule: Rule, fact: Fact, region_code: str, as_of: dt.date, year: int
     """The funding year if ``rule`` pays for ``fact``, else None."""
     if fact.date > as_of or fact.table != rule.table or fact.kind not in rule.fact_kinds:
         return None
-    if rule.level is not None and rule.level != fact.level:
+    required = rule.level_of(fact.kind)
+    if required is not None and required != fact.level:
+        return None
+    if rule.year_only is not None and fact.date.year != rule.year_only:
         return None
     if fact.table == "recognition" and fact.review != bool(rule.review):
         return None
@@ -113,12 +116,18 @@ def evaluate_enterprise(
     for fact_key, rows in by_fact.items():
         offers: dict[int, float] = defaultdict(float)
         for index, _, amount in rows:
-            offers[grant[index]] += -1.0 if amount is None else amount
-        replacing = [rules[i].starts or _OLDEST for i, _, _ in rows if rules[i].supersedes]
-        newest = max(replacing) if replacing else None
+            cap = rules[index].cap_wan if rules[index].kind != "max" else amount
+            offers[grant[index]] += amount if amount is not None else (cap if cap is not None else -1.0)
 
-        def live(index: int, newest: dt.date | None = newest) -> bool:
-            return newest is None or not ((rules[index].starts or _OLDEST) < newest)
+        def live(index: int, rows=rows) -> bool:
+            mine = rules[index]
+            return mine.starts is None or not any(
+                rules[i].supersedes
+                and rules[i].starts is not None
+                and (rules[i].region_code or "") == (mine.region_code or "")
+                and mine.starts < rules[i].starts
+                for i, _, _ in rows
+            )
 
         grants = sorted({grant[i] for i, _, _ in rows if live(i)}, key=lambda g: (-offers[g], g))
         winner = grants[0] if grants else None

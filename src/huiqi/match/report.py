@@ -240,8 +240,9 @@ def nearest_misses(
                 missing = None
                 break
             rank = 1
-            if rule.level and fact.level != rule.level:
-                wanted = f"{fact.kind}({rule.level})" if rule.table == "event" else f"{rule.level}{fact.kind}"
+            required = rule.level_of(fact.kind)
+            if required and fact.level != required:
+                wanted = f"{fact.kind}({required})" if rule.table == "event" else f"{required}{fact.kind}"
                 missing = f"需{wanted},现有{fact.level or '无级别'}"
             elif rule.table == "recognition" and fact.review != bool(rule.review):
                 missing = "需动态复核通过" if rule.review else "需新认定(现有为复核)"

@@ -13,7 +13,6 @@ Amounts left to be decided (null) rank below any figure.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
@@ -22,7 +21,6 @@ from huiqi.rules.model import Rule
 
 PAID = "享受"
 SUPPRESSED = "不重复享受"
-_OLDEST = dt.date(1900, 1, 1)
 
 
 def _grant_ids(rules: Sequence[Rule]) -> list[int]:
@@ -38,7 +36,8 @@ def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
             "rule": list(range(len(rules))),
             "grant": _grant_ids(rules),
             "document": [r.document for r in rules],
-            "doc_date": [r.starts or _OLDEST for r in rules],
+            "doc_date": [r.starts for r in rules],
+            "doc_region": [r.region_code or "" for r in rules],
             "supersedes": [r.supersedes for r in rules],
             "mode": [r.mode for r in rules],
             "rule_fact": [r.describe_fact() for r in rules],
@@ -49,6 +48,7 @@ def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
             "grant": pl.Int32,
             "document": pl.String,
             "doc_date": pl.Date,
+            "doc_region": pl.String,
             "supersedes": pl.Boolean,
             "mode": pl.String,
             "rule_fact": pl.String,
@@ -58,20 +58,25 @@ def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
 
 
 def decide(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
-    """Add ``status`` (享受 / 不重复享受) and, for every row, the grant that won its fact."""
+    """Add ``status`` (享受 / 不重复享受) and, for every row, the grant that won its fact.
+
+    A grant's offer is its amount, else its cap (what the enterprise could get by applying),
+    else nothing. A superseding document replaces only older documents of the same issuing
+    region, and only when both dates are known.
+    """
     fact = ["fact_key"]  # one integer per fact (a fact belongs to one enterprise)
-    meta = rule_meta(rules).select("rule", "grant", "doc_date", "supersedes")
+    meta = rule_meta(rules).select("rule", "grant", "doc_date", "doc_region", "supersedes")
     rows = (
         candidates.lazy()
         .join(meta.lazy(), on="rule", how="left")
         .with_columns(
-            offer=pl.col("amount_wan").fill_null(-1.0).sum().over([*fact, "grant"]),
-            newest_replacing=pl.col("doc_date").filter(pl.col("supersedes")).max().over(fact),
+            offer=pl.coalesce("amount_wan", "cap_wan", pl.lit(-1.0)).sum().over([*fact, "grant"]),
+            newest_replacing=pl.col("doc_date")
+            .filter(pl.col("supersedes") & pl.col("doc_date").is_not_null())
+            .max()
+            .over([*fact, "doc_region"]),
         )
-        .with_columns(
-            superseded=pl.col("newest_replacing").is_not_null()
-            & (pl.col("doc_date") < pl.col("newest_replacing"))
-        )
+        .with_columns(superseded=(pl.col("doc_date") < pl.col("newest_replacing")).fill_null(False))
     )
     winners = (
         rows.filter(~pl.col("superseded"))
@@ -86,7 +91,7 @@ def decide(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
             .then(pl.lit(PAID))
             .otherwise(pl.lit(SUPPRESSED))
         )
-        .drop("offer", "newest_replacing", "win_grant", "grant", "doc_date", "supersedes")
+        .drop("offer", "newest_replacing", "win_grant", "grant", "doc_date", "doc_region", "supersedes")
         .collect()
     )
 
@@ -98,8 +103,8 @@ def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     rows = decided.join(meta, on="rule", how="left").join(winner, on="win_rule", how="left")
     won = (
         pl.when(pl.col("win_offer") >= 0)
-        .then(pl.format("{}万元", pl.col("win_offer").round(2)))
-        .otherwise(pl.lit("待核定金额"))
+        .then(pl.format("{}万元(或其上限)", pl.col("win_offer").round(2)))
+        .otherwise(pl.lit("待核定的金额"))
     )
     why_not = (
         pl.when(pl.col("superseded"))

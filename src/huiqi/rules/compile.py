@@ -33,8 +33,27 @@ _PREVIOUS_YEAR = re.compile(r"上年度|上一年度|上年")
 _SAME_YEAR = re.compile(r"当年|本年度")
 _OPEN = re.compile(
     r"符合条件|符合产业|且|达到|超过|成效|择优|总部|注册地|结算地|纳税|并获得|经评估|经组织评估|"
-    r"一定标准|视同|运营较好|明显|不低于|以上"
+    r"一定标准|视同|运营较好|明显|不低于|以上|共同研发|并被|主导|牵头|第一起草"
 )
+# A title is rewarded when the subject says it was granted (somewhere in the subject, so
+# 首台(套)数控装备,经认定 counts) or when the subject is the title itself (省级工业设计研究院).
+_GRANTED = re.compile(r"认定|入选|获得|获评|评定|评为|列入|确定为|通过|获批|命名|首次|荣获|授予|属于|称号")
+_LEVEL_BEFORE = re.compile(r"(国家级|省级|市级|区县级|区级|县级|国家|国内|省内|省|市)$")
+_LEVEL_WORD = {
+    "国家级": "国家级",
+    "国家": "国家级",
+    "国内": "国家级",
+    "省级": "省级",
+    "省内": "省级",
+    "省": "省级",
+    "市级": "市级",
+    "市": "市级",
+    "区县级": "区县级",
+    "区级": "区县级",
+    "县级": "区县级",
+}
+_ONE_YEAR = re.compile(r"(?:^|对)(20\d\d)年(?!底|前|以来|起|末)")
+_DRAFT = re.compile(r"征求意见稿|送审稿|草案")
 _PER_UNIT = {"辆", "台", "套", "台套", "台(套)"}
 _LEVEL_PAYER = {"国家级": "国家级", "省级": "省级", "市级": "市级", "区县级": "区级"}
 _ASIDE = re.compile(r"\([^()]*\)")
@@ -65,7 +84,10 @@ def find_trigger(
 ) -> tuple[Table, list[Mention]] | None:
     """Which table and kinds a subject names: 认定 first; for 事项 the last one (the head noun)."""
     if found := _mentions(vocab, subject, "recognition", level):
-        return "recognition", found
+        text = squash(subject)
+        head = text[: found[0].start]
+        if _GRANTED.search(text) or not _LEVEL_BEFORE.sub("", re.sub(r"^(对|我市|我区|本市)", "", head)):
+            return "recognition", found
     if found := _mentions(vocab, subject, "event"):
         return "event", found[-1:]
     return None
@@ -90,11 +112,29 @@ def _level(
 ) -> str | None:
     if table == "event":
         return _event_level(vocab, mentions[0].kind, subject, incentive["text"])
-    if fixed := next((m.level for m in mentions if m.level), None):
-        return fixed
-    level = incentive.get("level")
-    kinds_levels = {lv for m in mentions for lv in vocab.info("recognition", m.kind).levels}
-    return level if level in kinds_levels and len(kinds_levels) > 1 else None
+    levels = _kind_levels(vocab, mentions, incentive, subject)
+    return levels[0] if len(set(levels)) == 1 else None
+
+
+def _kind_levels(
+    vocab: Vocabulary, mentions: list[Mention], incentive: dict, subject: str
+) -> tuple[str | None, ...]:
+    """Each mentioned 认定 kind's level: a level word right before it (省级工业设计研究院,
+    市级工业设计中心), else the alias's own level, else the extracted level if the kind has it."""
+    text = squash(subject)
+    out: list[str | None] = []
+    for m in mentions:
+        own = vocab.info("recognition", m.kind).levels
+        before = _LEVEL_BEFORE.search(text[max(0, m.start - 3) : m.start]) if m.end else None
+        stated = _LEVEL_WORD[before.group(1)] if before else None
+        if stated in own:
+            out.append(stated)
+        elif m.level:
+            out.append(m.level)
+        else:
+            level = incentive.get("level")
+            out.append(level if level in own and len(own) > 1 else None)
+    return tuple(out)
 
 
 def _window(subject: str, text: str) -> Window:
@@ -105,7 +145,7 @@ def _window(subject: str, text: str) -> Window:
     return "validity"
 
 
-def _open_conditions(subject: str, needs_review: bool, notes: list[str]) -> str | None:
+def _open_conditions(subject: str, needs_review: bool, notes: list[str], text: str = "") -> str | None:
     cleaned = subject
     for band in (
         r"\d+(?:\.\d+)?\s*[~～\-至到]\s*\d+",
@@ -116,6 +156,8 @@ def _open_conditions(subject: str, needs_review: bool, notes: list[str]) -> str 
     parts = []
     if _OPEN.search(cleaned):
         parts.append(f"需核实条件“{subject}”")
+    elif "符合条件" in text:
+        parts.append("条款要求“符合条件”,需核实")
     if needs_review:
         parts.append("提取结果待核对" + (f"({';'.join(notes)})" if notes else ""))
     return ";".join(parts) or None
@@ -156,6 +198,12 @@ def compile_incentive(
         level = _level(vocab, table, mentions, incentive, subject)
     except AmbiguousLevel as error:
         return Uncompiled(version_id, title, index, subject, text, str(error))
+    if table == "recognition":
+        unique = list({m.kind: m for m in mentions}.values())
+        kind_levels = _kind_levels(vocab, unique, incentive, subject)
+    else:
+        kind_levels = (level,)
+    year = _ONE_YEAR.search(subject) or _ONE_YEAR.search(text)
     kinds = tuple(dict.fromkeys(m.kind for m in mentions)) if table == "recognition" else (mentions[0].kind,)
     base_event = None
     if table == "recognition" and incentive.get("base"):
@@ -180,8 +228,10 @@ def compile_incentive(
         table=table,
         fact_kinds=kinds,
         level=level,
+        kind_levels=kind_levels,
         review=bool(_REVIEW.search(subject)) and not _FIRST_GRANT.search(subject),
         window=_window(subject, text),
+        year_only=int(year.group(1)) if year else None,
         kind=incentive["kind"],
         amount_wan=incentive.get("amount_wan"),
         cap_wan=incentive.get("cap_wan"),
@@ -219,7 +269,20 @@ def compile_document(
     rules: list[Rule] = []
     leftovers: list[Uncompiled] = []
     previous: Rule | None = None
+    draft = bool(_DRAFT.search(title))
     for index, incentive in enumerate(doc.get("incentives", [])):
+        if draft:
+            leftovers.append(
+                Uncompiled(
+                    version_id,
+                    title,
+                    index,
+                    incentive["subject"],
+                    incentive["text"],
+                    "征求意见稿等未定稿文件,尚未生效",
+                )
+            )
+            continue
         if region and region_code is None:
             leftovers.append(
                 Uncompiled(

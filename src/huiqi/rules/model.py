@@ -37,9 +37,11 @@ class Rule:
     text: str
     table: Literal["recognition", "event"]
     fact_kinds: tuple[str, ...]
-    level: str | None  # required level (认定 level or event level); None = any
+    level: str | None  # required level when all kinds share it (认定 or event level); None = any
+    kind_levels: tuple[str | None, ...]  # the required level of each of fact_kinds
     review: bool | None  # True: only 复核 rows; False: only first grants; None: either
     window: Window
+    year_only: int | None  # the clause names one year (对2022年…): only facts of that year
     kind: str  # fixed / max / min / ratio / unspecified (from the extraction)
     amount_wan: float | None
     cap_wan: float | None
@@ -55,10 +57,15 @@ class Rule:
     open_conditions: str | None  # conditions the registry cannot check → 需申报
     grant_key: str  # rows of one grant split across payers share this key and stack
 
+    def level_of(self, kind: str) -> str | None:
+        """The level this rule requires of a fact of ``kind``."""
+        return self.kind_levels[self.fact_kinds.index(kind)]
+
     @property
     def exact(self) -> bool:
-        """Whether the amount follows from registry facts alone (no 最高/不高于, nothing to check)."""
-        if self.open_conditions or self.ratio_is_max:
+        """Whether the amount follows from registry facts alone (no 最高/不高于, nothing to check,
+        and a known start date, so a fact can be placed inside the document's validity)."""
+        if self.open_conditions or self.ratio_is_max or self.starts is None:
             return False
         if self.kind == "fixed":
             return self.amount_wan is not None
@@ -76,12 +83,19 @@ class Rule:
 
     def describe_fact(self) -> str:
         """The qualifying fact in Chinese, e.g. ``国家级 专精特新小巨人(新认定)``."""
-        kinds = "或".join(self.fact_kinds)
+        if self.level is None and any(self.kind_levels):
+            kinds = "或".join(
+                f"{lv or ''}{k}" for k, lv in zip(self.fact_kinds, self.kind_levels, strict=True)
+            )
+        else:
+            kinds = "或".join(self.fact_kinds)
         level = f"{self.level}" if self.level else ""
         review = {True: "(动态复核)", False: "(新认定)", None: ""}[self.review]
         if self.table == "event":
             kinds, level, review = kinds + (f"({self.level})" if self.level else ""), "", ""
         extra = []
+        if self.year_only:
+            extra.append(f"限{self.year_only}年")
         if self.quantity:
             extra.append(f"数量{self.quantity.describe('台套')}")
         if self.amount:
@@ -102,6 +116,8 @@ class Rule:
             text = f"不少于{self.amount_wan:g}万元"
         else:
             text = "金额按有关规定核定"
+        if self.starts is None:
+            text += "(文件未载明施行日期,事实是否在有效期内需核实)"
         return text
 
 
