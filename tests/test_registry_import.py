@@ -127,3 +127,21 @@ def test_template_has_the_chinese_headers(tmp_path):
     path = template_file("认定", tmp_path / "t.xlsx")
     headers = [c.value for c in next(load_workbook(path).worksheets[0].iter_rows(max_row=1))]
     assert "统一社会信用代码" in headers and "认定类型" in headers
+
+
+def test_a_corrected_amount_updates_the_event_instead_of_adding_one(engine, tmp_path):
+    from huiqi.db.models import Event
+
+    import_file(engine, "enterprises", enterprises_file(tmp_path), tmp_path / "e.csv")
+    header = ["uscc", "kind", "occurred_on", "amount_wan", "quantity", "level", "detail"]
+    first = write_csv(
+        tmp_path / "ev1.csv", header, [[A, "设备购置", "2024-03-01", "100", "", "", "数控机床"]]
+    )
+    import_file(engine, "events", first)
+    fixed = write_csv(
+        tmp_path / "ev2.csv", header, [[A, "设备购置", "2024-03-01", "120", "", "", "数控机床"]]
+    )
+    summary = import_file(engine, "events", fixed)
+    assert (summary.rows_new, summary.rows_changed) == (0, 1)
+    with session_scope(engine) as session:
+        assert [e.amount_wan for e in session.scalars(select(Event))] == [120.0]

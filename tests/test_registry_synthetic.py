@@ -302,3 +302,13 @@ def test_write_csv_round_trips(pop: Population, tmp_path) -> None:
     recognitions = pl.read_csv(paths["recognitions"], try_parse_dates=True)
     assert recognitions["granted_on"].to_list() == pop.recognitions["granted_on"].to_list()
     assert recognitions["review"].to_list() == pop.recognitions["review"].to_list()
+
+
+def test_generated_rows_are_unique_by_the_registry_identity():
+    from huiqi.registry.schema import table_spec
+
+    population = generate(3000, seed=5, annual=False, monthly=False)
+    for name in ("recognitions", "events"):
+        frame = getattr(population, name)
+        key = list(table_spec(name).key)
+        assert frame.height == frame.unique(key).height

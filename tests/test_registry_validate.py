@@ -259,7 +259,7 @@ def test_duplicate_recognition_on_the_later_row(tmp_path):
     )
     assert [r["row"] for r in result.records] == [2, 4]
     assert [(e.row, e.reason) for e in result.errors] == [
-        (3, "与第2行重复(统一社会信用代码+认定类型+级别+认定日期相同)")
+        (3, "与第2行重复(统一社会信用代码+认定类型+认定日期+复核相同)")
     ]
 
 

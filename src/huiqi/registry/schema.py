@@ -196,7 +196,7 @@ RECOGNITIONS = TableSpec(
             example="2027-02-28",
         ),
     ),
-    key=("uscc", "kind", "level", "granted_on"),
+    key=("uscc", "kind", "granted_on", "review"),
     vocab_table="recognition",
 )
 
@@ -254,7 +254,7 @@ EVENTS = TableSpec(
             example="德国汉诺威工业博览会展位",
         ),
     ),
-    key=("uscc", "kind", "occurred_on", "level", "amount_wan", "quantity", "detail"),
+    key=("uscc", "kind", "occurred_on", "level", "detail"),
     vocab_table="event",
 )
 

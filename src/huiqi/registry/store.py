@@ -33,9 +33,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "events": ("uscc", "kind", "occurred_on", "amount_wan", "quantity", "level", "detail", "extras"),
     "metrics": ("value", "unit"),
 }
+# What identifies a row: a corrected level, amount or quantity updates the stored row instead of
+# adding a second one that would be paid again. Two events of one kind on one day need
+# different levels or details (or one row with the summed amount).
 _IDENTITY: dict[str, tuple[str, ...]] = {
-    "recognitions": ("uscc", "kind", "level", "granted_on", "review"),
-    "events": ("uscc", "kind", "occurred_on", "level", "amount_wan", "quantity", "detail"),
+    "recognitions": ("uscc", "kind", "granted_on", "review"),
+    "events": ("uscc", "kind", "occurred_on", "level", "detail"),
 }
 _CHUNK = 5000
 
@@ -44,7 +47,7 @@ def natural_key(kind: str, record: dict[str, Any]) -> str:
     """The identity of a recognition or event row: a digest of the fields that define it.
 
     >>> row = {"uscc": "X", "kind": "参展", "occurred_on": dt.date(2024, 5, 1), "amount_wan": 3.0}
-    >>> natural_key("events", row) == natural_key("events", {**row, "amount_wan": 3, "extras": {"a": 1}})
+    >>> natural_key("events", row) == natural_key("events", {**row, "amount_wan": 3.5})  # a correction
     True
     >>> natural_key("events", row) == natural_key("events", {**row, "level": "境外"})
     False
