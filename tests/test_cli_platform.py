@@ -35,6 +35,7 @@ def test_demo_then_match_explain_and_reingest(database_url, tmp_path):
     out = demo.stdout.replace("\n", "")
     for heading in (
         "政策找企业:匹配结果",
+        "免申即享确定金额",
         "按政策文件",
         "按区县",
         "按兑现方式",
@@ -63,6 +64,10 @@ def test_demo_then_match_explain_and_reingest(database_url, tmp_path):
     explained = run(tmp_path, url, "match", "--enterprise", firm)
     assert explained.returncode == 0, explained.stderr
     assert firm in explained.stdout and "应享" in explained.stdout
+    as_json = json.loads(run(tmp_path, url, "match", "--enterprise", firm, "--format", "json").stdout)
+    assert as_json["uscc"] == firm and as_json["entitlements"]
+    assert {r["uscc"] for r in as_json["entitlements"]} == {firm}
+    assert all(m["missing"] for m in as_json["nearest_misses"])
 
     again = run(tmp_path, url, "ingest", str(SEEDS))
     assert again.returncode == 0 and again.stdout.count("未变化") == 5
@@ -111,3 +116,10 @@ def test_import_of_a_missing_file_and_a_template(tmp_path):
     assert missing.returncode == 1 and "nope.xlsx" in missing.stderr and "Traceback" not in missing.stderr
     template = run(tmp_path, None, "import", "--template", "事项", "--out", str(tmp_path / "t.xlsx"))
     assert template.returncode == 0 and (tmp_path / "t.xlsx").is_file()
+
+
+def test_rules_on_an_empty_library_and_a_date_that_does_not_exist(tmp_path):
+    empty = run(tmp_path, None, "rules")
+    assert empty.returncode == 1 and "huiqi ingest" in empty.stderr
+    bad_day = run(tmp_path, None, "match", "--as-of", "2024-02-30")
+    assert bad_day.returncode == 1 and "不是有效日期" in bad_day.stderr and "Traceback" not in bad_day.stderr

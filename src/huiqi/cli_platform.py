@@ -152,9 +152,11 @@ def generate(
         except ValueError as exc:
             raise _fail(str(exc)) from exc
         paths = write_csv(population, folder)
+    from huiqi.registry.importer import KIND_ZH
+
     for name, path in paths.items():
         rows = getattr(population, name).height
-        Console().print(f"{name}: {rows:,} 行 → {path}", highlight=False)
+        Console().print(f"{KIND_ZH[name]}表 {rows:,} 行 → {path}", highlight=False)
 
 
 registry_app.command("generate")(generate)
@@ -172,6 +174,8 @@ def rules(
     engine = _engine()
     compiled, leftovers = compile_library(engine)
     engine.dispose()
+    if not compiled and not leftovers:
+        raise _fail("政策库中还没有奖补条款:请先用 huiqi ingest 入库政策文件")
     if output_format is RulesFormat.json:
         payload = {
             "rules": [
@@ -230,23 +234,26 @@ def match(
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError as exc:
-        raise _fail(f"--as-of {as_of}: 日期格式应为 YYYY-MM-DD") from exc
+        raise _fail(f"--as-of {as_of}: 不是有效日期(格式 YYYY-MM-DD,且须是日历上存在的日子)") from exc
     engine = _engine()
     try:
         if enterprise:
-            _explain(engine, enterprise.strip().upper(), day, year)
+            _explain(engine, enterprise.strip().upper(), day, year, output_format is MatchFormat.json)
             return
         with _progress() as progress:
             progress.add_task("匹配全部企业与规则", total=None)
             result = run_match(engine, day, year)
         if result.enterprises == 0:
             raise _fail("企业名录为空:请先用 huiqi import 导入企业,或运行 huiqi demo")
+        if not result.rules:
+            raise _fail("政策库中没有可执行的规则:请先用 huiqi ingest 入库政策文件(huiqi rules 查看原因)")
         if output_format is MatchFormat.json:
             sys.stdout.write(json.dumps(records(result.entitlements), ensure_ascii=False, default=str) + "\n")
             return
         console = Console()
         if output_format is MatchFormat.xlsx:
-            path = out or data_dir() / "exports" / f"应享清单_{day.isoformat()}.xlsx"
+            suffix = f"_{year}年度" if year else ""
+            path = out or data_dir() / "exports" / f"应享清单_{day.isoformat()}{suffix}.xlsx"
             console.print(f"Excel 已导出:{write_xlsx(result.entitlements, path)}")
             return
         from huiqi.match.service import load_registry
@@ -259,7 +266,7 @@ def match(
         engine.dispose()
 
 
-def _explain(engine, uscc: str, day: dt.date, year: int | None) -> None:
+def _explain(engine, uscc: str, day: dt.date, year: int | None, as_json: bool = False) -> None:
     from huiqi.match.reference import Fact
     from huiqi.match.report import explain
     from huiqi.match.service import compile_library, load_registry, load_tax, match_frames
@@ -273,6 +280,18 @@ def _explain(engine, uscc: str, day: dt.date, year: int | None) -> None:
     frame = match_frames(me, mine, rules_, day, year, load_tax(engine))
     own = [Fact(**{k: r[k] for k in Fact.__dataclass_fields__}) for r in mine.iter_rows(named=True)]
     row = me.row(0, named=True)
+    if as_json:
+        from huiqi.match.report import nearest_misses, records
+
+        matched = set(frame["rule"].to_list())
+        payload = {
+            "uscc": uscc,
+            "name": row.get("name"),
+            "entitlements": records(frame, include_suppressed=True),
+            "nearest_misses": nearest_misses(row["region_code"], own, rules_, day, year, matched)[:10],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+        return
     explain(uscc, row.get("name"), row["region_code"], own, frame, rules_, day, year, Console())
 
 

@@ -14,11 +14,11 @@ from rich.table import Table
 
 from huiqi.match.caps import DISTRICT_PAYERS
 from huiqi.match.reference import Fact, _applies
-from huiqi.match.stacking import PAID
+from huiqi.match.stacking import PAID, SUPPRESSED
 from huiqi.registry.codes import region_name
 from huiqi.rules.model import MODE_APPLY, MODE_AUTO, Rule
 
-JSON_KEYS = (
+JSON_KEYS = (  # records(): what every entitlement carries in JSON
     "uscc",
     "name",
     "document",
@@ -69,12 +69,23 @@ def _kept(payer: str, district_factor: float) -> float:
 def summarise(frame: pl.DataFrame, enterprises: pl.DataFrame | None, console: Console, top: int = 10) -> None:
     """Money by document, by district and by mode; the largest entitlements with their reasons."""
     paid = frame.filter(pl.col("status") == PAID)
-    suppressed = len(frame) - len(paid)
+    suppressed = frame.filter(pl.col("status") == SUPPRESSED).height
+    capped = len(frame) - len(paid) - suppressed
     console.rule("[bold]政策找企业:匹配结果")
+    if paid.is_empty():
+        console.print(
+            "没有应享项目:没有企业的认定或事项落在有效规则的条件和时间内(可换 --as-of 或 --year 再试)。"
+        )
+        return
+    auto = paid.filter(pl.col("mode") == MODE_AUTO)["amount_wan"].fill_null(0).sum()
+    apply = paid.filter(pl.col("mode") == MODE_APPLY)
     console.print(
-        f"应享 {len(paid):,} 项,涉及企业 {paid['uscc'].n_unique():,} 家,"
-        f"可计算金额合计 [bold]{paid['amount_wan'].fill_null(0).sum():,.2f}[/] 万元;"
-        f"因“就高不重复”或新文件取代而不重复享受 {suppressed:,} 项。"
+        f"应享 {len(paid):,} 项,涉及企业 {paid['uscc'].n_unique():,} 家。"
+        f"免申即享确定金额 [bold]{auto:,.2f}[/] 万元;"
+        f"需申报 {len(apply):,} 项,金额或上限合计 {apply['amount_wan'].fill_null(0).sum():,.2f} 万元"
+        f"(其中 {apply['amount_wan'].is_null().sum():,} 项金额待核定)。"
+        f"因“就高不重复”或新文件取代而不重复享受 {suppressed:,} 项"
+        + (f",因单个企业年度上限而未享受 {capped:,} 项。" if capped else "。")
     )
     _money_table(console, "按政策文件", paid.group_by("document").agg(*_sums()), "document", "政策文件")
     if enterprises is not None and "region_code" in enterprises.columns:

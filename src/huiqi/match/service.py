@@ -139,7 +139,8 @@ def run_match(engine: Engine, as_of: dt.date, year: int | None = None, store: bo
     rules, leftovers = compile_library(engine)
     enterprises, facts = load_registry(engine)
     frame = match_frames(enterprises, facts, rules, as_of, year, load_tax(engine))
-    run_id = _store(engine, frame, as_of, year, len(enterprises), len(rules)) if store else None
+    stored = store and len(enterprises) > 0 and len(rules) > 0
+    run_id = _store(engine, frame, as_of, year, len(enterprises), len(rules)) if stored else None
     return MatchResult(run_id, as_of, year, rules, leftovers, frame, len(enterprises))
 
 
