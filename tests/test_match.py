@@ -408,3 +408,15 @@ def test_a_capped_mixed_grant_keeps_the_city_share_and_reports_payer_money(rules
     patent = frame.filter(pl.col("fact").str.contains("专利授权")).row(0, named=True)
     assert patent["status"] == "已达上限" and patent["amount_wan"] == 0.0  # all-district money, cap 0
     assert not [r for r in records(frame) if "专利授权" in r["fact"]]
+
+
+def test_a_near_miss_says_which_band_the_fact_falls_outside(rules):
+    from huiqi.match.report import nearest_misses
+
+    held = [Fact(3, "event", "数控一代产品采购", None, dt.date(2021, 4, 1), False, 900.0, 31.0)]
+    matched = {i for i, r in enumerate(rules) if r.quantity and r.quantity.holds(31.0)}
+    misses = {m["subject"]: m["missing"] for m in nearest_misses(LICHENG, held, rules, AS_OF, None, matched)}
+    assert (
+        misses["购买数量为51~100台(套)的视同省级技术改造重点项目"]
+        == "2021-04-01的数控一代产品采购数量31.0不在51~100台套"
+    )

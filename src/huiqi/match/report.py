@@ -16,7 +16,7 @@ from huiqi.match.caps import DISTRICT_PAYERS
 from huiqi.match.reference import Fact, _applies
 from huiqi.match.stacking import PAID, SUPPRESSED
 from huiqi.registry.codes import region_name
-from huiqi.rules.model import MODE_APPLY, MODE_AUTO, Rule
+from huiqi.rules.model import MODE_APPLY, MODE_AUTO, WINDOW_ZH, Rule
 
 JSON_KEYS = (  # records(): what every entitlement carries in JSON
     "uscc",
@@ -223,6 +223,24 @@ def explain(
     return misses
 
 
+def _why_not(rule: Rule, fact: Fact, as_of: dt.date) -> str:
+    """Which remaining condition a fact of the right kind and level fails, in Chinese."""
+    what = f"{fact.date}的{fact.kind}"
+    if fact.date > as_of:
+        return f"{what}晚于{as_of}"
+    if rule.year_only and fact.date.year != rule.year_only:
+        return f"{what}不在条款限定的{rule.year_only}年"
+    if rule.starts and fact.date < rule.starts:
+        return f"{what}早于文件施行日期{rule.starts}"
+    if rule.ends and fact.date > rule.ends:
+        return f"{what}晚于文件有效期{rule.ends}"
+    if rule.quantity and not rule.quantity.holds(fact.quantity):
+        return f"{what}数量{fact.quantity or '未填'}不在{rule.quantity.describe('台套')}"
+    if rule.amount and not rule.amount.holds(fact.amount):
+        return f"{what}金额{fact.amount or '未填'}万元不在{rule.amount.describe('万元')}"
+    return f"{what}不在政策时间条件内({WINDOW_ZH[rule.window]})"
+
+
 def nearest_misses(
     region_code: str,
     facts: list[Fact],
@@ -258,7 +276,7 @@ def nearest_misses(
             elif rule.table == "recognition" and fact.review != bool(rule.review):
                 missing = "需动态复核通过" if rule.review else "需新认定(现有为复核)"
             else:
-                missing = f"{fact.date}的{fact.kind}不在政策时间或数量/金额条件内"
+                missing = _why_not(rule, fact, as_of)
         else:
             if not same_kind:
                 missing = f"缺少{rule.describe_fact()}"
