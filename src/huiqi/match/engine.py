@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from huiqi.registry.codes import region_prefix
 from huiqi.rules.model import Rule
 
 FACT_SCHEMA = {
@@ -93,7 +94,7 @@ def rules_frame(rules: Sequence[Rule]) -> pl.DataFrame:
                     "previous_year": rule.window == "previous_year",
                     "starts": rule.starts,
                     "ends": rule.ends,
-                    "prefix": _prefix(rule.region_code),
+                    "prefix": region_prefix(rule.region_code) if rule.region_code else "",
                     "formula": rule.kind,
                     "rule_amount": rule.amount_wan,
                     "cap": rule.cap_wan,
@@ -137,17 +138,6 @@ def rules_frame(rules: Sequence[Rule]) -> pl.DataFrame:
         "a_high_inc": pl.Boolean,
     }
     return pl.DataFrame(rows, schema=schema)
-
-
-def _prefix(region_code: str | None) -> str:
-    """The part of a 行政区划代码 shared by everything inside it (37 / 3701 / 350502)."""
-    if not region_code:
-        return ""
-    if region_code.endswith("0000"):
-        return region_code[:2]
-    if region_code.endswith("00"):
-        return region_code[:4]
-    return region_code
 
 
 def _band(value: str, low: str, high: str, low_inc: str, high_inc: str) -> pl.Expr:

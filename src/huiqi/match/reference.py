@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from huiqi.match.engine import _prefix
 from huiqi.match.stacking import PAID, SUPPRESSED, _grant_ids
+from huiqi.registry.codes import contains
 from huiqi.rules.conditions import Band
 from huiqi.rules.model import Rule
 
@@ -65,7 +65,12 @@ def _amount(rule: Rule, fact: Fact, base_sums: dict[tuple[str, int], float]) -> 
     return None
 
 
-def _applies(rule: Rule, fact: Fact, region_code: str, as_of: dt.date, year: int | None) -> int | None:
+def in_jurisdiction(rule: Rule, region_code: str) -> bool:
+    """Whether the enterprise's district lies inside the rule's document's region."""
+    return rule.region_code is None or contains(rule.region_code, region_code)
+
+
+def applies(rule: Rule, fact: Fact, region_code: str, as_of: dt.date, year: int | None) -> int | None:
     """The funding year if ``rule`` pays for ``fact``, else None."""
     if fact.date > as_of or fact.table != rule.table or fact.kind not in rule.fact_kinds:
         return None
@@ -86,7 +91,7 @@ def _applies(rule: Rule, fact: Fact, region_code: str, as_of: dt.date, year: int
         return None
     if not (_band_holds(rule.quantity, fact.quantity) and _band_holds(rule.amount, fact.amount)):
         return None
-    if not region_code.startswith(_prefix(rule.region_code)):
+    if not in_jurisdiction(rule, region_code):
         return None
     return funding
 
@@ -108,7 +113,7 @@ def evaluate_enterprise(
     by_fact: dict[int, list[tuple[int, int, float | None]]] = defaultdict(list)
     for fact in facts:
         for index, rule in enumerate(rules):
-            funding = _applies(rule, fact, region_code, as_of, year)
+            funding = applies(rule, fact, region_code, as_of, year)
             if funding is not None:
                 by_fact[fact.fact_key].append((index, funding, _amount(rule, fact, base_sums)))
     grant = _grant_ids(rules)

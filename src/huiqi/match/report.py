@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from huiqi.match.caps import DISTRICT_PAYERS
-from huiqi.match.reference import Fact, _applies
+from huiqi.match.reference import Fact, applies, in_jurisdiction
 from huiqi.match.stacking import PAID, SUPPRESSED
 from huiqi.registry.codes import region_name
 from huiqi.rules.model import MODE_APPLY, MODE_AUTO, WINDOW_ZH, Rule
@@ -254,18 +254,16 @@ def nearest_misses(
     Closest first: it holds the kind but at another level, or a first grant where the rule asks
     for 复核 (and the reverse), or outside the window; then rules whose kind it lacks, by amount.
     """
-    from huiqi.match.engine import _prefix
-
     out = []
     for index, rule in enumerate(rules):
-        if index in matched or not region_code.startswith(_prefix(rule.region_code)):
+        if index in matched or not in_jurisdiction(rule, region_code):
             continue
         if rule.ends and rule.ends < as_of.replace(month=1, day=1):
             continue
         same_kind = [f for f in facts if f.table == rule.table and f.kind in rule.fact_kinds]
         missing, rank = None, 2
         for fact in same_kind:
-            if _applies(rule, fact, region_code, as_of, year) is not None:
+            if applies(rule, fact, region_code, as_of, year) is not None:
                 missing = None
                 break
             rank = 1
