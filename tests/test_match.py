@@ -15,12 +15,13 @@ from stdnum.cn import uscc as uscc_lib
 
 from huiqi.extract.pipeline import extract_file, extract_text
 from huiqi.match.engine import facts_frame
-from huiqi.match.reference import Fact, evaluate_enterprise
+from huiqi.match.reference import Fact
 from huiqi.match.service import match_frames
 from huiqi.match.stacking import PAID, SUPPRESSED
 from huiqi.registry.codes import code_for_place
 from huiqi.rules.compile import compile_document
 from huiqi.rules.model import MODE_APPLY, MODE_AUTO, Rule
+from reference_check import engine_rows, reference_rows
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 WEIFANG_KUIWEN = "370705"
@@ -94,35 +95,7 @@ def registry(*firms: tuple[str, str], recognitions=(), events=()) -> tuple[pl.Da
 
 def agree_with_reference(enterprises, facts, rules, frame, year=None) -> None:
     """The plain-Python loop finds exactly the same entitlements, amounts and statuses."""
-    expected = set()
-    for firm in enterprises.iter_rows(named=True):
-        own = [
-            Fact(**{k: r[k] for k in Fact.__dataclass_fields__})
-            for r in facts.filter(pl.col("uscc") == firm["uscc"]).iter_rows(named=True)
-        ]
-        for o in evaluate_enterprise(firm["uscc"], firm["region_code"], own, rules, AS_OF, year):
-            expected.add(
-                (
-                    o.uscc,
-                    o.rule,
-                    o.fact_key,
-                    o.year,
-                    None if o.amount_wan is None else round(o.amount_wan, 6),
-                    o.status,
-                )
-            )
-    got = {
-        (
-            r["uscc"],
-            r["rule"],
-            r["fact_key"],
-            r["year"],
-            None if r["amount_wan"] is None else round(r["amount_wan"], 6),
-            r["status"],
-        )
-        for r in frame.iter_rows(named=True)
-    }
-    assert got == expected
+    assert engine_rows(frame) == reference_rows(enterprises, facts, rules, AS_OF, year)
 
 
 def test_weifang_little_giant_gets_up_to_80_and_jinan_does_not(rules):

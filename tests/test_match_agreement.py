@@ -7,7 +7,6 @@ other on thousands of generated facts, across seeds, as-of dates and funding yea
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from pathlib import Path
 
 import polars as pl
@@ -15,11 +14,11 @@ import pytest
 
 from huiqi.extract.pipeline import extract_file
 from huiqi.match.engine import evaluate, facts_frame
-from huiqi.match.reference import Fact, evaluate_enterprise
 from huiqi.match.stacking import decide
 from huiqi.registry.codes import code_for_place
 from huiqi.registry.synthetic import generate
 from huiqi.rules.compile import compile_document
+from reference_check import engine_rows, reference_rows
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -48,27 +47,8 @@ def test_engine_and_reference_give_the_same_entitlements(rules, seed, as_of, yea
         enterprises,
     )
     decided = decide(evaluate(enterprises, facts, rules, as_of, year), rules)
-    got = {
-        (
-            r["uscc"],
-            r["rule"],
-            r["fact_key"],
-            r["year"],
-            None if r["amount_wan"] is None else round(r["amount_wan"], 6),
-            r["status"],
-        )
-        for r in decided.iter_rows(named=True)
-    }
-    by_firm: dict[str, list[Fact]] = defaultdict(list)
-    for row in facts.iter_rows(named=True):
-        by_firm[row["uscc"]].append(Fact(**{k: row[k] for k in Fact.__dataclass_fields__}))
-    expected = set()
-    for firm in enterprises.iter_rows(named=True):
-        for o in evaluate_enterprise(
-            firm["uscc"], firm["region_code"], by_firm[firm["uscc"]], rules, as_of, year
-        ):
-            amount = None if o.amount_wan is None else round(o.amount_wan, 6)
-            expected.add((o.uscc, o.rule, o.fact_key, o.year, amount, o.status))
+    got = engine_rows(decided)
+    expected = reference_rows(enterprises, facts, rules, as_of, year)
     assert len(got) > 100  # a population this size earns plenty
     assert got == expected
     assert decided.filter(pl.col("status") == "不重复享受").height > 0  # stacking was exercised

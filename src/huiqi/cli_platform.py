@@ -8,7 +8,6 @@ import sys
 from enum import StrEnum
 from pathlib import Path
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -243,7 +242,7 @@ def match(
         with _progress() as progress:
             progress.add_task("匹配全部企业与规则", total=None)
             result = run_match(engine, day, year)
-        if result.enterprises == 0:
+        if result.enterprises.is_empty():
             raise _fail("企业名录为空:请先用 huiqi import 导入企业,或运行 huiqi demo")
         if not result.rules:
             raise _fail("政策库中没有可执行的规则:请先用 huiqi ingest 入库政策文件(huiqi rules 查看原因)")
@@ -256,10 +255,7 @@ def match(
             path = out or data_dir() / "exports" / f"应享清单_{day.isoformat()}{suffix}.xlsx"
             console.print(f"Excel 已导出:{write_xlsx(result.entitlements, path)}")
             return
-        from huiqi.match.service import load_registry
-
-        enterprises, _ = load_registry(engine)
-        summarise(result.entitlements, enterprises, console)
+        summarise(result.entitlements, result.enterprises, console)
         if result.leftovers:
             console.print(f"另有 {len(result.leftovers)} 条奖补条款无法自动执行,见 huiqi rules。")
     finally:
@@ -267,18 +263,16 @@ def match(
 
 
 def _explain(engine, uscc: str, day: dt.date, year: int | None, as_json: bool = False) -> None:
-    from huiqi.match.reference import Fact
+    from huiqi.match.reference import facts_by_enterprise
     from huiqi.match.report import explain
     from huiqi.match.service import compile_library, load_registry, load_tax, match_frames
 
-    rules_, _ = compile_library(engine)
-    enterprises, facts = load_registry(engine)
-    me = enterprises.filter(pl.col("uscc") == uscc)
+    me, mine = load_registry(engine, uscc)
     if me.is_empty():
         raise _fail(f"{uscc}: 企业名录中没有这家企业")
-    mine = facts.filter(pl.col("uscc") == uscc)
-    frame = match_frames(me, mine, rules_, day, year, load_tax(engine))
-    own = [Fact(**{k: r[k] for k in Fact.__dataclass_fields__}) for r in mine.iter_rows(named=True)]
+    rules_, _ = compile_library(engine)
+    frame = match_frames(me, mine, rules_, day, year, load_tax(engine, uscc))
+    own = facts_by_enterprise(mine)[uscc]
     row = me.row(0, named=True)
     if as_json:
         from huiqi.match.report import nearest_misses, records
@@ -305,7 +299,7 @@ def demo(
     例:huiqi demo --seeds ../shared/seeds --n 5000
     """
     from huiqi.match.report import summarise, write_xlsx
-    from huiqi.match.service import load_registry, run_match
+    from huiqi.match.service import run_match
     from huiqi.registry.importer import KINDS, import_file
     from huiqi.registry.synthetic import generate as make
     from huiqi.registry.synthetic import write_csv
@@ -337,8 +331,7 @@ def demo(
         with _progress() as progress:
             progress.add_task("匹配全部企业与规则", total=None)
             result = run_match(engine, day, year)
-        enterprises, _ = load_registry(engine)
-        summarise(result.entitlements, enterprises, console)
+        summarise(result.entitlements, result.enterprises, console)
         used = set(result.entitlements["rule"].unique().to_list())
         console.print(
             f"可执行规则 {len(result.rules)} 条,其中 {len(used)} 条在本次匹配中有企业享受;"

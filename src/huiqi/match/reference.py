@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import polars as pl
+
 from huiqi.match.stacking import PAID, SUPPRESSED, _grant_ids
 from huiqi.registry.codes import contains
 from huiqi.rules.conditions import Band
@@ -39,6 +41,15 @@ class Outcome:
     year: int
     amount_wan: float | None
     status: str
+
+
+def facts_by_enterprise(facts: pl.DataFrame) -> dict[str, list[Fact]]:
+    """A fact table (:func:`huiqi.match.engine.facts_frame`) as one list of Facts per enterprise."""
+    fields = list(Fact.__dataclass_fields__)
+    grouped: dict[str, list[Fact]] = defaultdict(list)
+    for row in facts.select("uscc", *fields).iter_rows():
+        grouped[row[0]].append(Fact(*row[1:]))
+    return grouped
 
 
 def _band_holds(band: Band | None, value: float | None) -> bool:

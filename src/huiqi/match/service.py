@@ -30,7 +30,7 @@ class MatchResult:
     rules: list[Rule]
     leftovers: list[Uncompiled]
     entitlements: pl.DataFrame
-    enterprises: int
+    enterprises: pl.DataFrame  # uscc, name, region_code of every enterprise matched
 
 
 def compile_library(engine: Engine) -> tuple[list[Rule], list[Uncompiled]]:
@@ -45,13 +45,16 @@ def compile_library(engine: Engine) -> tuple[list[Rule], list[Uncompiled]]:
     return rules, leftovers
 
 
-def load_tax(engine: Engine) -> pl.DataFrame:
+def load_tax(engine: Engine, uscc: str | None = None) -> pl.DataFrame:
     """(uscc, year, new_tax) from the annual 税收 metrics, for per-enterprise caps."""
+    query = select(Metric.uscc, Metric.period, Metric.indicator, Metric.value).where(
+        Metric.indicator == "税收"
+    )
+    if uscc is not None:
+        query = query.where(Metric.uscc == uscc)
     with engine.connect() as conn:
         metrics = pl.read_database(
-            select(Metric.uscc, Metric.period, Metric.indicator, Metric.value).where(
-                Metric.indicator == "税收"
-            ),
+            query,
             conn,
             schema_overrides={
                 "uscc": pl.String,
@@ -63,33 +66,43 @@ def load_tax(engine: Engine) -> pl.DataFrame:
     return new_tax(metrics)
 
 
-def load_registry(engine: Engine) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(enterprises, facts) as Polars frames straight from the database."""
+def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(enterprises, facts) as Polars frames straight from the database; ``uscc`` reads one."""
+
+    def only(query, column):
+        return query if uscc is None else query.where(column == uscc)
+
     with engine.connect() as conn:
         enterprises = pl.read_database(
-            select(Enterprise.uscc, Enterprise.name, Enterprise.region_code), conn
+            only(select(Enterprise.uscc, Enterprise.name, Enterprise.region_code), Enterprise.uscc), conn
         ).cast({"uscc": pl.String, "name": pl.String, "region_code": pl.String})
         recognitions = pl.read_database(
-            select(
-                Recognition.id.label("fact_id"),
+            only(
+                select(
+                    Recognition.id.label("fact_id"),
+                    Recognition.uscc,
+                    Recognition.kind,
+                    Recognition.level,
+                    Recognition.granted_on,
+                    Recognition.review,
+                ),
                 Recognition.uscc,
-                Recognition.kind,
-                Recognition.level,
-                Recognition.granted_on,
-                Recognition.review,
             ),
             conn,
             schema_overrides={"granted_on": pl.Date, "review": pl.Boolean, "level": pl.String},
         )
         events = pl.read_database(
-            select(
-                Event.id.label("fact_id"),
+            only(
+                select(
+                    Event.id.label("fact_id"),
+                    Event.uscc,
+                    Event.kind,
+                    Event.level,
+                    Event.occurred_on,
+                    Event.amount_wan,
+                    Event.quantity,
+                ),
                 Event.uscc,
-                Event.kind,
-                Event.level,
-                Event.occurred_on,
-                Event.amount_wan,
-                Event.quantity,
             ),
             conn,
             schema_overrides={
@@ -141,7 +154,7 @@ def run_match(engine: Engine, as_of: dt.date, year: int | None = None, store: bo
     frame = match_frames(enterprises, facts, rules, as_of, year, load_tax(engine))
     stored = store and len(enterprises) > 0 and len(rules) > 0
     run_id = _store(engine, frame, as_of, year, len(enterprises), len(rules)) if stored else None
-    return MatchResult(run_id, as_of, year, rules, leftovers, frame, len(enterprises))
+    return MatchResult(run_id, as_of, year, rules, leftovers, frame, enterprises)
 
 
 def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None, n: int, r: int) -> int:
