@@ -10,13 +10,12 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from huiqi.errors import HuiqiError
 from huiqi.extract.loaders import expand_paths
 from huiqi.extract.model import PolicyDoc
 from huiqi.extract.pipeline import extract_file
-from huiqi.report import render_policy
+from huiqi.report import progress_bar, render_policy
 
 app = typer.Typer(
     name="huiqi",
@@ -51,14 +50,7 @@ def _documents(paths: list[Path]) -> Iterator[PolicyDoc | HuiqiError]:
         for path in paths:
             yield _read_one(path)
         return
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
+    with progress_bar(err) as progress:
         task = progress.add_task("读取政策文件", total=len(paths))
         for path in paths:
             progress.update(task, description=f"读取 {path.name}")

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from huiqi.db.engine import data_dir, database_url, make_engine, session_scope
 from huiqi.db.migrate import upgrade
 from huiqi.errors import HuiqiError
 from huiqi.extract.loaders import expand_paths
+from huiqi.report import progress_bar
 
 err = Console(stderr=True)
 registry_app = typer.Typer(help="企业名录:生成合成企业数据。", no_args_is_help=True)
@@ -45,14 +46,7 @@ def _engine():
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
+    return progress_bar(err)
 
 
 def ingest_paths(paths: list[Path], console: Console) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -130,3 +131,15 @@ def render_policy(doc: PolicyDoc, console: Console) -> None:
     }
     for s in doc.stacking:
         console.print(f"[bold]叠加规则[/] [{rule_label[s.rule]}] {s.text}", highlight=False)
+
+
+def progress_bar(console: Console) -> Progress:
+    """The one progress display of every long step: description, bar, n/total, time (transient)."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from huiqi.rules.conditions import amount_band, quantity_band
 from huiqi.rules.model import Rule, Uncompiled, Window
-from huiqi.rules.vocabulary import Mention, Table, Vocabulary, load_vocabulary, squash
+from huiqi.rules.vocabulary import LEVEL_WORDS, Mention, Table, Vocabulary, load_vocabulary, squash
 
 _FIRST_GRANT = re.compile(r"新认定|新入选|新获得|首次|新列入|新评定|新确定|新通过|新获评|新晋")
 _REVIEW = re.compile(r"复核")
@@ -38,20 +38,9 @@ _OPEN = re.compile(
 # A title is rewarded when the subject says it was granted (somewhere in the subject, so
 # 首台(套)数控装备,经认定 counts) or when the subject is the title itself (省级工业设计研究院).
 _GRANTED = re.compile(r"认定|入选|获得|获评|评定|评为|列入|确定为|通过|获批|命名|首次|荣获|授予|属于|称号")
-_LEVEL_BEFORE = re.compile(r"(国家级|省级|市级|区县级|区级|县级|国家|国内|省内|省|市)$")
-_LEVEL_WORD = {
-    "国家级": "国家级",
-    "国家": "国家级",
-    "国内": "国家级",
-    "省级": "省级",
-    "省内": "省级",
-    "省": "省级",
-    "市级": "市级",
-    "市": "市级",
-    "区县级": "区县级",
-    "区级": "区县级",
-    "县级": "区县级",
-}
+# Before a title inside a clause a bare 省 or 市 also states a level (省首台(套), 市专利奖).
+_LEVEL_WORD = {**LEVEL_WORDS, "省": "省级", "市": "市级"}
+_LEVEL_BEFORE = re.compile("(" + "|".join(sorted(_LEVEL_WORD, key=len, reverse=True)) + ")$")
 _ONE_YEAR = re.compile(r"(?:^|对)(20\d\d)年(?!底|前|以来|起|末)")
 _DRAFT = re.compile(r"征求意见稿|送审稿|草案")
 _PER_UNIT = {"辆", "台", "套", "台套", "台(套)"}
@@ -269,30 +258,15 @@ def compile_document(
     rules: list[Rule] = []
     leftovers: list[Uncompiled] = []
     previous: Rule | None = None
-    draft = bool(_DRAFT.search(title))
+    refusal = None
+    if _DRAFT.search(title):
+        refusal = "征求意见稿等未定稿文件,尚未生效"
+    elif region and region_code is None:
+        refusal = f"文件地区“{region}”无法对应到行政区划代码"
     for index, incentive in enumerate(doc.get("incentives", [])):
-        if draft:
+        if refusal:
             leftovers.append(
-                Uncompiled(
-                    version_id,
-                    title,
-                    index,
-                    incentive["subject"],
-                    incentive["text"],
-                    "征求意见稿等未定稿文件,尚未生效",
-                )
-            )
-            continue
-        if region and region_code is None:
-            leftovers.append(
-                Uncompiled(
-                    version_id,
-                    title,
-                    index,
-                    incentive["subject"],
-                    incentive["text"],
-                    f"文件地区“{region}”无法对应到行政区划代码",
-                )
+                Uncompiled(version_id, title, index, incentive["subject"], incentive["text"], refusal)
             )
             continue
         compiled = compile_incentive(incentive, index, doc, version_id, region_code, vocab, previous)

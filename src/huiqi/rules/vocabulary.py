@@ -36,7 +36,7 @@ Table = Literal["recognition", "event"]
 
 LEVELS = ("国家级", "省级", "市级", "区县级")
 # Words that state a level inside a name; longest first so 国家级 wins over 国家.
-_LEVEL_WORDS = {
+LEVEL_WORDS = {
     "国家级": "国家级",
     "国家": "国家级",
     "国内": "国家级",
@@ -122,7 +122,7 @@ class Vocabulary:
         if not text:
             return None
         stated = None
-        for word, level in _LEVEL_WORDS.items():
+        for word, level in LEVEL_WORDS.items():
             if text.startswith(word):
                 stated, text = level, text[len(word) :]
                 break
