@@ -4,11 +4,11 @@ For one enterprise and one triggering fact:
 
 * rows of the same grant split across budget levels (市级 + 区级 ``在…基础上再配套``) stack;
 * a document that declares it replaces earlier ones (``原有政策…以本意见为准``) suppresses rows
-  of older documents for the same fact;
+  of older documents of the same issuing region for the same fact, when both dates are known;
 * of what remains, only the highest grant is paid (就高不重复); the others are kept with the
   status 不重复享受 and a reason naming the grant that won.
 
-Amounts left to be decided (null) rank below any figure.
+Grants are compared by amount, else cap (what an application could bring), else nothing.
 """
 
 from __future__ import annotations
