@@ -31,7 +31,7 @@ from huiqi.registry.codes import (
 )
 from huiqi.registry.reader import RawRow, RawTable
 from huiqi.registry.schema import INDICATOR_SYNONYMS, INDICATOR_UNITS, UNIT_SYNONYMS, TableName
-from huiqi.rules.vocabulary import LEVELS, Vocabulary, load_vocabulary, squash
+from huiqi.rules.vocabulary import LEVEL_WORDS, LEVELS, Vocabulary, load_vocabulary, squash
 
 
 @dataclass(frozen=True)
@@ -475,20 +475,15 @@ def parse_indicator(value: Any) -> tuple[str, str | None]:
     return name, unit
 
 
+# A whole level cell: the vocabulary's level words plus what people type alone in a cell.
 _LEVEL_WORDS = {
-    "国家级": "国家级",
-    "国家": "国家级",
+    **LEVEL_WORDS,
     "国家级别": "国家级",
-    "省级": "省级",
     "省": "省级",
     "省级别": "省级",
-    "市级": "市级",
     "市": "市级",
     "地市级": "市级",
-    "区县级": "区县级",
     "县区级": "区县级",
-    "区级": "区县级",
-    "县级": "区县级",
     "区县": "区县级",
 }
 
