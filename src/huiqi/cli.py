@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from huiqi.errors import HuiqiError
 from huiqi.extract.loaders import expand_paths
@@ -38,7 +39,7 @@ def _dump(doc: PolicyDoc, indent: int | None) -> str:
 
 
 def _report_error(exc: HuiqiError) -> None:
-    err.print(f"[bold red]错误[/]: {exc}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]错误[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
 
 
 def _documents(paths: list[Path]) -> Iterator[PolicyDoc | HuiqiError]:
@@ -116,5 +117,65 @@ from huiqi import cli_platform  # noqa: E402  (the database commands register on
 cli_platform.register(app)
 
 
+def _log_bug(exc: BaseException) -> str:
+    """Write the traceback of an unexpected failure to a log file (English, for developers)."""
+    import tempfile
+    import traceback
+
+    from huiqi.db.engine import data_dir
+
+    text = "".join(traceback.format_exception(exc))
+    for folder in (data_dir() / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "huiqi-error.log"
+            with path.open("a", encoding="utf-8") as log:
+                log.write(text + "\n")
+            return str(path)
+        except OSError:
+            continue
+    return "(无法写入日志)"
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit status; every failure is one Chinese line."""
+    from typer import Abort
+    from typer._click.exceptions import ClickException
+
+    from huiqi import cli_i18n
+    from huiqi.errors import describe_failure
+
+    cli_i18n.install()
+    command = typer.main.get_command(app)
+    try:
+        status = command.main(args=argv, prog_name="huiqi", standalone_mode=False)
+    except ClickException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()
+            return 2
+        path = exc.ctx.command_path if getattr(exc, "ctx", None) else "huiqi"
+        err.print(
+            f"[bold red]错误[/]: {escape(cli_i18n.usage_error_zh(exc))}(用 {path} --help 查看用法)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 2
+    except Abort:
+        err.print("已取消。")
+        return 130
+    except Exception as exc:  # every failure reaches the user as one line, never a traceback
+        message = describe_failure(exc)
+        if message is None:
+            message = f"内部错误 {type(exc).__name__},详细信息已记录在 {_log_bug(exc)}"
+        err.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True)
+        return 1
+    return status if isinstance(status, int) else 0
+
+
+def main() -> None:
+    """The ``huiqi`` console script."""
+    sys.exit(run())
+
+
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()
