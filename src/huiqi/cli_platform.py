@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -20,7 +21,7 @@ from huiqi.extract.loaders import expand_paths
 from huiqi.report import progress_bar
 
 err = Console(stderr=True)
-registry_app = typer.Typer(help="企业名录:生成合成企业数据。", no_args_is_help=True)
+registry_app = typer.Typer(help="企业名录:生成合成数据,查看和对应词表中没有的类型。", no_args_is_help=True)
 
 
 class MatchFormat(StrEnum):
@@ -35,7 +36,7 @@ class RulesFormat(StrEnum):
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]错误[/]: {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -67,7 +68,7 @@ def ingest_paths(paths: list[Path], console: Console) -> int:
                     result = ingest_file(session, path)
             except HuiqiError as exc:
                 failed += 1
-                err.print(f"[bold red]错误[/]: {exc}", highlight=False, soft_wrap=True)
+                err.print(f"[bold red]错误[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
             else:
                 console.print(
                     f"{STATUS_ZH[result.status]} 第{result.version}版 {path.name} "
@@ -95,33 +96,109 @@ def import_(
     file: Path | None = typer.Argument(None, help="CSV 或 .xlsx 文件。"),
     template: str | None = typer.Option(None, "--template", help="只生成该表的空白模板(含说明页),不导入。"),
     out: Path | None = typer.Option(None, "--out", help="模板或错误报告的保存路径。"),
+    replace: bool = typer.Option(
+        False, "--replace", help="替换:本文件是该来源的完整名单,来源中已有而本文件没有的记录将被撤回。"
+    ),
+    delete: bool = typer.Option(
+        False, "--delete", help="撤回:文件中列出的记录从名录中撤回(保留历史,不再参与匹配)。"
+    ),
+    source: str | None = typer.Option(
+        None,
+        "--source",
+        help="来源名称(默认为文件名);每月文件名不同但属同一名单时,用同一来源名配合 --replace。",
+    ),
 ) -> None:
     """导入企业名录数据(企业、认定、事项、指标);逐行校验,好行一次性入库,坏行写入错误报告。
 
-    例:huiqi import enterprises 企业.xlsx    huiqi import --template 认定
+    更正已导入的记录:改正后重新导入即可(按记录编号,或企业+类型+日期识别同一条记录);
+    整份名单以新文件为准用 --replace;撤回个别记录用 --delete。
+
+    例:huiqi import enterprises 企业.xlsx    huiqi import 认定 认定2024.xlsx --replace    huiqi import --template 认定
     """
     from huiqi.registry.importer import import_file, template_file
 
     if template:
-        try:
-            path = template_file(template, out)
-        except HuiqiError as exc:
-            raise _fail(str(exc)) from exc
-        Console().print(f"模板已生成:{path}")
+        path = template_file(template, out)
+        Console().print(f"模板已生成:{escape(str(path))}", highlight=False)
         return
     if not kind or not file:
         raise _fail("请给出表类型和文件,例如:huiqi import enterprises 企业.csv;或用 --template 生成模板")
     engine = _engine()
     try:
         with err.status("导入中…") as status:
-            summary = import_file(engine, kind, file, out, step=lambda text: status.update(f"导入中:{text}"))
-    except HuiqiError as exc:
-        raise _fail(str(exc)) from exc
+            summary = import_file(
+                engine,
+                kind,
+                file,
+                out,
+                step=lambda text: status.update(f"导入中:{escape(text)}"),
+                replace=replace,
+                withdraw=delete,
+                source=source,
+            )
     finally:
         engine.dispose()
-    Console().print(summary.describe(), highlight=False)
+    Console().print(escape(summary.describe()), highlight=False)
     if summary.rows_bad:
         raise typer.Exit(code=1)
+
+
+def kinds(
+    output_format: RulesFormat = typer.Option(RulesFormat.table, "--format", "-f", help="table 或 json。"),
+) -> None:
+    """列出名录中尚未对应到词表的认定、事项类型(相关行已暂存,对应后生效)。
+
+    例:huiqi registry kinds
+    """
+    from huiqi.registry.importer import KIND_ZH, pending_kinds
+
+    engine = _engine()
+    try:
+        waiting = pending_kinds(engine)
+    finally:
+        engine.dispose()
+    if output_format is RulesFormat.json:
+        payload = [
+            {"table": w.table, "kind": w.raw_kind, "rows": w.rows, "enterprises": w.enterprises}
+            for w in waiting
+        ]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    if not waiting:
+        Console().print("没有待对应的类型:名录中的认定和事项都已对应到词表。")
+        return
+    table = Table(title=f"待对应的类型 {len(waiting)} 个(用 huiqi registry map-kind 对应)")
+    for header in ("表", "名称(按原文)", "行数", "企业数"):
+        table.add_column(header)
+    for w in waiting:
+        table.add_row(KIND_ZH[w.table], escape(w.raw_kind), f"{w.rows:,}", f"{w.enterprises:,}")
+    Console().print(table)
+
+
+def map_kind(
+    table: str = typer.Argument(..., help="认定 或 事项(recognitions / events)。"),
+    name: str = typer.Argument(..., help="名录中写的名称(见 huiqi registry kinds)。"),
+    kind: str = typer.Argument(..., help="词表中的类型名称。"),
+    level: str | None = typer.Option(None, "--level", help="该名称本身表示的级别(如 国家级)。"),
+) -> None:
+    """把名录中的一个类型名称对应到词表中的类型,并导入等待它的暂存行。
+
+    例:huiqi registry map-kind 认定 "国家级制造业单项冠军示范企业(第七批)" 制造业单项冠军 --level 国家级
+    """
+    from huiqi.registry.importer import map_kind as apply
+
+    engine = _engine()
+    try:
+        summary = apply(engine, table, name, kind, level)
+    finally:
+        engine.dispose()
+    Console().print(
+        f"已对应:“{escape(name)}” → {escape(kind)};暂存行 {summary.rows_total:,} 行,"
+        f"新增 {summary.rows_new:,},更新 {summary.rows_changed:,},仍有误 {summary.rows_bad:,}",
+        highlight=False,
+    )
+    for error in summary.errors:
+        err.print(f"  第{error.row}行 {escape(error.column)}:{escape(error.reason)}", highlight=False)
 
 
 def generate(
@@ -149,10 +226,12 @@ def generate(
 
     for name, path in paths.items():
         rows = getattr(population, name).height
-        Console().print(f"{KIND_ZH[name]}表 {rows:,} 行 → {path}", highlight=False)
+        Console().print(f"{KIND_ZH[name]}表 {rows:,} 行 → {escape(str(path))}", highlight=False)
 
 
 registry_app.command("generate")(generate)
+registry_app.command("kinds")(kinds)
+registry_app.command("map-kind")(map_kind)
 
 
 def rules(
@@ -197,14 +276,15 @@ def rules(
         table.add_column(header, overflow="fold")
     for r in compiled:
         table.add_row(
-            r.document[:18], r.describe_fact(), r.describe_amount(), r.mode, r.open_conditions or ""
+            *(escape(t) for t in (r.document[:18], r.describe_fact(), r.describe_amount(), r.mode)),
+            escape(r.open_conditions or ""),
         )
     console.print(table)
     left = Table(title=f"需人工处理的奖补条款 {len(leftovers)} 条")
     for header in ("文件", "对象", "原因"):
         left.add_column(header, overflow="fold")
     for u in leftovers:
-        left.add_row(u.document[:18], u.subject, u.reason)
+        left.add_row(escape(u.document[:18]), escape(u.subject), escape(u.reason))
     console.print(left)
 
 
@@ -247,7 +327,9 @@ def match(
         if output_format is MatchFormat.xlsx:
             suffix = f"_{year}年度" if year else ""
             path = out or data_dir() / "exports" / f"应享清单_{day.isoformat()}{suffix}.xlsx"
-            console.print(f"Excel 已导出:{write_xlsx(result.entitlements, path)}")
+            console.print(
+                f"Excel 已导出:{escape(str(write_xlsx(result.entitlements, path)))}", highlight=False
+            )
             return
         summarise(result.entitlements, result.enterprises, console)
         if result.leftovers:
@@ -333,10 +415,13 @@ def demo(
         )
         for index, rule in enumerate(result.rules):
             if index not in used:
-                console.print(f"  本次无企业享受:《{rule.document}》{rule.describe_fact()}", highlight=False)
+                console.print(
+                    f"  本次无企业享受:《{escape(rule.document)}》{escape(rule.describe_fact())}",
+                    highlight=False,
+                )
         path = write_xlsx(result.entitlements, data_dir() / "exports" / f"应享清单_{day.isoformat()}.xlsx")
-        console.print(f"Excel 清单:{path}")
-        console.print(f"数据库:{database_url()}")
+        console.print(f"Excel 清单:{escape(str(path))}", highlight=False)
+        console.print(f"数据库:{escape(database_url())}", highlight=False)
     finally:
         engine.dispose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -73,13 +74,15 @@ def render_policy(doc: PolicyDoc, console: Console) -> None:
         ("地区 / 层级", " / ".join(v for v in (d.region, d.level) if v) or None),
         ("来源", doc.source),
     ):
-        head.add_row(label, value or "—")
+        head.add_row(label, escape(value or "—"))
     summary = Text(
         f"任务 {len(doc.tasks)} 项 · 奖补条款 {len(doc.incentives)} 条 · "
         f"目标 {len(doc.targets)} 个 · 叠加规则 {len(doc.stacking)} 条",
         style="dim",
     )
-    console.print(Panel(Group(head, summary), title=f"[bold]{d.title or '(未识别标题)'}", expand=True))
+    console.print(
+        Panel(Group(head, summary), title=f"[bold]{escape(d.title or '(未识别标题)')}", expand=True)
+    )
 
     if doc.incentives:
         table = Table(title="奖补条款(给谁、多少钱)", show_lines=False, expand=True)
@@ -92,17 +95,17 @@ def render_policy(doc: PolicyDoc, console: Console) -> None:
         for row in doc.incentives:
             flag = " [yellow]⚠待核[/]" if row.needs_review else ""
             table.add_row(
-                row.task or "",
-                row.subject + flag,
+                escape(row.task or ""),
+                escape(row.subject) + flag,
                 row.level or "",
                 KIND_LABEL[row.kind],
-                describe_amount(row),
-                _payers(row),
+                escape(describe_amount(row)),
+                escape(_payers(row)),
             )
         console.print(table)
         for row in doc.incentives:
             for note in row.notes:
-                console.print(f"  [yellow]⚠[/] {row.subject[:30]}:{note}", highlight=False)
+                console.print(f"  [yellow]⚠[/] {escape(row.subject[:30])}:{escape(note)}", highlight=False)
 
     if doc.targets:
         table = Table(title="目标", expand=True)
@@ -111,7 +114,7 @@ def render_policy(doc: PolicyDoc, console: Console) -> None:
         for t in doc.targets:
             cmp = {">=": "≥", "<=": "≤", "~": "约", "=": ""}[t.comparator]
             value = f"{cmp}{t.value:g}" + (f"-{t.value_max:g}" if t.value_max else "") + (t.unit or "")
-            table.add_row(t.indicator, value, str(t.by) if t.by else (t.period or ""))
+            table.add_row(escape(t.indicator), escape(value), escape(str(t.by) if t.by else (t.period or "")))
         console.print(table)
 
     if doc.tasks:
@@ -120,7 +123,7 @@ def render_policy(doc: PolicyDoc, console: Console) -> None:
         table.add_column("任务")
         table.add_column("责任单位")
         for task in doc.tasks:
-            table.add_row(task.id, task.title, "、".join(task.responsible))
+            table.add_row(escape(task.id), escape(task.title), escape("、".join(task.responsible)))
         console.print(table)
 
     rule_label = {
@@ -128,9 +131,11 @@ def render_policy(doc: PolicyDoc, console: Console) -> None:
         "cap_per_enterprise": "每家企业限额",
         "supersedes": "以本文件为准",
         "repeatable": "可叠加享受",
+        "exclusive": "不得同时享受",
     }
     for s in doc.stacking:
-        console.print(f"[bold]叠加规则[/] [{rule_label[s.rule]}] {s.text}", highlight=False)
+        label = rule_label.get(s.rule, s.rule)
+        console.print(f"[bold]叠加规则[/] \\[{label}] {escape(s.text)}", highlight=False)
 
 
 def progress_bar(console: Console) -> Progress:

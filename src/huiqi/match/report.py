@@ -10,8 +10,10 @@ from typing import Any
 import polars as pl
 from openpyxl import Workbook
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from huiqi.exports import safe_row
 from huiqi.match.caps import DISTRICT_PAYERS
 from huiqi.match.reference import Fact, applies, in_jurisdiction
 from huiqi.match.stacking import PAID, SUPPRESSED
@@ -104,7 +106,12 @@ def summarise(frame: pl.DataFrame, enterprises: pl.DataFrame | None, console: Co
     for header in ("企业", "万元", "方式", "理由"):
         table.add_column(header, overflow="fold")
     for row in largest.iter_rows(named=True):
-        table.add_row(row.get("name") or row["uscc"], _wan(row["amount_wan"]), row["mode"], row["reason"])
+        table.add_row(
+            escape(row.get("name") or row["uscc"]),
+            _wan(row["amount_wan"]),
+            row["mode"],
+            escape(row["reason"]),
+        )
     console.print(table)
 
 
@@ -138,7 +145,11 @@ def _money_table(console: Console, title: str, frame: pl.DataFrame, key: str, he
         table.add_column(name, justify=justify, overflow="fold")
     for row in frame.sort("wan", descending=True).iter_rows(named=True):
         table.add_row(
-            str(row[key]), f"{row['n']:,}", f"{row['firms']:,}", f"{row['wan']:,.2f}", f"{row['open']:,}"
+            escape(str(row[key])),
+            f"{row['n']:,}",
+            f"{row['firms']:,}",
+            f"{row['wan']:,.2f}",
+            f"{row['open']:,}",
         )
     console.print(table)
 
@@ -184,7 +195,9 @@ def write_xlsx(frame: pl.DataFrame, path: Path) -> Path:
         sheet.append([h for _, h in headers])
         part = frame.filter((pl.col("status") == PAID) == paid)
         for row in part.iter_rows(named=True):
-            sheet.append([_payers_text(row) if k == "payers" else _cell(row.get(k)) for k, _ in headers])
+            sheet.append(
+                safe_row(_payers_text(row) if k == "payers" else _cell(row.get(k)) for k, _ in headers)
+            )
     book.save(path)
     return path
 
@@ -203,7 +216,7 @@ def explain(
 ) -> list[dict[str, Any]]:
     """What one enterprise gets, and the nearest rules it does not meet with the missing condition."""
     mine = frame.filter(pl.col("uscc") == uscc)
-    console.rule(f"[bold]{name or uscc}({uscc})")
+    console.rule(f"[bold]{escape(name or uscc)}({uscc})")
     paid = mine.filter(pl.col("status") == PAID)
     console.print(
         f"应享 {len(paid)} 项,合计 {paid['amount_wan'].fill_null(0).sum():,.2f} 万元(不含待核定金额)"
@@ -211,13 +224,18 @@ def explain(
     for row in mine.sort("amount_wan", descending=True, nulls_last=True).iter_rows(named=True):
         mark = "[green]✓[/]" if row["status"] == PAID else "[yellow]–[/]"
         console.print(
-            f" {mark} {_wan(row['amount_wan'], ' 万元')} [{row['mode']}] 《{row['document']}》 {row['reason']}"
+            f" {mark} {_wan(row['amount_wan'], ' 万元')} \\[{row['mode']}] 《{escape(row['document'])}》 "
+            f"{escape(row['reason'])}",
+            highlight=False,
         )
     misses = nearest_misses(region_code, facts, rules, as_of, year, set(mine["rule"].to_list()))[:nearest]
     if misses:
         console.print("[bold]差一点的政策[/](满足其余条件,缺少下列一项):")
         for miss in misses:
-            console.print(f"  · 《{miss['document']}》{miss['subject']}:{miss['missing']}", highlight=False)
+            console.print(
+                f"  · 《{escape(miss['document'])}》{escape(miss['subject'])}:{escape(miss['missing'])}",
+                highlight=False,
+            )
     else:
         console.print("没有差一点的政策:企业所在地仍有效的规则都已匹配。")
     return misses
