@@ -14,7 +14,7 @@ from huiqi.db.engine import database_url, session_scope
 from huiqi.db.migrate import upgrade
 from huiqi.db.models import Base, Document, DocumentVersion
 from huiqi.errors import DocumentError
-from huiqi.library import ingest_file, latest_versions
+from huiqi.library import current_versions, ingest_file
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -28,7 +28,7 @@ def test_migrations_build_exactly_the_models(engine):
 def test_upgrade_twice_is_harmless(database_url, engine):
     upgrade(database_url)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
 
 
 def test_default_url_is_sqlite_in_the_data_dir():
@@ -53,7 +53,7 @@ def test_ingest_same_file_is_a_no_op_and_a_changed_file_a_new_version(engine, tm
         changed = ingest_file(session, path)
         assert (changed.status, changed.version) == ("new_version", 2)
         assert _count(session, Document) == 1 and _count(session, DocumentVersion) == 2
-        [latest] = latest_versions(session)
+        [latest] = current_versions(session)
         caps = [i.get("cap_wan") for i in latest.extraction["incentives"]]
         assert 90.0 in caps and 80.0 in caps  # 单项冠军 stays 80; 小巨人 is now 90
         old = session.scalar(select(DocumentVersion).where(DocumentVersion.version == 1))

@@ -19,6 +19,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from huiqi.errors import HuiqiError
+
 DEFAULT_DATA_DIR = "huiqi-data"
 
 
@@ -48,8 +50,15 @@ def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default :func:`database_url`); SQLite gets WAL and foreign keys."""
     url = url or database_url()
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        if folder.exists() and not folder.is_dir():
+            raise HuiqiError(
+                f"{folder}: 数据目录应是文件夹,现在是一个文件(请改用 HUIQI_DATA_DIR 指定其他目录)"
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+    sqlite = url.startswith("sqlite")
+    # a reader waits for a writer's commit instead of failing with "database is locked"
+    engine = create_engine(url, connect_args={"timeout": 60} if sqlite else {})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

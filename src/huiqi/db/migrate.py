@@ -22,14 +22,27 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def _current(engine) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Run the migrations on ``url`` up to ``revision``."""
+    """Run the migrations on ``url`` up to ``revision``, under the database's writer lock so
+    that two commands started at once on a new database do not both create it."""
+    from alembic.script import ScriptDirectory
+
     from huiqi.db.engine import make_engine
+    from huiqi.db.locks import writer_lock
 
     engine = make_engine(url)
     try:
-        with engine.begin() as connection:
-            config = alembic_config(url)
+        config = alembic_config(url)
+        if revision == "head" and _current(engine) == ScriptDirectory.from_config(config).get_current_head():
+            return
+        with writer_lock(engine), engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     finally:

@@ -30,17 +30,29 @@ class Base(DeclarativeBase):
 
 
 class Document(Base):
-    """政策文件: one document, known by its file name; its text may change over versions."""
+    """政策文件: one document, known by its 文号, else its title and region, else its text.
+
+    ``identity`` is that key (``docnum:``, ``title:`` or ``text:`` and a digest); ``name`` is the file
+    name it was last ingested from, for people only. ``current_version_id`` is the text in
+    force: the latest ingested, or an earlier one ingested again.
+    """
 
     __tablename__ = "documents"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
+    identity: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    doc_number: Mapped[str | None] = mapped_column(String(128))
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_versions.id", use_alter=True, name="fk_documents_current_version")
+    )
     title: Mapped[str | None] = mapped_column(Text)
     region: Mapped[str | None] = mapped_column(String(64))
     level: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     versions: Mapped[list[DocumentVersion]] = relationship(
-        back_populates="document", order_by="DocumentVersion.version"
+        back_populates="document",
+        order_by="DocumentVersion.version",
+        foreign_keys="DocumentVersion.document_id",
     )
 
 
@@ -62,7 +74,7 @@ class DocumentVersion(Base):
     effective_from: Mapped[dt.date | None] = mapped_column(Date)
     expires_on: Mapped[dt.date | None] = mapped_column(Date)
     extraction: Mapped[dict[str, Any]] = mapped_column(JSON)
-    document: Mapped[Document] = relationship(back_populates="versions")
+    document: Mapped[Document] = relationship(back_populates="versions", foreign_keys=[document_id])
 
 
 class Enterprise(Base):
@@ -77,14 +89,34 @@ class Enterprise(Base):
     size: Mapped[str | None] = mapped_column(String(4))
     established_on: Mapped[dt.date | None] = mapped_column(Date)
     extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source: Mapped[str | None] = mapped_column(String(255))
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    withdrawn_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
 
 
-class Recognition(Base):
+class _Provenance:
+    """Where a registry row came from and whether it was withdrawn (撤回), for every fact table.
+
+    ``identity`` is unique: the official's 记录编号 when given (``id:…``), else the natural key
+    (``nk:…``). ``natural_key`` is the digest of the fields that define the fact without free
+    text; ``near_duplicate_of`` points at a stored fact this one closely resembles (a probable
+    correction imported as new), which makes any grant it triggers 需申报.
+    """
+
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    identity: Mapped[str] = mapped_column(String(64), unique=True)
+    natural_key: Mapped[str] = mapped_column(String(40), index=True)
+    source: Mapped[str | None] = mapped_column(String(255))
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    withdrawn_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    near_duplicate_of: Mapped[int | None] = mapped_column(Integer)
+
+
+class Recognition(_Provenance, Base):
     """认定: a title an enterprise holds (first grant, or a passed 动态复核 when ``review``)."""
 
     __tablename__ = "recognitions"
     id: Mapped[int] = mapped_column(primary_key=True)
-    natural_key: Mapped[str] = mapped_column(String(40), unique=True)
     uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), index=True)
     kind: Mapped[str] = mapped_column(String(64), index=True)
     level: Mapped[str | None] = mapped_column(String(16))
@@ -94,12 +126,11 @@ class Recognition(Base):
     extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class Event(Base):
+class Event(_Provenance, Base):
     """事项: something an enterprise did, with its base amount (万元), quantity and date."""
 
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
-    natural_key: Mapped[str] = mapped_column(String(40), unique=True)
     uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), index=True)
     kind: Mapped[str] = mapped_column(String(64), index=True)
     occurred_on: Mapped[dt.date] = mapped_column(Date)
@@ -119,14 +150,22 @@ class Metric(Base):
     indicator: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(255))
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    withdrawn_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
 
 
 class ImportRun(Base):
-    """One registry import: what came in, how many rows were kept, new, changed or refused."""
+    """One registry import: what came in, how many rows were kept, new, changed, withdrawn or
+    refused. ``mode`` is 导入 (add and correct), 替换 (the file is the whole list of its source:
+    rows of that source missing from it are withdrawn) or 撤回 (the file lists rows to withdraw)."""
 
     __tablename__ = "import_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(8), default="导入")
+    source: Mapped[str | None] = mapped_column(String(255))
+    sheet: Mapped[str | None] = mapped_column(String(255))
     file_name: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
@@ -135,13 +174,50 @@ class ImportRun(Base):
     rows_bad: Mapped[int] = mapped_column(Integer)
     rows_new: Mapped[int] = mapped_column(Integer)
     rows_changed: Mapped[int] = mapped_column(Integer)
+    rows_withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    rows_warned: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PendingRow(Base):
+    """A registry row kept aside because its kind of 认定 or 事项 is not in the vocabulary yet.
+
+    An officer maps the name to a kind (``huiqi registry map-kind``); the row is then checked
+    again and stored like any other. Nothing an official sent is dropped.
+    """
+
+    __tablename__ = "pending_rows"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table: Mapped[str] = mapped_column(String(16))
+    raw_kind: Mapped[str] = mapped_column(String(255), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    row: Mapped[int] = mapped_column(Integer)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class KindMapping(Base):
+    """An officer's mapping of a name written in the registry to a vocabulary kind (词表补充)."""
+
+    __tablename__ = "kind_mappings"
+    __table_args__ = (UniqueConstraint("table", "raw"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table: Mapped[str] = mapped_column(String(16))
+    raw: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
 
 class MatchRun(Base):
-    """One evaluation of all enterprises against all rules in force (政策找企业)."""
+    """One evaluation of all enterprises against all rules in force (政策找企业).
+
+    ``run_key`` (as-of date and funding year) is unique: one stored run per question, even
+    when two matches run at once.
+    """
 
     __tablename__ = "match_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
+    run_key: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     as_of: Mapped[dt.date] = mapped_column(Date)
     year: Mapped[int | None] = mapped_column(Integer)

@@ -38,6 +38,7 @@ FACT_SCHEMA = {
     "review": pl.Boolean,
     "amount": pl.Float64,
     "quantity": pl.Float64,
+    "doubtful": pl.Boolean,
 }
 
 
@@ -48,7 +49,14 @@ def facts_frame(
 
     With ``enterprises`` (``uscc``, ``region_code``) each fact also carries its enterprise's
     district, which :func:`evaluate` then uses instead of joining by credit code on every run.
+    ``doubtful`` marks a fact stored as a probable duplicate of another (``near_duplicate_of``).
     """
+
+    def doubtful(frame: pl.DataFrame) -> pl.Expr:
+        if "near_duplicate_of" in frame.columns:
+            return pl.col("near_duplicate_of").is_not_null().alias("doubtful")
+        return pl.lit(False).alias("doubtful")
+
     rec = recognitions.select(
         (pl.col("fact_id").cast(pl.Int64) * 2).alias("fact_key"),
         pl.col("uscc"),
@@ -59,6 +67,7 @@ def facts_frame(
         pl.col("review").fill_null(False),
         pl.lit(None, pl.Float64).alias("amount"),
         pl.lit(None, pl.Float64).alias("quantity"),
+        doubtful(recognitions),
     )
     ev = events.select(
         (pl.col("fact_id").cast(pl.Int64) * 2 + 1).alias("fact_key"),
@@ -70,6 +79,7 @@ def facts_frame(
         pl.lit(False).alias("review"),
         pl.col("amount_wan").cast(pl.Float64).alias("amount"),
         pl.col("quantity").cast(pl.Float64).alias("quantity"),
+        doubtful(events),
     )
     facts = pl.concat([rec.cast(FACT_SCHEMA), ev.cast(FACT_SCHEMA)])
     if enterprises is not None:
@@ -229,6 +239,7 @@ def evaluate(
             "year",
             "amount_wan",
             "cap_wan",
+            "doubtful",
         )
         .collect()
     )
@@ -268,5 +279,6 @@ def _empty() -> pl.DataFrame:
             "year": pl.Int32,
             "amount_wan": pl.Float64,
             "cap_wan": pl.Float64,
+            "doubtful": pl.Boolean,
         }
     )

@@ -10,14 +10,17 @@ import polars as pl
 from sqlalchemy import Engine, delete, insert, select
 
 from huiqi.db.engine import session_scope
+from huiqi.db.locks import writer_lock
 from huiqi.db.models import Enterprise, Entitlement, Event, MatchRun, Metric, Recognition
-from huiqi.library import latest_versions
+from huiqi.library import current_versions
 from huiqi.match.caps import apply_district_caps, new_tax
 from huiqi.match.engine import evaluate, facts_frame
 from huiqi.match.stacking import PAID, stack
 from huiqi.registry.codes import code_for_place
 from huiqi.rules.compile import compile_document
-from huiqi.rules.model import Rule, Uncompiled
+from huiqi.rules.model import MODE_APPLY, Rule, Uncompiled
+
+DOUBTFUL_REASON = "该记录与另一条同类记录日期相近,可能是更正后重复导入,需核实后兑现"
 
 
 @dataclass
@@ -38,7 +41,7 @@ def compile_library(engine: Engine) -> tuple[list[Rule], list[Uncompiled]]:
     rules: list[Rule] = []
     leftovers: list[Uncompiled] = []
     with session_scope(engine) as session:
-        for version in latest_versions(session):
+        for version in current_versions(session):
             compiled, left = compile_document(version.id, version.extraction, code_for_place)
             rules.extend(compiled)
             leftovers.extend(left)
@@ -48,7 +51,7 @@ def compile_library(engine: Engine) -> tuple[list[Rule], list[Uncompiled]]:
 def load_tax(engine: Engine, uscc: str | None = None) -> pl.DataFrame:
     """(uscc, year, new_tax) from the annual 税收 metrics, for per-enterprise caps."""
     query = select(Metric.uscc, Metric.period, Metric.indicator, Metric.value).where(
-        Metric.indicator == "税收"
+        Metric.indicator == "税收", Metric.withdrawn_run_id.is_(None)
     )
     if uscc is not None:
         query = query.where(Metric.uscc == uscc)
@@ -74,8 +77,15 @@ def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame
 
     with engine.connect() as conn:
         enterprises = pl.read_database(
-            only(select(Enterprise.uscc, Enterprise.name, Enterprise.region_code), Enterprise.uscc), conn
-        ).cast({"uscc": pl.String, "name": pl.String, "region_code": pl.String})
+            only(
+                select(Enterprise.uscc, Enterprise.name, Enterprise.region_code).where(
+                    Enterprise.withdrawn_run_id.is_(None)
+                ),
+                Enterprise.uscc,
+            ),
+            conn,
+            schema_overrides={"uscc": pl.String, "name": pl.String, "region_code": pl.String},
+        )
         recognitions = pl.read_database(
             only(
                 select(
@@ -85,11 +95,17 @@ def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame
                     Recognition.level,
                     Recognition.granted_on,
                     Recognition.review,
-                ),
+                    Recognition.near_duplicate_of,
+                ).where(Recognition.withdrawn_run_id.is_(None)),
                 Recognition.uscc,
             ),
             conn,
-            schema_overrides={"granted_on": pl.Date, "review": pl.Boolean, "level": pl.String},
+            schema_overrides={
+                "granted_on": pl.Date,
+                "review": pl.Boolean,
+                "level": pl.String,
+                "near_duplicate_of": pl.Int64,
+            },
         )
         events = pl.read_database(
             only(
@@ -101,7 +117,8 @@ def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame
                     Event.occurred_on,
                     Event.amount_wan,
                     Event.quantity,
-                ),
+                    Event.near_duplicate_of,
+                ).where(Event.withdrawn_run_id.is_(None)),
                 Event.uscc,
             ),
             conn,
@@ -110,6 +127,7 @@ def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame
                 "amount_wan": pl.Float64,
                 "quantity": pl.Float64,
                 "level": pl.String,
+                "near_duplicate_of": pl.Int64,
             },
         )
     return enterprises, facts_frame(recognitions, events, enterprises)
@@ -132,6 +150,12 @@ def match_frames(
     if tax is None:
         tax = pl.DataFrame(schema={"uscc": pl.String, "year": pl.Int32, "new_tax": pl.Float64})
     stacked = apply_district_caps(stacked, rules, tax)
+    stacked = stacked.with_columns(
+        mode=pl.when(pl.col("doubtful")).then(pl.lit(MODE_APPLY)).otherwise(pl.col("mode")),
+        reason=pl.when(pl.col("doubtful"))
+        .then(pl.format("{};{}", pl.col("reason"), pl.lit(DOUBTFUL_REASON)))
+        .otherwise(pl.col("reason")),
+    )
     meta = pl.DataFrame(
         {
             "rule": list(range(len(rules))),
@@ -157,15 +181,23 @@ def run_match(engine: Engine, as_of: dt.date, year: int | None = None, store: bo
     return MatchResult(run_id, as_of, year, rules, leftovers, frame, enterprises)
 
 
+def run_key(as_of: dt.date, year: int | None) -> str:
+    """The question a match run answers: as-of date and funding year (``all`` for every year)."""
+    return f"{as_of.isoformat()}|{'all' if year is None else year}"
+
+
 def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None, n: int, r: int) -> int:
     """One match run with its entitlements, in one transaction; replaces an earlier run of the
     same as-of date and year so re-running does not pile up copies."""
     paid = frame.filter(pl.col("status") == PAID)
-    with session_scope(engine) as session:
-        for old in session.scalars(select(MatchRun).where(MatchRun.as_of == as_of, MatchRun.year == year)):
+    key = run_key(as_of, year)
+    with writer_lock(engine), session_scope(engine) as session:
+        for old in session.scalars(select(MatchRun).where(MatchRun.run_key == key)):
             session.execute(delete(Entitlement).where(Entitlement.run_id == old.id))
             session.delete(old)
+        session.flush()
         run = MatchRun(
+            run_key=key,
             as_of=as_of,
             year=year,
             enterprises=n,

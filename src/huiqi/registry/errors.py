@@ -22,12 +22,17 @@ class UnknownTableKindError(HuiqiError):
 
 
 class RegistryFileError(HuiqiError):
-    """A registry file that cannot be imported at all; ``reason`` says why in Chinese."""
+    """A registry file that cannot be imported at all; ``reason`` says why in Chinese.
 
-    def __init__(self, path: Path | str, reason: str) -> None:
+    ``sheet`` names the worksheet the problem is in, for workbooks.
+    """
+
+    def __init__(self, path: Path | str, reason: str, sheet: str | None = None) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        self.sheet = sheet
+        where = f"(工作表“{sheet}”)" if sheet else ""
+        super().__init__(f"{self.path}{where}: {reason}")
 
 
 class UnreadableTableError(RegistryFileError):
@@ -40,15 +45,15 @@ class MissingColumnsError(RegistryFileError):
     ``missing`` holds the Chinese headers of the absent columns.
     """
 
-    def __init__(self, path: Path | str, missing: list[str]) -> None:
+    def __init__(self, path: Path | str, missing: list[str], sheet: str | None = None) -> None:
         self.missing = missing
-        super().__init__(path, f"缺少必填列:{'、'.join(missing)}")
+        super().__init__(path, f"缺少必填列:{'、'.join(missing)}", sheet)
 
 
 class DuplicateColumnError(RegistryFileError):
     """Two headers mean the same column (e.g. 信用代码 and 统一社会信用代码 side by side)."""
 
-    def __init__(self, path: Path | str, field: str, headers: list[str]) -> None:
+    def __init__(self, path: Path | str, field: str, headers: list[str], sheet: str | None = None) -> None:
         self.field = field
         self.headers = headers
-        super().__init__(path, f"列{'、'.join(headers)}指的是同一项({field}),请只保留一列")
+        super().__init__(path, f"列{'、'.join(headers)}指的是同一项({field}),请只保留一列", sheet)

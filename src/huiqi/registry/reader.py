@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,12 @@ CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 _HEADER_SEARCH = 10  # rows looked at for the header line
 _STRIP = " \t\r\n\u3000\u00a0\ufeff"
+# Terminal escape sequences, other control characters and bidirectional overrides: never part
+# of a name, and dangerous when echoed to a terminal or shown reversed in a list.
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?"
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 @dataclass
@@ -66,36 +72,46 @@ def read_table(path: Path | str, kind: str) -> RawTable:
     Raises :class:`~huiqi.registry.errors.UnreadableTableError` for a file that cannot be
     read, :class:`~huiqi.registry.errors.MissingColumnsError` when a required column is
     absent and :class:`~huiqi.registry.errors.DuplicateColumnError` when two headers name
-    the same column.
+    the same column. Errors about one worksheet name it.
     """
     spec = table_spec(kind)
     path = Path(path)
-    if not path.is_file():
+    if path.is_dir():
+        raise UnreadableTableError(path, "是文件夹,不是表格文件;请给出其中的CSV或.xlsx文件")
+    if not path.exists():
         raise UnreadableTableError(path, "文件不存在")
-    sheet, rows = _read_cells(path, spec)
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise UnreadableTableError(path, "不支持旧版.xls文件,请另存为.xlsx或CSV")
+    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and zipfile.is_zipfile(path)):
+        return _read_workbook(path, spec)
+    text = _read_csv_text(path)
+    try:
+        return _table(path, spec, None, list(enumerate(_csv_rows(text), start=1)))
+    except MissingColumnsError:
+        if _reads_as_big5(path, spec):
+            raise UnreadableTableError(
+                path, "文件是繁体中文Big5编码,请另存为UTF-8或GB18030编码的CSV后再导入"
+            ) from None
+        raise
+
+
+def _table(path: Path, spec: TableSpec, sheet: str | None, rows: list[tuple[int, list[Any]]]) -> RawTable:
+    """The table in ``rows`` (one CSV file or one worksheet)."""
     numbered = [(n, cells) for n, cells in rows if not _blank(cells)]
     if not numbered:
-        raise UnreadableTableError(path, "表格为空" + (f"(工作表 {sheet})" if sheet else ""))
+        raise UnreadableTableError(path, "表格为空", sheet)
     header_index = _find_header(numbered, spec)
     header_row, header_cells = numbered[header_index]
-    columns, extras = _map_headers(path, spec, header_cells)
+    columns, extras = _map_headers(path, spec, header_cells, sheet)
     missing = [f"{c.zh}({c.name})" for c in spec.required if c.name not in columns.values()]
     if missing:
-        raise MissingColumnsError(path, missing)
+        raise MissingColumnsError(path, missing, sheet)
     headers = {name: _text(header_cells[i]) for i, name in columns.items()}
     data = [_raw_row(n, cells, columns, extras) for n, cells in numbered[header_index + 1 :]]
     used = {h for r in data for h in r.extras}
     named = [h for i, h in extras.items() if _text(header_cells[i]) or h in used]
     return RawTable(spec.name, path, headers, named, data, sheet, header_row)
-
-
-def _read_cells(path: Path, spec: TableSpec) -> tuple[str | None, list[tuple[int, list[Any]]]]:
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise UnreadableTableError(path, "不支持旧版.xls文件,请另存为.xlsx或CSV")
-    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and zipfile.is_zipfile(path)):
-        return _read_xlsx(path, spec)
-    return None, list(enumerate(_read_csv(path), start=1))
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -117,7 +133,7 @@ def decode(data: bytes) -> str:
         return data.decode("gb18030")
 
 
-def _read_csv(path: Path) -> list[list[Any]]:
+def _read_csv_text(path: Path) -> str:
     data = path.read_bytes()
     if not data.strip():
         raise UnreadableTableError(path, "文件为空")
@@ -127,61 +143,127 @@ def _read_csv(path: Path) -> list[list[Any]]:
         raise UnreadableTableError(path, "无法识别文件编码(应为UTF-8或GB18030)") from None
     if "\x00" in text:
         raise UnreadableTableError(path, "不是文本表格(CSV)文件")
+    return text
+
+
+def _csv_rows(text: str) -> list[list[Any]]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",\t;", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     return [[_cell(c) for c in row] for row in reader]
 
 
+def _reads_as_big5(path: Path, spec: TableSpec) -> bool:
+    """Whether the file's header makes sense once read as Big5 (traditional Chinese)."""
+    from huiqi.text.normalize import normalize
+
+    try:
+        text = normalize(path.read_bytes()[:20000].decode("big5", errors="strict"))
+    except UnicodeDecodeError:
+        return False
+    rows = [(n, cells) for n, cells in enumerate(_csv_rows(text), start=1) if not _blank(cells)]
+    if not rows:
+        return False
+    _, cells = rows[_find_header(rows, spec)]
+    named = {column_for_header(spec.name, _text(c)) for c in cells if c is not None} - {None}
+    return all(c.name in named for c in spec.required)
+
+
 # --- xlsx -----------------------------------------------------------------------------------
 
+# Workbooks up to this size are opened whole, so merged cells can be read; larger ones are
+# streamed (openpyxl's read-only mode does not expose merged ranges).
+_MERGE_READ_LIMIT = 20 * 1024 * 1024
 
-def _read_xlsx(path: Path, spec: TableSpec) -> tuple[str, list[tuple[int, list[Any]]]]:
+
+def _read_workbook(path: Path, spec: TableSpec) -> RawTable:
+    """The worksheet holding the table: the one named for it, else the first whose header has
+    every required column (a cover sheet or a notes sheet before it is passed over)."""
     from openpyxl import load_workbook
 
+    streamed = path.stat().st_size > _MERGE_READ_LIMIT
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged or encrypted files
-        raise UnreadableTableError(path, f"不是有效的.xlsx文件({type(exc).__name__})") from None
+        book = load_workbook(path, read_only=streamed, data_only=True)
+    except Exception:  # openpyxl raises many kinds for damaged or encrypted files
+        raise UnreadableTableError(
+            path, "不是有效的.xlsx文件(文件已损坏、加密或实为其他格式),请用Excel打开后另存为.xlsx"
+        ) from None
     try:
-        sheet = book[_pick_sheet(path, book.sheetnames, spec)]
-        rows = [(n, [_cell(c) for c in cells]) for n, cells in _sheet_rows(sheet)]
-        return sheet.title, rows
+        named, others = _sheet_order(book.sheetnames, spec)
+        if named:
+            return _table(path, spec, named, _worksheet_rows(book[named]))
+        if not others:
+            raise UnreadableTableError(path, f"工作簿中没有“{spec.zh}”({spec.name})工作表")
+        first_error: MissingColumnsError | UnreadableTableError | None = None
+        for name in others:
+            try:
+                return _table(path, spec, name, _worksheet_rows(book[name]))
+            except (MissingColumnsError, UnreadableTableError) as exc:
+                first_error = first_error or exc
+        if len(others) == 1 and first_error is not None:
+            raise first_error
+        sheets = "、".join(f"“{n}”" for n in others)
+        required = "、".join(c.zh for c in spec.required)
+        raise UnreadableTableError(
+            path, f"工作簿中找不到“{spec.zh}”表:工作表{sheets}都没有{required}等必填列的表头"
+        )
+    except Exception as exc:
+        if isinstance(exc, UnreadableTableError | MissingColumnsError | DuplicateColumnError):
+            raise
+        raise UnreadableTableError(path, "工作簿内容损坏,无法读取,请用Excel打开后另存为.xlsx") from None
     finally:
         book.close()
 
 
-def _sheet_rows(sheet: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """Rows with their true row numbers (read-only sheets may skip empty rows)."""
-    for cells in sheet.iter_rows():
-        number = next((c.row for c in cells if getattr(c, "row", None)), None)
-        if number is not None:
-            yield number, tuple(c.value for c in cells)
-
-
-def _pick_sheet(path: Path, names: list[str], spec: TableSpec) -> str:
+def _sheet_order(names: list[str], spec: TableSpec) -> tuple[str | None, list[str]]:
+    """The sheet named for this table (if any), and the other sheets that may hold it."""
     wanted = {header_key(n) for n in sheet_names(spec.name)}
     for name in names:
         if header_key(name) in wanted:
-            return name
-    if len(names) == 1:
-        return names[0]
-    others = {
+            return name, []
+    other_tables = {
         header_key(n) for t in ("enterprises", "recognitions", "events", "metrics") for n in sheet_names(t)
     }
-    free = [n for n in names if header_key(n) not in others and header_key(n) not in {"说明", "填表说明"}]
-    if not free:
-        raise UnreadableTableError(path, f"工作簿中没有“{spec.zh}”({spec.name})工作表")
-    return free[0]
+    notes = {"说明", "填表说明", "填写说明", "封面", "目录"}
+    return None, [n for n in names if header_key(n) not in other_tables and header_key(n) not in notes]
+
+
+def _worksheet_rows(sheet: Any) -> list[tuple[int, list[Any]]]:
+    """Rows with their true row numbers; a cell inside a merged range takes the range's value."""
+    rows: dict[int, list[Any]] = {}
+    for cells in sheet.iter_rows():
+        number = next((c.row for c in cells if getattr(c, "row", None)), None)
+        if number is not None:
+            rows[number] = [_cell(c.value) for c in cells]
+    merged_ranges = sheet.merged_cells.ranges if hasattr(sheet, "merged_cells") else ()
+    for merged in merged_ranges:
+        value = rows.get(merged.min_row, [])[merged.min_col - 1 : merged.min_col]
+        if not value:
+            continue
+        for number in range(merged.min_row, merged.max_row + 1):
+            row = rows.setdefault(number, [])
+            row.extend([None] * (merged.max_col - len(row)))
+            for column in range(merged.min_col - 1, merged.max_col):
+                row[column] = value[0]
+    return sorted(rows.items())
 
 
 # --- rows and headers -----------------------------------------------------------------------
 
 
+def clean_text(text: str) -> str:
+    """Text without terminal escapes, control characters or bidirectional overrides.
+
+    >>> clean_text("\\x1b[31m红色\\x1b[0m公司\\x07")
+    '红色公司'
+    """
+    return _CONTROL.sub("", text)
+
+
 def _cell(value: Any) -> Any:
-    """A cell with surrounding spaces removed; empty text becomes None."""
+    """A cell with control characters and surrounding spaces removed; empty text becomes None."""
     if isinstance(value, str):
-        value = value.strip(_STRIP)
+        value = clean_text(value).strip(_STRIP)
         return value or None
     return value
 
@@ -204,7 +286,9 @@ def _find_header(rows: list[tuple[int, list[Any]]], spec: TableSpec) -> int:
     return 0
 
 
-def _map_headers(path: Path, spec: TableSpec, cells: list[Any]) -> tuple[dict[int, str], dict[int, str]]:
+def _map_headers(
+    path: Path, spec: TableSpec, cells: list[Any], sheet: str | None = None
+) -> tuple[dict[int, str], dict[int, str]]:
     """Position → English column name, and position → header of each extra column."""
     columns: dict[int, str] = {}
     extras: dict[int, str] = {}
@@ -219,7 +303,7 @@ def _map_headers(path: Path, spec: TableSpec, cells: list[Any]) -> tuple[dict[in
             continue
         if name in columns.values():
             first = next(_text(cells[j]) for j, n in columns.items() if n == name)
-            raise DuplicateColumnError(path, name, [first, header])
+            raise DuplicateColumnError(path, name, [first, header], sheet)
         columns[i] = name
     return columns, extras
 

@@ -47,7 +47,7 @@ class TableSpec:
     name: TableName
     zh: str
     columns: tuple[Column, ...]
-    key: tuple[str, ...]
+    key: tuple[str, ...]  # the natural key (a row with a 记录编号 is keyed by it instead)
     vocab_table: Literal["recognition", "event"] | None = None
 
     def column(self, name: str) -> Column:
@@ -195,6 +195,15 @@ RECOGNITIONS = TableSpec(
             synonyms=("有效期", "有效期截止", "有效期截止日期", "到期日期", "到期日", "截止日期", "expires"),
             example="2027-02-28",
         ),
+        Column(
+            "record_id",
+            "记录编号",
+            "text",
+            synonyms=("记录号", "记录id", "证书编号", "认定编号", "record id"),
+            help="可选:本单位给这条记录的编号(如证书编号)。填写后更正日期等只需保持编号不变再导入;"
+            "不填时按企业+认定类型+认定日期+复核识别同一条记录",
+            example="GR202437000123",
+        ),
     ),
     key=("uscc", "kind", "granted_on", "review"),
     vocab_table="recognition",
@@ -253,8 +262,17 @@ EVENTS = TableSpec(
             synonyms=("备注", "详情", "描述", "内容", "摘要", "note"),
             example="德国汉诺威工业博览会展位",
         ),
+        Column(
+            "record_id",
+            "记录编号",
+            "text",
+            synonyms=("记录号", "记录id", "合同编号", "发票号", "发票号码", "项目编号", "record id"),
+            help="可选:本单位给这条记录的编号(如合同编号)。填写后更正日期、金额等只需保持编号不变再导入;"
+            "不填时按企业+事项类型+日期识别同一条记录",
+            example="HT-2024-0056",
+        ),
     ),
-    key=("uscc", "kind", "occurred_on", "level", "detail"),
+    key=("uscc", "kind", "occurred_on"),
     vocab_table="event",
 )
 

@@ -539,8 +539,8 @@ def generate(
         "quantity",
         "level",
         "detail",
-    ).unique(["uscc", "kind", "occurred_on", "level", "detail"], keep="first", maintain_order=True)
-    # (one event per enterprise, kind, day, level and detail: the registry's identity of an event)
+    ).unique(["uscc", "kind", "occurred_on"], keep="first", maintain_order=True)
+    # (one event per enterprise, kind and day: the registry's natural key of an event)
     return Population(enterprises, recognitions, events, metrics)
 
 

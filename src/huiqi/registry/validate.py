@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -29,9 +29,10 @@ from huiqi.registry.codes import (
     full_region_name,
     is_registration_level,
 )
+from huiqi.registry.numbers import MONEY_UNITS, bounded_metric, parse_count, parse_money_wan, split_number
 from huiqi.registry.reader import RawRow, RawTable
 from huiqi.registry.schema import INDICATOR_SYNONYMS, INDICATOR_UNITS, UNIT_SYNONYMS, TableName
-from huiqi.rules.vocabulary import LEVEL_WORDS, LEVELS, Vocabulary, load_vocabulary, squash
+from huiqi.rules.vocabulary import LEVEL_WORDS, LEVELS, Resolved, Table, Vocabulary, load_vocabulary, squash
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,16 @@ class ValidationResult:
         return sorted({e.row for e in self.errors})
 
 
-def validate(raw: RawTable, vocab: Vocabulary | None = None) -> ValidationResult:
-    """Check every row of ``raw``; see the module docstring for the clean forms."""
-    vocab = _Memo(vocab or load_vocabulary())
+def validate(
+    raw: RawTable, vocab: Vocabulary | None = None, mappings: Mapping[tuple[str, str], Resolved] | None = None
+) -> ValidationResult:
+    """Check every row of ``raw``; see the module docstring for the clean forms.
+
+    ``mappings`` are officers' additions to the vocabulary ((table, name as written) →
+    :class:`Resolved`), consulted before it. A row whose kind neither knows is kept, with
+    ``pending_kind`` set to the name, for an officer to map.
+    """
+    vocab = _Memo(vocab or load_vocabulary(), mappings or {})
     result = ValidationResult(raw.kind)
     seen: dict[tuple, int] = {}
     for raw_row in raw.rows:
@@ -83,13 +91,20 @@ def validate(raw: RawTable, vocab: Vocabulary | None = None) -> ValidationResult
 
 
 class _Memo:
-    """The vocabulary with its answers remembered: a file repeats the same few kind names."""
+    """The vocabulary (and officers' mappings) with its answers remembered: a file repeats the
+    same few kind names."""
 
-    def __init__(self, vocab: Vocabulary) -> None:
+    def __init__(self, vocab: Vocabulary, mappings: Mapping[tuple[str, str], Resolved]) -> None:
         self.vocab = vocab
         self.info = vocab.info
-        self.resolve = cache(vocab.resolve)
         self.event_level = cache(vocab.event_level)
+        self.mappings = mappings
+
+        @cache
+        def resolve(name: str, table: Table) -> Resolved | None:
+            return mappings.get((table, squash(name))) or vocab.resolve(name, table)
+
+        self.resolve = resolve
 
 
 # --- the row being checked ------------------------------------------------------------------
@@ -124,11 +139,16 @@ class _RowCheck:
             except ValueError as exc:
                 self.record[column.name] = None
                 self.fail(column.name, str(exc))
+                continue
+            if column.name in PAST_DATES and self.record[column.name] > dt.date.today():
+                self.fail(column.name, f"{column.zh}晚于今天({dt.date.today().isoformat()}),请检查")
         self.record["extras"] = {k: _json_safe(v) for k, v in self.row.extras.items()}
 
     def duplicate(self, seen: dict[tuple, int]) -> None:
-        """Report the row when its natural key repeats an earlier row's."""
+        """Report the row when its 记录编号, or else its natural key, repeats an earlier row's."""
         key_columns = self.raw.spec.key
+        if self.record.get("record_id"):
+            key_columns = ("uscc", "record_id")
         if self.failed & set(key_columns):
             return
         key = tuple(self.record.get(c) for c in key_columns)
@@ -162,7 +182,7 @@ def _check_recognition(check: _RowCheck, vocab: _Memo) -> None:
         return
     resolved = vocab.resolve(name, "recognition")
     if resolved is None:
-        check.fail("kind", "未知认定类型(资格词表中没有,请核对名称或补充词表)")
+        _pending(check)
         return
     record["kind"] = resolved.kind
     stated = record.get("level")
@@ -191,6 +211,17 @@ def _check_recognition(check: _RowCheck, vocab: _Memo) -> None:
     record["level"] = level
 
 
+def _pending(check: _RowCheck) -> None:
+    """A kind the vocabulary does not know: the row is kept aside for an officer to map."""
+    check.record["pending_kind"] = check.record["kind"]
+    level = check.record.get("level")
+    if level and check.raw.kind == "recognitions":
+        try:
+            check.record["level"] = parse_recognition_level(level)
+        except ValueError as exc:
+            check.fail("level", str(exc))
+
+
 def _check_dates(check: _RowCheck) -> None:
     granted, expires = check.record.get("granted_on"), check.record.get("expires_on")
     if granted and expires and expires < granted:
@@ -204,7 +235,7 @@ def _check_event(check: _RowCheck, vocab: _Memo) -> None:
         return
     resolved = vocab.resolve(name, "event")
     if resolved is None:
-        check.fail("kind", "未知事项类型(资格词表中没有,请核对名称或补充词表)")
+        _pending(check)
         return
     record["kind"] = resolved.kind
     info = vocab.info("event", resolved.kind)
@@ -231,6 +262,15 @@ def _check_metric(check: _RowCheck, vocab: _Memo) -> None:
     if value is not None:
         record["value"], value_unit = value
     expected = INDICATOR_UNITS[record["indicator"]]
+    if expected == "万元" and record.get("value") is not None:
+        # money is read into 万元 the same way everywhere: 1.2亿, 5000元, unit column 元 or 亿元
+        for stated in (value_unit, named_unit, record.get("unit")):
+            if stated and stated != "万元" and stated in MONEY_UNITS:
+                record["value"] = bounded_metric(record["value"] * MONEY_UNITS[stated])
+                break
+        value_unit, named_unit = (None if u in MONEY_UNITS else u for u in (value_unit, named_unit))
+        if record.get("unit") in MONEY_UNITS:
+            record["unit"] = None
     for column, stated in (("unit", record.get("unit")), ("indicator", named_unit), ("value", value_unit)):
         if stated and stated != expected and column not in check.failed:
             check.fail(column, f"{record['indicator']}的单位应为{expected}(不是{stated}),请换算后填写")
@@ -304,40 +344,49 @@ _MONTH_ONLY = re.compile(r"^\d{4}(?:[-/.]\d{1,2}|年\d{1,2}月?)$")
 
 
 def parse_date(value: Any) -> dt.date:
-    """A date from a cell: ISO, ``2024/3/1``, ``2024年3月1日``, ``20240301`` or an Excel date.
+    """A date from a cell: ISO, ``2024/3/1``, ``2024年3月1日``, ``20240301`` or an Excel date cell.
+
+    A five-digit number typed as text (``45352`` in a CSV) is Excel's day count that lost its
+    date format on the way; it is refused with the date it would mean, never taken silently.
 
     >>> parse_date("2024/3/1"), parse_date("2024年3月1日"), parse_date(45352)
     (datetime.date(2024, 3, 1), datetime.date(2024, 3, 1), datetime.date(2024, 3, 1))
     """
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible(value.date())
     if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not float(value).is_integer():
+        return _plausible(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not float(value).is_integer() or not 0 < value < 100000:
             raise ValueError("不是日期")
-        value = int(value)
-        if value < 100000:  # an Excel serial day number
-            return _plausible(_EXCEL_EPOCH + dt.timedelta(days=value))
+        return _plausible(_EXCEL_EPOCH + dt.timedelta(days=int(value)))  # an Excel date cell
     text = _nfkc(value)
-    if re.fullmatch(r"\d{5}", text):
-        return _plausible(_EXCEL_EPOCH + dt.timedelta(days=int(text)))
+    if re.fullmatch(r"\d{5}(?:\.0+)?", text):
+        meant = _EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+        raise ValueError(f"像是Excel的日期序号(即{meant.isoformat()}),请写成日期,如{meant.isoformat()}")
     for pattern in _DATE_PATTERNS:
         if match := pattern.match(text):
             year, month, day = (int(g) for g in match.groups())
             try:
-                return _plausible(dt.date(year, month, day))
+                date = dt.date(year, month, day)
             except ValueError:
                 raise ValueError("日期不存在") from None
+            return _plausible(date)
     if _MONTH_ONLY.match(text):
         raise ValueError("日期应写到日,如2024-03-01")
     raise ValueError("无法识别的日期,应写成2024-03-01")
 
 
 def _plausible(date: dt.date) -> dt.date:
-    if not 1900 <= date.year <= 2100:
-        raise ValueError("年份不合理")
+    if date.year < 1900:
+        raise ValueError(f"日期早于1900年({date.year}年),请检查")
+    if date.year > 2100:
+        raise ValueError(f"日期晚于2100年({date.year}年),请检查")
     return date
+
+
+# Dates of things that already happened: none may lie after the day of the import.
+PAST_DATES = frozenset({"established_on", "granted_on", "occurred_on"})
 
 
 _TRUE = {"是", "yes", "y", "1", "true", "t", "复核", "动态复核", "复核通过", "通过复核", "√", "✓", "✔"}
@@ -393,49 +442,19 @@ def parse_scale(value: Any) -> tuple[str | None, str | None]:
     return scale, size
 
 
-_NUMBER = re.compile(r"^([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)(.*)$")
-
-
-def split_number(value: Any) -> tuple[float, str]:
-    """A number and the unit text written after it: ``"1,520.5 万元"`` → (1520.5, '万元')."""
-    if isinstance(value, bool):
-        raise ValueError("应为数字")
-    if isinstance(value, (int, float)):
-        return float(value), ""
-    text = _nfkc(value).replace(",", "").replace(" ", "")
-    match = _NUMBER.match(text)
-    if not match:
-        raise ValueError("应为数字")
-    return float(match.group(1)), match.group(2)
-
-
 def parse_amount(value: Any) -> float:
-    """An amount in 万元, not negative; ``350``, ``350万元`` and ``350万`` are accepted.
+    """An amount in 万元, not negative: ``350``, ``350万元``, ``1.2亿``, ``￥5000`` (see :mod:`.numbers`).
 
     >>> parse_amount("1,200.5万元"), parse_amount(80)
     (1200.5, 80.0)
     """
-    number, unit = split_number(value)
-    if unit and unit not in ("万元", "万"):
-        raise ValueError("金额应以万元为单位" if unit.endswith("元") else "应为数字(万元)")
-    if number < 0:
-        raise ValueError("不能为负数")
-    return number
-
-
-def parse_count(value: Any) -> int:
-    """A count (台套, 辆, 场): a whole number, a measure word after it allowed."""
-    number, unit = split_number(value)
-    if unit and not re.fullmatch(r"[\u4e00-\u9fff]{1,3}", unit):
-        raise ValueError("应为整数")
-    if not number.is_integer() or number < 0:
-        raise ValueError("应为不小于0的整数")
-    return int(number)
+    return parse_money_wan(value)
 
 
 def parse_metric_value(value: Any) -> tuple[float, str | None]:
     """A metric's number and the unit written after it (checked against the indicator later)."""
     number, unit = split_number(value)
+    number = bounded_metric(number)
     if not unit:
         return number, None
     canonical = _canonical_unit(unit)

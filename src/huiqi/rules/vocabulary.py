@@ -49,6 +49,47 @@ LEVEL_WORDS = {
 }
 _NOISE = re.compile(r"[\s\"'“”‘’「」『』《》〈〉]")
 _TRAILING = re.compile(r"(企业|单位|称号|认定|名单)+$")
+_GENERIC_END = re.compile(r"(?:企业|单位|称号|认定|名单|示范|试点|荣誉|资格|资质)+$")
+_BATCH = re.compile(
+    r"\((?:第[一二三四五六七八九十百\d]+批(?:次)?|\d{4}(?:[-—~至]\d{4})?年?度?|\d{4}年?第?[一二三四\d]批)\)"
+    r"|^(?:第[一二三四五六七八九十百\d]+批(?:次)?|\d{4}年度?(?:第[一二三四五六七八九十\d]+批)?)"
+)
+_PLACE_END = ("省", "市", "区", "县", "自治区", "自治州", "旗")
+_REGION_LEVEL = {"province": "省级", "city": "市级", "county": "区县级"}
+
+
+def _place_prefix(text: str) -> tuple[str, str] | None:
+    """(place, level) when ``text`` starts with a place name: 浙江省 / 浙江 → 省级, 杭州市 → 市级."""
+    from huiqi.registry.codes import region_level, regions
+    from huiqi.text.places import PROVINCES
+
+    by_name = regions().by_name
+    for size in range(min(len(text) - 2, 9), 1, -1):
+        head = text[:size]
+        if head.endswith(_PLACE_END) and len(codes := by_name.get(head, frozenset())) == 1:
+            return head, _REGION_LEVEL[region_level(next(iter(codes)))]
+        if head in PROVINCES:
+            return head, "省级"
+    return None
+
+
+def _spellings(text: str):
+    """The name with more and more of its surrounding words set aside, each with the level
+    those words stated (see :meth:`Vocabulary.resolve`)."""
+    yield text, None
+    text = _BATCH.sub("", text)
+    yield text, None
+    level = None
+    if place := _place_prefix(text):
+        text, level = text[len(place[0]) :], place[1]
+        yield text, level
+    for word, word_level in LEVEL_WORDS.items():
+        if text.startswith(word):
+            text, level = text[len(word) :], level or word_level
+            yield text, level
+            break
+    yield _TRAILING.sub("", text) or text, level
+    yield _GENERIC_END.sub("", text) or text, level
 
 
 def squash(text: str) -> str:
@@ -113,32 +154,35 @@ class Vocabulary:
     def resolve(self, name: str, table: Table) -> Resolved | None:
         """The canonical kind a registry cell names, or None when no alias fits exactly.
 
-        A stated level word is taken off the front and trailing 企业/单位/称号/认定 off the end;
-        what is left must be an alias. Nothing is guessed from a part of the name
-        (拟上市辅导 is not 上市, 高新技术企业培育库入库企业 is not 高新技术企业), and a name
-        that means different kinds at different levels (专精特新优质企业) needs its level.
+        Officials write a kind with words around it; these are set aside step by step, and
+        the first step at which what is left is an alias decides: a batch or year note
+        (第三批, 2023年度, (2022年)), a place that states the level (浙江省 → 省级, 杭州市 →
+        市级), a level word (国家级), and generic endings (企业, 单位, 称号, 示范, 试点 …).
+        Nothing is guessed from a part of the name (拟上市辅导 is not 上市,
+        高新技术企业培育库入库企业 is not 高新技术企业), and a name that means different kinds
+        at different levels (专精特新优质企业) needs its level.
         """
-        text = squash(name)
-        if not text:
-            return None
-        stated = None
-        for word, level in LEVEL_WORDS.items():
-            if text.startswith(word):
-                stated, text = level, text[len(word) :]
-                break
-        core = _TRAILING.sub("", text) or text
-        candidates = [a for a in self.aliases[table] if a.text in (text, core)]
-        if not candidates and table == "event":
-            return self._event_with_level(core)
-        if not candidates:
-            return None
-        kinds = {a.kind for a in candidates}
-        if len(kinds) > 1:
-            candidates = [a for a in candidates if stated and a.level == stated]
-            if len({a.kind for a in candidates}) != 1:
-                return None
-        best = candidates[0]
-        return Resolved(table, best.kind, best.level or stated)
+        stated: str | None = None
+        seen: list[str] = []
+        for text, level in _spellings(squash(name)):
+            stated = stated or level
+            if not text or text in seen:
+                continue
+            seen.append(text)
+            candidates = [a for a in self.aliases[table] if a.text == text]
+            if not candidates:
+                continue
+            if len({a.kind for a in candidates}) > 1:
+                candidates = [a for a in candidates if stated and a.level == stated]
+                if len({a.kind for a in candidates}) != 1:
+                    return None
+            best = candidates[0]
+            return Resolved(table, best.kind, best.level or stated)
+        if table == "event":
+            for text in reversed(seen):
+                if found := self._event_with_level(text):
+                    return found
+        return None
 
     def _event_with_level(self, text: str) -> Resolved | None:
         """An event name with its level written inside (主导制定国际标准 → 标准制定, 国际标准)."""
