@@ -61,3 +61,15 @@ def test_recorded_extraction_score_is_current() -> None:
         check=True,
     ).stdout
     assert last in fresh, "run `make score` to record the current figures in docs/extraction-score.md"
+
+
+@pytest.mark.parametrize("command", ["generate", "kinds", "map-kind"])
+def test_every_registry_subcommand_is_documented(command: str) -> None:
+    assert f"huiqi registry {command}" in _all_docs()
+
+
+def test_every_stored_table_is_in_the_glossary() -> None:
+    glossary = (DOCS / "glossary.md").read_text(encoding="utf-8")
+    source = (ROOT / "src" / "huiqi" / "db" / "models.py").read_text(encoding="utf-8")
+    for name in re.findall(r"^class (\w+)\((?:_Provenance, )?Base\)", source, re.M):
+        assert f"`{name}`" in glossary or f"`{name}." in glossary, name

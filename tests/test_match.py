@@ -113,7 +113,8 @@ def test_weifang_little_giant_gets_up_to_80_and_jinan_does_not(rules):
     giant = frame.filter(pl.col("subject").str.contains("小巨人"))
     assert giant["uscc"].to_list() == [weifang]
     row = giant.row(0, named=True)
-    assert (row["amount_wan"], row["cap_wan"], row["formula"]) == (80.0, 80.0, "max")
+    # up to 80: a ceiling, not money owed, so it is cap_wan and never added to exact amounts
+    assert (row["amount_wan"], row["cap_wan"], row["formula"]) == (None, 80.0, "max")
     assert row["mode"] == MODE_APPLY  # 最高 80万: the amount is decided on application
     assert row["year"] == 2024 and row["status"] == PAID
     assert row["payers"] == [{"payer": "市级", "share": 1.0}]
@@ -143,7 +144,9 @@ def test_review_rows_pay_the_review_amount_not_the_first_grant(rules):
         recognitions=[(firm, "制造业单项冠军", "国家级", dt.date(2023, 5, 1), True)],
     )
     frame = match_frames(enterprises, facts, rules, AS_OF)
-    assert frame.select("subject", "amount_wan").rows() == [("通过国家级制造业单项冠军动态复核的企业", 20.0)]
+    assert frame.select("subject", "amount_wan", "cap_wan").rows() == [
+        ("通过国家级制造业单项冠军动态复核的企业", None, 20.0)  # 最高20万: a ceiling
+    ]
 
 
 def test_licheng_purchase_of_30_units_is_paid_at_the_11_to_50_tier_capped(rules):
@@ -212,7 +215,7 @@ def test_two_documents_paying_for_the_same_achievement_pay_only_the_higher(rules
     paid = frame.filter(pl.col("status") == PAID).row(0, named=True)
     lost = frame.filter(pl.col("status") == SUPPRESSED).row(0, named=True)
     assert paid["amount_wan"] == 20.0 and "支持老字号企业" in paid["document"]
-    assert lost["amount_wan"] == 10.0 and "就高不重复" in lost["reason"] and "20.0万元" in lost["reason"]
+    assert lost["amount_wan"] == 10.0 and "就高不重复" in lost["reason"] and "享受20万元" in lost["reason"]
     agree_with_reference(enterprises, facts, both, frame)
 
 
@@ -255,8 +258,10 @@ def test_ratio_on_an_event_amount_and_its_cap(rules):
         ],
     )
     frame = match_frames(enterprises, facts, rules, AS_OF).sort("year")
-    assert frame["amount_wan"].to_list() == [pytest.approx(120.0), 500.0]
-    assert set(frame["mode"]) == {MODE_APPLY}  # 不高于10%: decided on application
+    # 不高于10%: a ceiling decided on application, never money owed
+    assert frame["amount_wan"].to_list() == [None, None]
+    assert frame["cap_wan"].to_list() == [pytest.approx(120.0), 500.0]
+    assert set(frame["mode"]) == {MODE_APPLY}
 
 
 def test_facts_after_as_of_do_not_count(rules):
@@ -279,7 +284,7 @@ def test_a_rate_without_a_known_base_is_left_to_be_decided_and_ranks_by_its_cap(
     # 就高不重复 compares what the enterprise could get: up to 500 beats at most 100
     assert undecided["status"] == PAID
     lost = frame.filter(pl.col("status") == SUPPRESSED).row(0, named=True)
-    assert (lost["formula"], lost["amount_wan"]) == ("max", 100.0) and "或其上限" in lost["reason"]
+    assert (lost["formula"], lost["cap_wan"]) == ("max", 100.0) and "或其上限" in lost["reason"]
     agree_with_reference(enterprises, facts, rules, frame)
 
 
@@ -375,8 +380,8 @@ def test_a_capped_mixed_grant_keeps_the_city_share_and_reports_payer_money(rules
     [purchase] = [r for r in records(frame) if "数控一代" in r["fact"]]
     assert purchase["amount_wan"] == pytest.approx(9.0)  # 200 × 15% = 30, of which 市级 30% stays
     assert purchase["payers"] == [
-        {"payer": "市级", "share": 0.3, "amount_wan": 9.0},
-        {"payer": "区级", "share": 0.7, "amount_wan": 0.0},
+        {"payer": "市级", "share": 0.3, "amount_wan": 9.0, "cap_wan": None},
+        {"payer": "区级", "share": 0.7, "amount_wan": 0.0, "cap_wan": None},
     ]
     patent = frame.filter(pl.col("fact").str.contains("专利授权")).row(0, named=True)
     assert patent["status"] == "已达上限" and patent["amount_wan"] == 0.0  # all-district money, cap 0

@@ -62,9 +62,10 @@ def test_match_is_stored_replaced_on_rerun_and_follows_new_versions(engine, tmp_
     assert count(engine, Entitlement) == 2 and count(engine, MatchRun) == 1
     with session_scope(engine) as session:
         stored = {
-            e.subject: (e.amount_wan, e.mode, e.status, e.year) for e in session.scalars(select(Entitlement))
+            e.subject: (e.amount_wan, e.cap_wan, e.mode, e.status, e.year)
+            for e in session.scalars(select(Entitlement))
         }
-    assert stored["新认定为国家级专精特新“小巨人”的企业"] == (80.0, "需申报", "享受", 2024)
+    assert stored["新认定为国家级专精特新“小巨人”的企业"] == (None, 80.0, "需申报", "享受", 2024)
 
     run_match(engine, as_of)  # the same as-of date again: replaced, not piled up
     assert count(engine, MatchRun) == 1 and count(engine, Entitlement) == 2
@@ -76,7 +77,7 @@ def test_match_is_stored_replaced_on_rerun_and_follows_new_versions(engine, tmp_
         assert ingest_file(session, doc).status == "new_version"
     latest = run_match(engine, as_of, year=2024)
     giant = latest.entitlements.filter(latest.entitlements["subject"].str.contains("小巨人"))
-    assert giant["amount_wan"].to_list() == [90.0]  # rules follow the latest version
+    assert giant["cap_wan"].to_list() == [90.0]  # rules follow the latest version
     with session_scope(engine) as session:
         versions = set(session.scalars(select(Entitlement.document_version_id)))
     assert len(versions) == 2  # the earlier run still points at the version it was computed from

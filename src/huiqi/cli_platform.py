@@ -15,6 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from huiqi.db.engine import data_dir, database_url, make_engine, session_scope
+from huiqi.db.locks import writer_lock
 from huiqi.db.migrate import upgrade
 from huiqi.errors import HuiqiError
 from huiqi.extract.loaders import expand_paths
@@ -50,42 +51,62 @@ def _progress() -> Progress:
     return progress_bar(err)
 
 
-def ingest_paths(paths: list[Path], console: Console) -> int:
+def ingest_paths(paths: list[Path], console: Console, version_of: int | None = None) -> int:
     """Store each document with its extraction; returns the number of files that failed."""
-    from huiqi.library import STATUS_ZH, ingest_file
+    from huiqi.library import STATUS_ZH, read_document, store_document
 
-    files = expand_paths(paths)
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        err.print(
+            f"[bold red]错误[/]: {escape(str(path))}: 文件或文件夹不存在", highlight=False, soft_wrap=True
+        )
+    files = expand_paths([p for p in paths if p.exists()])
+    if not files and missing:
+        raise typer.Exit(code=1)
     if not files:
         raise _fail("没有找到可读取的政策文件(支持 .txt .html .docx .pdf)")
+    if version_of is not None and len(files) != 1:
+        raise _fail("--version-of 只能用于一个文件")
     engine = _engine()
-    failed = 0
-    with _progress() as progress:
-        task = progress.add_task("入库政策文件", total=len(files))
-        for path in files:
-            progress.update(task, description=f"入库 {path.name}")
-            try:
-                with session_scope(engine) as session:
-                    result = ingest_file(session, path)
-            except HuiqiError as exc:
-                failed += 1
-                err.print(f"[bold red]错误[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
-            else:
-                console.print(
-                    f"{STATUS_ZH[result.status]} 第{result.version}版 {path.name} "
-                    f"《{result.title or '无标题'}》奖补条款 {result.incentives} 条",
-                    highlight=False,
-                )
-            progress.advance(task)
-    engine.dispose()
+    failed = len(missing)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("入库政策文件", total=len(files))
+            for path in files:
+                progress.update(task, description=f"入库 {escape(path.name)}")
+                try:
+                    read = read_document(path)  # reading needs no lock; storing does
+                    with writer_lock(engine), session_scope(engine) as session:
+                        result = store_document(session, read, version_of)
+                except HuiqiError as exc:
+                    failed += 1
+                    err.print(f"[bold red]错误[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
+                else:
+                    console.print(
+                        f"{STATUS_ZH[result.status]} 编号{result.document_id} 第{result.version}版 "
+                        f"{escape(path.name)} 《{escape(result.title or '无标题')}》奖补条款 {result.incentives} 条",
+                        highlight=False,
+                    )
+                    if result.note:
+                        console.print(f"  注意:{escape(result.note)}", highlight=False)
+                progress.advance(task)
+    finally:
+        engine.dispose()
     return failed
 
 
-def ingest(paths: list[Path] = typer.Argument(..., help="政策文件或文件夹,可以给多个。")) -> None:
-    """把政策文件及其抽取结果存入政策库;同一文件重复入库不变,内容变化则存为新版本。
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="政策文件或文件夹,可以给多个。"),
+    version_of: int | None = typer.Option(
+        None, "--version-of", help="把这个文件作为政策库中该编号文件的新版本(文号或标题改了时使用)。"
+    ),
+) -> None:
+    """把政策文件及其抽取结果存入政策库。按文号(无文号时按标题和地区)识别同一文件:内容相同不变,
+    内容变化存为新版本,重新入库旧内容则恢复该版本为现行版本。
 
-    例:huiqi ingest ../shared/seeds
+    例:huiqi ingest ../shared/seeds    huiqi ingest 修订稿.docx --version-of 3
     """
-    if ingest_paths(paths, Console()):
+    if ingest_paths(paths, Console(), version_of):
         raise typer.Exit(code=1)
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from huiqi.db.models import Document, DocumentVersion
 from huiqi.errors import HuiqiError
+from huiqi.extract.model import PolicyDoc
 from huiqi.extract.pipeline import extract_file
 
 IngestStatus = Literal["new", "new_version", "unchanged", "reinstated"]
@@ -95,15 +96,33 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+@dataclass(frozen=True)
+class ReadDocument:
+    """A file read and extracted, ready to be stored (reading needs no database)."""
+
+    path: Path
+    policy: PolicyDoc
+    digest: str
+
+
+def read_document(path: Path) -> ReadDocument:
+    """Load and extract ``path``; raises DocumentError on a missing, bad or non-policy file."""
+    policy = extract_file(path)
+    return ReadDocument(path, policy, file_digest(path.read_bytes()))
+
+
 def ingest_file(session: Session, path: Path, version_of: int | None = None) -> IngestResult:
-    """Store ``path`` and its extraction; raises DocumentError (nothing stored) on a bad file.
+    """Read and store ``path``; raises DocumentError (nothing stored) on a bad file."""
+    return store_document(session, read_document(path), version_of)
+
+
+def store_document(session: Session, read: ReadDocument, version_of: int | None = None) -> IngestResult:
+    """Store a read document as a new document, a new version, or a version made current again.
 
     ``version_of`` (a document id) says this file is a new version of that document even
     though its 文号 or title differ.
     """
-    policy = extract_file(path)  # checks the file first: a missing or bad file stores nothing
-    data = path.read_bytes()
-    digest = file_digest(data)
+    path, policy, digest = read.path, read.policy, read.digest
     meta = policy.document
     extraction = policy.model_dump(mode="json", exclude={"source"})
     key = document_identity(extraction["document"], digest)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from huiqi.match.stacking import PAID
+from huiqi.money import format_wan_expr, round_wan_expr
 from huiqi.rules.model import MODE_APPLY, Rule
 
 CAPPED = "已达上限"  # paid nothing: the per-enterprise cap was used up by other grants
@@ -61,8 +62,9 @@ def apply_district_caps(
 ) -> pl.DataFrame:
     """Cut district shares above the cap.
 
-    Adds ``gross_wan`` (the amount before the cap) and ``district_factor`` (the part of the
-    district share kept: 1.0 when untouched), from which each payer's amount follows.
+    Adds ``gross_wan`` (what the enterprise could get before the cap: the amount, else the
+    ceiling) and ``district_factor`` (the part of the district share kept: 1.0 when
+    untouched), from which each payer's money follows. A ceiling is cut like an amount.
     """
     retention = district_retention() if retention is None else retention
     shares = pl.DataFrame(
@@ -72,12 +74,16 @@ def apply_district_caps(
         },
         schema={"rule": pl.Int32, "district_share": pl.Float64},
     )
+    # what the enterprise could get: the amount owed, else the ceiling (最高, 不高于 a rate)
+    offer = pl.coalesce("amount_wan", "cap_wan")
     rows = frame.join(shares, on="rule", how="left").with_columns(
+        exact=pl.col("amount_wan").is_not_null(),
+        offer=offer,
         district_amount=pl.when(
-            (pl.col("status") == PAID) & (pl.col("district_share") > 0) & pl.col("amount_wan").is_not_null()
+            (pl.col("status") == PAID) & (pl.col("district_share") > 0) & offer.is_not_null()
         )
-        .then(pl.col("amount_wan") * pl.col("district_share"))
-        .otherwise(0.0)
+        .then(offer * pl.col("district_share"))
+        .otherwise(0.0),
     )
     caps = tax.select(
         "uscc", pl.col("year").cast(pl.Int32), cap=pl.max_horizontal(pl.col("new_tax"), 0.0) * retention
@@ -89,26 +95,24 @@ def apply_district_caps(
     over = touched & pl.col("cap").is_not_null() & (pl.col("district_total") > pl.col("cap"))
     unknown = touched & pl.col("cap").is_null()
     factor = pl.when(over).then(pl.col("cap") / pl.col("district_total")).otherwise(1.0)
+    kept = round_wan_expr(pl.col("offer") - pl.col("district_amount") * (1 - factor))
     return rows.with_columns(
         district_factor=factor,
-        gross_wan=pl.col("amount_wan"),
-        amount_wan=pl.when(over)
-        .then(pl.col("amount_wan") - pl.col("district_amount") * (1 - factor))
-        .otherwise(pl.col("amount_wan")),
+        gross_wan=pl.col("offer"),
+        amount_wan=pl.when(over & pl.col("exact")).then(kept).otherwise(pl.col("amount_wan")),
+        cap_wan=pl.when(over & ~pl.col("exact")).then(kept).otherwise(pl.col("cap_wan")),
         mode=pl.when(unknown).then(pl.lit(MODE_APPLY)).otherwise(pl.col("mode")),
-        status=pl.when(over & (pl.col("amount_wan") - pl.col("district_amount") * (1 - factor) <= 1e-9))
-        .then(pl.lit(CAPPED))
-        .otherwise(pl.col("status")),
+        status=pl.when(over & (kept <= 0)).then(pl.lit(CAPPED)).otherwise(pl.col("status")),
         reason=pl.when(over)
         .then(
             pl.format(
                 "{};区级奖补合计{}万元超过当年新增税收区留成{}万元,区级部分按比例核减",
                 pl.col("reason"),
-                pl.col("district_total").round(2),
-                pl.col("cap").round(2),
+                format_wan_expr(pl.col("district_total")),
+                format_wan_expr(pl.col("cap")),
             )
         )
         .when(unknown)
         .then(pl.format("{};区级部分以当年新增税收区留成财力为限,缺少两年税收数据,待核定", pl.col("reason")))
         .otherwise(pl.col("reason")),
-    ).drop("district_share", "district_amount", "district_total", "cap")
+    ).drop("district_share", "district_amount", "district_total", "cap", "offer", "exact")

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from huiqi.money import round_wan_expr
 from huiqi.registry.codes import region_prefix
 from huiqi.rules.model import Rule
 
@@ -109,6 +110,7 @@ def rules_frame(rules: Sequence[Rule]) -> pl.DataFrame:
                     "rule_amount": rule.amount_wan,
                     "cap": rule.cap_wan,
                     "ratio": rule.ratio,
+                    "ratio_is_max": rule.ratio_is_max,
                     "per_quantity": rule.per_quantity,
                     "base_event": rule.base_event,
                     "q_low": q.low if q else None,
@@ -136,6 +138,7 @@ def rules_frame(rules: Sequence[Rule]) -> pl.DataFrame:
         "rule_amount": pl.Float64,
         "cap": pl.Float64,
         "ratio": pl.Float64,
+        "ratio_is_max": pl.Boolean,
         "per_quantity": pl.Boolean,
         "base_event": pl.String,
         "q_low": pl.Float64,
@@ -212,20 +215,26 @@ def evaluate(
     ratio_amount = pl.col("base") * pl.col("ratio")
     capped = pl.when(pl.col("base").is_null()).then(None)
     capped = capped.when(pl.col("cap").is_not_null()).then(pl.min_horizontal(ratio_amount, pl.col("cap")))
+    ratio_money = capped.otherwise(ratio_amount)
+    # amount_wan is money owed as computed; a ceiling (最高, 不高于 a rate) is only cap_wan
     amount = (
         pl.when(pl.col("formula") == "fixed")
         .then(pl.col("rule_amount") * units)
-        .when(pl.col("formula") == "max")
-        .then(pl.col("cap") * units)
         .when(pl.col("formula") == "min")
         .then(pl.col("rule_amount"))
-        .when(pl.col("formula") == "ratio")
-        .then(capped.otherwise(ratio_amount))
+        .when((pl.col("formula") == "ratio") & ~pl.col("ratio_is_max"))
+        .then(ratio_money)
         .otherwise(None)
     )
-    cap = pl.when(pl.col("formula") == "max").then(pl.col("cap") * units).otherwise(pl.col("cap"))
+    cap = (
+        pl.when(pl.col("formula") == "max")
+        .then(pl.col("cap") * units)
+        .when((pl.col("formula") == "ratio") & pl.col("ratio_is_max") & pl.col("base").is_not_null())
+        .then(ratio_money)
+        .otherwise(pl.col("cap"))
+    )
     return (
-        lazy.with_columns(amount_wan=amount, cap_wan=cap)
+        lazy.with_columns(amount_wan=round_wan_expr(amount), cap_wan=round_wan_expr(cap))
         .select(
             "uscc",
             "rule",

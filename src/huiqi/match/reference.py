@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from huiqi.match.stacking import PAID, SUPPRESSED, _grant_ids
+from huiqi.money import round_wan
 from huiqi.registry.codes import contains
 from huiqi.rules.conditions import Band
 from huiqi.rules.model import Rule
@@ -56,24 +57,31 @@ def _band_holds(band: Band | None, value: float | None) -> bool:
     return band is None or band.holds(value)
 
 
-def _amount(rule: Rule, fact: Fact, base_sums: dict[tuple[str, int], float]) -> float | None:
+def _money(
+    rule: Rule, fact: Fact, base_sums: dict[tuple[str, int], float]
+) -> tuple[float | None, float | None]:
+    """(amount owed, ceiling) of one fact under one rule, each rounded once to the yuan."""
     units = (fact.quantity if fact.quantity is not None else 1.0) if rule.per_quantity else 1.0
-    if rule.kind == "fixed":
-        return None if rule.amount_wan is None else rule.amount_wan * units
-    if rule.kind == "max":
-        return None if rule.cap_wan is None else rule.cap_wan * units
-    if rule.kind == "min":
-        return rule.amount_wan
-    if rule.kind == "ratio":
+    amount, ceiling = None, rule.cap_wan
+    if rule.kind == "fixed" and rule.amount_wan is not None:
+        amount = rule.amount_wan * units
+    elif rule.kind == "max":
+        ceiling = None if rule.cap_wan is None else rule.cap_wan * units
+    elif rule.kind == "min":
+        amount = rule.amount_wan
+    elif rule.kind == "ratio":
         if fact.table == "event":
             base = fact.amount
         else:
             base = base_sums.get((rule.base_event, fact.date.year)) if rule.base_event else None
-        if base is None or rule.ratio is None:
-            return None
-        value = base * rule.ratio
-        return min(value, rule.cap_wan) if rule.cap_wan is not None else value
-    return None
+        if base is not None and rule.ratio is not None:
+            value = base * rule.ratio
+            value = min(value, rule.cap_wan) if rule.cap_wan is not None else value
+            if rule.ratio_is_max:
+                ceiling = value
+            else:
+                amount = value
+    return round_wan(amount), round_wan(ceiling)
 
 
 def in_jurisdiction(rule: Rule, region_code: str) -> bool:
@@ -126,14 +134,15 @@ def evaluate_enterprise(
         for index, rule in enumerate(rules):
             funding = applies(rule, fact, region_code, as_of, year)
             if funding is not None:
-                by_fact[fact.fact_key].append((index, funding, _amount(rule, fact, base_sums)))
+                by_fact[fact.fact_key].append((index, funding, *_money(rule, fact, base_sums)))
     grant = _grant_ids(rules)
     outcomes = []
     for fact_key, rows in by_fact.items():
         offers: dict[int, float] = defaultdict(float)
-        for index, _, amount in rows:
-            cap = rules[index].cap_wan if rules[index].kind != "max" else amount
-            offers[grant[index]] += amount if amount is not None else (cap if cap is not None else -1.0)
+        for index, _, amount, ceiling in rows:
+            offers[grant[index]] += (
+                amount if amount is not None else (ceiling if ceiling is not None else -1.0)
+            )
 
         def live(index: int, rows=rows) -> bool:
             mine = rules[index]
@@ -142,12 +151,12 @@ def evaluate_enterprise(
                 and rules[i].starts is not None
                 and (rules[i].region_code or "") == (mine.region_code or "")
                 and mine.starts < rules[i].starts
-                for i, _, _ in rows
+                for i, _, _, _ in rows
             )
 
-        grants = sorted({grant[i] for i, _, _ in rows if live(i)}, key=lambda g: (-offers[g], g))
+        grants = sorted({grant[i] for i, _, _, _ in rows if live(i)}, key=lambda g: (-offers[g], g))
         winner = grants[0] if grants else None
-        for index, funding, amount in rows:
+        for index, funding, amount, _ in rows:
             status = PAID if grant[index] == winner else SUPPRESSED
             outcomes.append(Outcome(uscc, index, fact_key, funding, amount, status))
     return outcomes

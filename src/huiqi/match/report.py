@@ -17,6 +17,7 @@ from huiqi.exports import safe_row
 from huiqi.match.caps import DISTRICT_PAYERS
 from huiqi.match.reference import Fact, applies, in_jurisdiction
 from huiqi.match.stacking import PAID, SUPPRESSED
+from huiqi.money import format_wan, split
 from huiqi.registry.codes import region_name
 from huiqi.rules.model import MODE_APPLY, MODE_AUTO, WINDOW_ZH, Rule
 
@@ -38,27 +39,38 @@ JSON_KEYS = (  # records(): what every entitlement carries in JSON
 
 
 def _wan(value: float | None, unit: str = "") -> str:
-    return "待核定" if value is None else f"{value:,.2f}{unit}"
+    return format_wan(value, unit)
+
+
+def payer_money(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each payer of one entitlement with its share and its money after any per-enterprise cap:
+    ``amount_wan`` when the entitlement's amount is owed, ``cap_wan`` when it is a ceiling.
+    The parts add up to the entitlement's own figure exactly (:func:`huiqi.money.split`)."""
+    exact = row.get("amount_wan") is not None
+    total = row["amount_wan"] if exact else row.get("cap_wan")
+    factor = row.get("district_factor")
+    factor = 1.0 if factor is None else factor
+    weights = [p["share"] * _kept(p["payer"], factor) for p in row["payers"]]
+    parts = split(total, weights)
+    return [
+        {
+            "payer": p["payer"],
+            "share": p["share"],
+            "amount_wan": part if exact else None,
+            "cap_wan": None if exact else part,
+        }
+        for p, part in zip(row["payers"], parts, strict=True)
+    ]
 
 
 def records(frame: pl.DataFrame, include_suppressed: bool = False) -> list[dict[str, Any]]:
-    """Entitlements as JSON-ready dicts with the documented keys; payers carry their amounts."""
+    """Entitlements as JSON-ready dicts with the documented keys; payers carry their money."""
     rows = frame if include_suppressed else frame.filter(pl.col("status") == PAID)
     out = []
     columns = [pl.col("formula").alias("kind") if k == "kind" else pl.col(k) for k in JSON_KEYS]
-    for row in rows.select(*columns, "gross_wan", "district_factor").to_dicts():
-        gross, factor = row.pop("gross_wan"), row.pop("district_factor")
-        for key in ("amount_wan", "cap_wan"):
-            row[key] = None if row[key] is None else round(row[key], 4)
-        row["payers"] = [
-            {
-                **p,
-                "amount_wan": None
-                if gross is None
-                else round(gross * p["share"] * _kept(p["payer"], factor), 4),
-            }
-            for p in row["payers"]
-        ]
+    for row in rows.select(*columns, "district_factor").to_dicts():
+        row["payers"] = payer_money(row)
+        del row["district_factor"]
         out.append(row)
     return out
 
@@ -66,6 +78,24 @@ def records(frame: pl.DataFrame, include_suppressed: bool = False) -> list[dict[
 def _kept(payer: str, district_factor: float) -> float:
     """The part of a payer's share still paid after a per-enterprise cap on district money."""
     return district_factor if payer in DISTRICT_PAYERS else 1.0
+
+
+def totals(frame: pl.DataFrame) -> dict[str, float | int]:
+    """Money owed and ceilings of paid entitlements, kept apart: never one sum of both."""
+    paid = frame.filter(pl.col("status") == PAID)
+    auto = paid.filter(pl.col("mode") == MODE_AUTO)
+    apply = paid.filter(pl.col("mode") == MODE_APPLY)
+    ceilings = paid.filter(pl.col("amount_wan").is_null())
+    return {
+        "items": paid.height,
+        "enterprises": paid["uscc"].n_unique(),
+        "auto_wan": float(auto["amount_wan"].fill_null(0).sum()),
+        "apply_wan": float(apply["amount_wan"].fill_null(0).sum()),
+        "apply_items": apply.height,
+        "ceiling_wan": float(ceilings["cap_wan"].fill_null(0).sum()),
+        "ceiling_items": ceilings.filter(pl.col("cap_wan").is_not_null()).height,
+        "open_items": ceilings.filter(pl.col("cap_wan").is_null()).height,
+    }
 
 
 def summarise(frame: pl.DataFrame, enterprises: pl.DataFrame | None, console: Console, top: int = 10) -> None:
@@ -79,13 +109,13 @@ def summarise(frame: pl.DataFrame, enterprises: pl.DataFrame | None, console: Co
             "没有应享项目:没有企业的认定或事项落在有效规则的条件和时间内(可换 --as-of 或 --year 再试)。"
         )
         return
-    auto = paid.filter(pl.col("mode") == MODE_AUTO)["amount_wan"].fill_null(0).sum()
-    apply = paid.filter(pl.col("mode") == MODE_APPLY)
+    t = totals(frame)
     console.print(
-        f"应享 {len(paid):,} 项,涉及企业 {paid['uscc'].n_unique():,} 家。"
-        f"免申即享确定金额 [bold]{auto:,.2f}[/] 万元;"
-        f"需申报 {len(apply):,} 项,金额或上限合计 {apply['amount_wan'].fill_null(0).sum():,.2f} 万元"
-        f"(其中 {apply['amount_wan'].is_null().sum():,} 项金额待核定)。"
+        f"应享 {t['items']:,} 项,涉及企业 {t['enterprises']:,} 家。"
+        f"免申即享确定金额 [bold]{format_wan(t['auto_wan'])}[/] 万元;"
+        f"需申报 {t['apply_items']:,} 项,其中确定金额 {format_wan(t['apply_wan'])} 万元,"
+        f"“最高/不高于”的上限另计 {format_wan(t['ceiling_wan'])} 万元({t['ceiling_items']:,} 项,"
+        f"以审核为准),金额待核定 {t['open_items']:,} 项。"
         f"因“就高不重复”或新文件取代而不重复享受 {suppressed:,} 项"
         + (f",因单个企业年度上限而未享受 {capped:,} 项。" if capped else "。")
     )
@@ -116,11 +146,13 @@ def summarise(frame: pl.DataFrame, enterprises: pl.DataFrame | None, console: Co
 
 
 def _sums() -> list[pl.Expr]:
+    ceiling = pl.col("amount_wan").is_null()
     return [
         pl.len().alias("n"),
         pl.col("uscc").n_unique().alias("firms"),
         pl.col("amount_wan").fill_null(0).sum().alias("wan"),
-        pl.col("amount_wan").is_null().sum().alias("open"),
+        pl.col("cap_wan").filter(ceiling).fill_null(0).sum().alias("ceiling"),
+        (ceiling & pl.col("cap_wan").is_null()).sum().alias("open"),
     ]
 
 
@@ -139,7 +171,8 @@ def _money_table(console: Console, title: str, frame: pl.DataFrame, key: str, he
         (header, "left"),
         ("应享项数", "right"),
         ("企业数", "right"),
-        ("金额(万元)", "right"),
+        ("确定金额(万元)", "right"),
+        ("上限另计(万元)", "right"),
         ("待核定项", "right"),
     ):
         table.add_column(name, justify=justify, overflow="fold")
@@ -148,28 +181,29 @@ def _money_table(console: Console, title: str, frame: pl.DataFrame, key: str, he
             escape(str(row[key])),
             f"{row['n']:,}",
             f"{row['firms']:,}",
-            f"{row['wan']:,.2f}",
+            format_wan(row["wan"]),
+            format_wan(row["ceiling"]),
             f"{row['open']:,}",
         )
     console.print(table)
 
 
 def _payers_text(row: dict[str, Any]) -> str:
-    """``市级30% 3.26万元、区级70% 0万元`` — each payer's share and money after any cap."""
-    gross = row.get("gross_wan")
+    """``市级30% 3.26万元、区级70% 最高7.6万元`` — each payer's share and money after any cap."""
     parts = []
-    for p in row["payers"]:
-        money = (
-            ""
-            if gross is None
-            else f" {gross * p['share'] * _kept(p['payer'], row['district_factor']):.2f}万元"
-        )
+    for p in payer_money(row):
+        if p["amount_wan"] is not None:
+            money = f" {format_wan(p['amount_wan'])}万元"
+        elif p["cap_wan"] is not None:
+            money = f" 最高{format_wan(p['cap_wan'])}万元"
+        else:
+            money = ""
         parts.append(f"{p['payer']}{p['share']:.0%}{money}")
     return "、".join(parts)
 
 
 def _cell(value: Any) -> Any:
-    return round(value, 4) if isinstance(value, float) else value
+    return value
 
 
 def write_xlsx(frame: pl.DataFrame, path: Path) -> Path:
@@ -217,15 +251,26 @@ def explain(
     """What one enterprise gets, and the nearest rules it does not meet with the missing condition."""
     mine = frame.filter(pl.col("uscc") == uscc)
     console.rule(f"[bold]{escape(name or uscc)}({uscc})")
-    paid = mine.filter(pl.col("status") == PAID)
+    t = totals(mine)
     console.print(
-        f"应享 {len(paid)} 项,合计 {paid['amount_wan'].fill_null(0).sum():,.2f} 万元(不含待核定金额)"
+        f"应享 {t['items']} 项:确定金额合计 {format_wan(t['auto_wan'] + t['apply_wan'])} 万元"
+        f"(免申即享 {format_wan(t['auto_wan'])} 万元);"
+        f"另有“最高/不高于”上限 {format_wan(t['ceiling_wan'])} 万元以审核为准"
+        + (f",{t['open_items']} 项金额待核定" if t["open_items"] else ""),
+        highlight=False,
     )
-    for row in mine.sort("amount_wan", descending=True, nulls_last=True).iter_rows(named=True):
+    ordered = mine.with_columns(_offer=pl.coalesce("amount_wan", "cap_wan")).sort(
+        "_offer", descending=True, nulls_last=True
+    )
+    for row in ordered.iter_rows(named=True):
         mark = "[green]✓[/]" if row["status"] == PAID else "[yellow]–[/]"
+        money = (
+            _wan(row["amount_wan"], " 万元")
+            if row["amount_wan"] is not None
+            else ("最高 " + _wan(row["cap_wan"], " 万元") if row["cap_wan"] is not None else "金额待核定")
+        )
         console.print(
-            f" {mark} {_wan(row['amount_wan'], ' 万元')} \\[{row['mode']}] 《{escape(row['document'])}》 "
-            f"{escape(row['reason'])}",
+            f" {mark} {money} \\[{row['mode']}] 《{escape(row['document'])}》 {escape(row['reason'])}",
             highlight=False,
         )
     misses = nearest_misses(region_code, facts, rules, as_of, year, set(mine["rule"].to_list()))[:nearest]

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from huiqi.money import format_wan_expr
 from huiqi.rules.model import Rule
 
 PAID = "享受"
@@ -42,6 +43,7 @@ def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
             "mode": [r.mode for r in rules],
             "rule_fact": [r.describe_fact() for r in rules],
             "rule_formula": [r.describe_amount() for r in rules],
+            "rule_open": [r.open_conditions for r in rules],
         },
         schema={
             "rule": pl.Int32,
@@ -53,6 +55,7 @@ def rule_meta(rules: Sequence[Rule]) -> pl.DataFrame:
             "mode": pl.String,
             "rule_fact": pl.String,
             "rule_formula": pl.String,
+            "rule_open": pl.String,
         },
     )
 
@@ -98,12 +101,12 @@ def decide(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
 
 def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     """Add ``document``, ``mode``, ``fact`` and the Chinese ``reason`` to decided rows."""
-    meta = rule_meta(rules).select("rule", "document", "mode", "rule_fact", "rule_formula")
+    meta = rule_meta(rules).select("rule", "document", "mode", "rule_fact", "rule_formula", "rule_open")
     winner = meta.select(win_rule="rule", win_document="document")
     rows = decided.join(meta, on="rule", how="left").join(winner, on="win_rule", how="left")
     won = (
         pl.when(pl.col("win_offer") >= 0)
-        .then(pl.format("{}万元(或其上限)", pl.col("win_offer").round(2)))
+        .then(pl.format("{}万元(或其上限)", format_wan_expr(pl.col("win_offer"))))
         .otherwise(pl.lit("待核定的金额"))
     )
     why_not = (
@@ -124,7 +127,7 @@ def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     )
     figures = pl.concat_str(
         pl.when(pl.col("amount").is_not_null())
-        .then(pl.format(",{}万元", pl.col("amount").round(2)))
+        .then(pl.format(",{}万元", format_wan_expr(pl.col("amount"))))
         .otherwise(pl.lit("")),
         pl.when(pl.col("quantity").is_not_null())
         .then(pl.format(",数量{}", pl.col("quantity").cast(pl.Int64)))
@@ -132,10 +135,15 @@ def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     )
     fact_text = pl.format("{} {}{}", pl.col("date").cast(pl.String), named, figures)
     reason = pl.format("{} → 符合“{}”:{}", fact_text, pl.col("rule_fact"), pl.col("rule_formula"))
+    reason = (
+        pl.when(pl.col("rule_open").is_not_null())
+        .then(pl.format("{};需申报:{}", reason, pl.col("rule_open")))
+        .otherwise(reason)
+    )
     return rows.with_columns(
         fact=fact_text,
         reason=pl.when(pl.col("status") == PAID).then(reason).otherwise(pl.concat_str([reason, why_not])),
-    ).drop("superseded", "win_rule", "win_document", "win_offer", "rule_fact", "rule_formula")
+    ).drop("superseded", "win_rule", "win_document", "win_offer", "rule_fact", "rule_formula", "rule_open")
 
 
 def stack(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:

@@ -174,9 +174,9 @@ def import_file(
             )
             summary.rows_new, summary.rows_changed = outcome.new, outcome.changed
             summary.rows_unchanged = outcome.unchanged
-            summary.warnings.extend(outcome.warnings)
             if replace:
-                summary.rows_withdrawn = withdraw_missing(session, name, source, outcome.covered, run.id)
+                summary.rows_withdrawn = withdraw_missing(session, name, source, outcome, run.id)
+            summary.warnings.extend(outcome.warnings)
         errors.extend(outcome.errors)
         summary.errors = sorted(errors, key=lambda e: (e.row, e.column))
         run.rows_ok = summary.rows_new + summary.rows_changed + summary.rows_unchanged

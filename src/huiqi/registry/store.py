@@ -98,6 +98,7 @@ class StoreOutcome:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     covered: set[tuple] = field(default_factory=set)
+    near: dict[int, int] = field(default_factory=dict)  # file row → stored fact id it resembles
 
 
 def _pk_columns(kind: str) -> tuple[str, ...]:
@@ -310,6 +311,7 @@ def _flag_near_duplicates(
         for old in live.get((record["uscc"], record["kind"], record.get("review")), ()):
             if abs(old[date_field] - record[date_field]) <= window:
                 record["near_duplicate_of"] = old["id"]
+                outcome.near[row_of[id(record)]] = old["id"]
                 outcome.warnings.append(
                     RowError(
                         row_of[id(record)],
@@ -323,15 +325,28 @@ def _flag_near_duplicates(
                 break
 
 
-def withdraw_missing(session: Session, kind: str, source: str, covered: set[tuple], run_id: int) -> int:
-    """Withdraw the live rows of ``source`` that a replacing import did not cover; returns how many."""
+def withdraw_missing(session: Session, kind: str, source: str, outcome: StoreOutcome, run_id: int) -> int:
+    """Withdraw the live rows of ``source`` that a replacing import did not cover; returns how many.
+
+    A new fact that only resembled one of the withdrawn rows is no longer in doubt: the file
+    replaced the old row with it (a corrected date), so its flag and warning are dropped.
+    """
     model = MODELS[kind]
     pk = _pk_columns(kind)
     query = select(*(getattr(model, c) for c in pk)).where(
         model.source == source, model.withdrawn_run_id.is_(None)
     )
-    missing = [tuple(row) for row in session.execute(query) if tuple(row) not in covered]
+    missing = [tuple(row) for row in session.execute(query) if tuple(row) not in outcome.covered]
     _mark_withdrawn(session, kind, missing, run_id)
+    gone = {key[0] for key in missing}
+    if kind in FACT_TABLES and outcome.near:
+        replaced = {row for row, target in outcome.near.items() if target in gone}
+        outcome.warnings = [w for w in outcome.warnings if w.row not in replaced]
+        for start in range(0, len(missing), _CHUNK):
+            chunk = [key[0] for key in missing[start : start + _CHUNK]]
+            session.execute(
+                update(model).where(model.near_duplicate_of.in_(chunk)).values(near_duplicate_of=None)
+            )
     return len(missing)
 
 

@@ -201,14 +201,23 @@ def compile_incentive(
     per = incentive.get("per")
     rules = doc.get("stacking", [])
     payers = incentive.get("payers") or [{"payer": _LEVEL_PAYER.get(meta.get("level") or "", "本级")}]
+    ends = _date(meta.get("expires_on")) or _date(meta.get("horizon_end"))
+    open_conditions = _open_conditions(
+        subject, incentive.get("needs_review", False), incentive.get("notes", [])
+    )
+    if ends is None and meta.get("plan"):
+        unbounded = "行动方案未载明实施期限,事实是否在方案期内需核实"
+        open_conditions = f"{open_conditions};{unbounded}" if open_conditions else unbounded
     return Rule(
         rule_id=f"{version_id}:{index}",
         document_version_id=version_id,
         document=title,
         region=meta.get("region"),
         region_code=region_code,
-        starts=_date(meta.get("effective_from")) or _date(meta.get("issued_on")),
-        ends=_date(meta.get("expires_on")),
+        starts=_date(meta.get("effective_from"))
+        or _date(meta.get("issued_on"))
+        or _date(meta.get("horizon_start")),
+        ends=ends,
         supersedes=any(r["rule"] == "supersedes" for r in rules),
         caps_district_share=any(r["rule"] == "cap_per_enterprise" for r in rules),
         incentive_index=index,
@@ -233,11 +242,20 @@ def compile_incentive(
         quantity=quantity_band(subject),
         amount=amount_band(subject),
         payers=tuple((p["payer"], 1.0 if p.get("share") is None else p["share"]) for p in payers),
-        open_conditions=_open_conditions(
-            subject, incentive.get("needs_review", False), incentive.get("notes", [])
-        ),
+        open_conditions=open_conditions,
         grant_key=f"{version_id}:" + hashlib.sha1(f"{text}|{subject}".encode()).hexdigest()[:12],
     )
+
+
+_SIGNATURE_FIELDS = (
+    "text", "subject", "level", "kind", "amount_wan", "cap_wan", "ratio", "base", "per", "payers",
+    "amount_min_wan", "ratio_min", "ratio_is_max", "one_time",
+)  # fmt: skip
+
+
+def _grant_signature(incentive: dict) -> str:
+    """What makes two rows of one document the same grant: every field that states it."""
+    return repr([incentive.get(f) for f in _SIGNATURE_FIELDS])
 
 
 def compile_document(
@@ -263,10 +281,18 @@ def compile_document(
         refusal = "征求意见稿等未定稿文件,尚未生效"
     elif region and region_code is None:
         refusal = f"文件地区“{region}”无法对应到行政区划代码"
+    seen: dict[str, int] = {}
     for index, incentive in enumerate(doc.get("incentives", [])):
         if refusal:
             leftovers.append(
                 Uncompiled(version_id, title, index, incentive["subject"], incentive["text"], refusal)
+            )
+            continue
+        same = seen.setdefault(_grant_signature(incentive), index)
+        if same != index:  # the same sentence twice (a restated measure, a pasted duplicate)
+            reason = f"与本文件第{same + 1}条奖补条款完全相同(同一句重复出现),只计一次"
+            leftovers.append(
+                Uncompiled(version_id, title, index, incentive["subject"], incentive["text"], reason)
             )
             continue
         compiled = compile_incentive(incentive, index, doc, version_id, region_code, vocab, previous)

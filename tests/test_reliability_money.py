@@ -1,0 +1,138 @@
+"""Money that must not be paid twice or wrongly: a repeated sentence, a one-year plan, ceilings
+kept apart from money owed, one rounding everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import polars as pl
+import pytest
+from openpyxl import load_workbook
+from rich.console import Console
+
+from huiqi.extract.pipeline import extract_text
+from huiqi.match.report import explain, records, summarise, write_xlsx
+from huiqi.match.service import match_frames
+from huiqi.money import format_wan, round_wan, split
+from huiqi.registry.codes import code_for_place
+from huiqi.rules.compile import compile_document
+from huiqi.rules.model import MODE_APPLY, MODE_AUTO
+from test_match import make_uscc, registry
+
+JINAN = "370102"
+GIANT = "对新认定的国家级专精特新“小巨人”企业,给予50万元一次性奖励。"
+
+
+def document(*measures: str, title: str = "济南市人民政府关于支持制造业发展的若干措施") -> dict:
+    body = "\n".join(f"{n}.{m}(责任单位:市工业和信息化局、市财政局)" for n, m in enumerate(measures, start=1))
+    text = (
+        f"{title}\n济政发〔2024〕5号\n各区县人民政府,市政府各部门:\n为支持制造业发展,制定以下措施。\n"
+        f"一、加大支持力度\n{body}\n济南市人民政府\n2021年3月1日\n"
+    )
+    return extract_text(text).model_dump(mode="json")
+
+
+def one_firm(recognitions=(), events=()):
+    firm = make_uscc(JINAN, 51)
+    return firm, registry((firm, JINAN), recognitions=recognitions, events=events)
+
+
+def test_a_sentence_repeated_in_one_document_pays_once():
+    doc = document("支持企业做强。" + GIANT, "强化政策兑现。" + GIANT)
+    assert len(doc["incentives"]) == 2  # read twice, as written
+    rules, left = compile_document(1, doc, code_for_place)
+    assert len(rules) == 1 and "只计一次" in left[0].reason
+    firm, (enterprises, facts) = one_firm(
+        recognitions=[(None, "专精特新小巨人", "国家级", dt.date(2022, 5, 1), False)]
+    )
+    facts = facts.with_columns(uscc=pl.lit(firm))
+    frame = match_frames(enterprises, facts, rules, dt.date(2024, 1, 1))
+    assert frame.filter(pl.col("status") == "享受")["amount_wan"].to_list() == [50.0]
+
+
+def plan(**horizon) -> dict:
+    doc = document(GIANT, title="济南市2022年工业稳增长行动方案")
+    doc["document"]["expires_on"] = None
+    doc["document"].update(horizon)
+    return doc
+
+
+def test_a_one_year_plan_does_not_pay_a_later_fact():
+    rules, _ = compile_document(
+        1, plan(plan=True, horizon_start="2022-01-01", horizon_end="2022-12-31"), code_for_place
+    )
+    firm, (enterprises, facts) = one_firm(
+        recognitions=[
+            (None, "专精特新小巨人", "国家级", dt.date(2022, 7, 1), False),
+            (None, "专精特新小巨人", "国家级", dt.date(2025, 7, 1), True),
+        ]
+    )
+    later = facts.with_columns(uscc=pl.lit(firm), review=pl.lit(False))
+    frame = match_frames(enterprises, later, rules, dt.date(2026, 1, 1))
+    assert frame["date"].to_list() == [dt.date(2022, 7, 1)]
+    assert frame["mode"].to_list() == [MODE_AUTO]
+
+
+def test_a_plan_with_no_horizon_pays_only_on_application():
+    rules, _ = compile_document(1, plan(plan=True), code_for_place)
+    firm, (enterprises, facts) = one_firm(
+        recognitions=[(None, "专精特新小巨人", "国家级", dt.date(2025, 7, 1), False)]
+    )
+    frame = match_frames(enterprises, facts.with_columns(uscc=pl.lit(firm)), rules, dt.date(2026, 1, 1))
+    [row] = frame.iter_rows(named=True)
+    assert row["mode"] == MODE_APPLY and "未载明实施期限" in row["reason"]
+
+
+def test_ceilings_are_never_added_to_money_owed():
+    doc = document(
+        GIANT,
+        "对新认定的省级企业技术中心,给予最高30万元奖励。",
+        "对企业实施技术改造新增设备的,按设备购置款的10%给予补助。",
+    )
+    rules, _ = compile_document(1, doc, code_for_place)
+    firm, (enterprises, facts) = one_firm(
+        recognitions=[
+            (None, "专精特新小巨人", "国家级", dt.date(2022, 5, 1), False),
+            (None, "企业技术中心", "省级", dt.date(2022, 6, 1), False),
+        ],
+        events=[(None, "设备购置", None, dt.date(2022, 8, 1), 33.45, None)],
+    )
+    facts = facts.with_columns(uscc=pl.lit(firm))
+    frame = match_frames(enterprises, facts, rules, dt.date(2024, 1, 1))
+    by_subject = {r["subject"][:8]: r for r in records(frame)}
+    centre = next(r for r in by_subject.values() if "技术中心" in r["subject"])
+    assert (centre["amount_wan"], centre["cap_wan"]) == (None, 30.0)
+    out = io.StringIO()
+    explain(firm, "甲", JINAN, [], frame, rules, dt.date(2024, 1, 1), None, Console(file=out, width=300))
+    text = out.getvalue()
+    assert "确定金额合计 53.345 万元" in text and "上限 30 万元以审核为准" in text
+    out = io.StringIO()
+    summarise(frame, enterprises, Console(file=out, width=300))
+    assert "上限另计 30 万元" in out.getvalue()
+
+
+def test_money_is_rounded_once_and_reads_the_same_everywhere(tmp_path):
+    doc = document("对企业实施技术改造新增设备的,按设备购置款的10%给予补助。")
+    rules, _ = compile_document(1, doc, code_for_place)
+    firm, (enterprises, facts) = one_firm(events=[(None, "设备购置", None, dt.date(2022, 8, 1), 33.45, None)])
+    frame = match_frames(enterprises, facts.with_columns(uscc=pl.lit(firm)), rules, dt.date(2024, 1, 1))
+    [row] = records(frame)
+    assert row["amount_wan"] == 3.345 and row["payers"][0]["amount_wan"] == 3.345
+    sheet = load_workbook(write_xlsx(frame, tmp_path / "x.xlsx"))["应享清单"]
+    header, values = (list(r) for r in sheet.iter_rows(max_row=2, values_only=True))
+    assert values[header.index("金额(万元)")] == 3.345
+    assert "3.345万元" in values[header.index("资金承担")]
+    assert "33.45万元" in row["reason"]
+
+
+@pytest.mark.parametrize(("value", "text"), [(3.345, "3.345"), (2.00005, "2.0001"), (1234.5, "1,234.5")])
+def test_one_rounding_rule(value, text):
+    assert format_wan(round_wan(value)) == text
+
+
+def test_payer_shares_add_up_to_the_amount():
+    parts = split(10.0, [0.3, 0.3, 0.4])
+    assert sum(parts) == pytest.approx(10.0, abs=1e-12) and parts == [3.0, 3.0, 4.0]
+    thirds = split(1.0, [1, 1, 1])
+    assert round(sum(thirds), 4) == 1.0 and sorted(thirds) == [0.3333, 0.3333, 0.3334]
