@@ -115,6 +115,10 @@ from huiqi import cli_platform  # noqa: E402  (the database commands register on
 
 cli_platform.register(app)
 
+from huiqi import cli_monitor  # noqa: E402  (运行监测, 亩产效益, 目标与任务)
+
+cli_monitor.register(app)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()
