@@ -12,7 +12,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from monitor_fixtures import add_registry, code
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -28,6 +27,7 @@ from huiqi.monitor.watch import (
     watch_months,
     watch_summary,
 )
+from monitor_fixtures import add_registry, code
 
 A, B, C, D, E, F, G = (code(i) for i in range(1, 8))
 JINAN = code(8, "370102")

@@ -9,14 +9,14 @@ import zipfile
 
 import polars as pl
 import pytest
-from monitor_fixtures import add_registry, code
 from openpyxl import load_workbook
-from test_monitor import run_cli
 
 from huiqi.monitor.export import write_workbook
 from huiqi.monitor.mu import GRADE_KIND, grade_facts, score
 from huiqi.monitor.settings import add_setting, all_settings, packaged
 from huiqi.monitor.store import load_enterprises, load_grades, load_metrics, save_mu
+from monitor_fixtures import add_registry, code
+from test_monitor import run_cli
 
 A, B, C, D, E, F = (code(i) for i in range(11, 17))
 SCHEME = {
@@ -143,7 +143,7 @@ def test_excel_text_never_becomes_a_formula(tmp_path):
     headers = [("name", "企业名称"), ("note", "备注"), ("at", "其他"), ("n", "数值"), ("m", "负号")]
     path = write_workbook(tmp_path / "x.xlsx", [("清单", headers, rows)])
     sheet = load_workbook(path)["清单"]
-    cells = list(sheet.iter_rows(min_row=2))[0]
+    cells = next(iter(sheet.iter_rows(min_row=2)))
     assert [c.value for c in cells] == ['=HYPERLINK("http://x","点我")', "+1", "@SUM(A1)", 1.5, "-2"]
     assert [c.data_type for c in cells] == ["s", "s", "s", "n", "s"]
     with zipfile.ZipFile(path) as book:
