@@ -65,6 +65,9 @@ def _district(code: str) -> str:
         return code
 
 
+_COMPARATOR_ZH = {">=": "≥", "<=": "≤", "~": "约", "=": ""}
+
+
 def _export_path(out: Path | None, name: str) -> Path:
     return out or data_dir() / "exports" / name
 
@@ -456,7 +459,178 @@ def mu(
         console.print(left)
 
 
+# --- huiqi targets ---------------------------------------------------------------------------
+
+
+def targets(
+    document: str | None = typer.Option(None, "--document", help="只看标题或文件名含该文字的政策文件。"),
+    output_format: Format = typer.Option(Format.table, "--format", "-f", help="table / json / xlsx。"),
+    out: Path | None = typer.Option(None, "--out", help="xlsx 的保存路径(默认 数据目录/exports/)。"),
+    as_of: str | None = typer.Option(None, "--as-of", help="按哪一天统计有效认定(YYYY-MM-DD),默认今天。"),
+    bind: str | None = typer.Option(None, "--bind", help="要绑定或填报的目标编号(见列表“编号”列)。"),
+    measure: str | None = typer.Option(
+        None,
+        "--measure",
+        help="绑定口径:认定:类型[:省级以上][:新增]、规上企业、上市[+挂牌]、指标:名称[:规上]。",
+    ),
+    value: float | None = typer.Option(None, "--value", help="人工填报的当前数值(与 --bind 一起用)。"),
+    note: str | None = typer.Option(None, "--note", help="填报说明。"),
+) -> None:
+    """目标进度:政策文件中的每个目标,能由企业名录计算的自动绑定,给出当前值和完成进度;其余列出待绑定。
+
+    例:huiqi targets --document 济南    huiqi targets --bind 3f2a9c1d0b4e --measure 认定:绿色工厂:省级以上
+    """
+    from huiqi.monitor.export import write_workbook
+    from huiqi.monitor.targets import bind_target, target_items
+
+    engine = _engine()
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        if bind:
+            bind_target(engine, bind.strip(), measure, value, note)
+            Console().print(f"目标 {bind} 已{'绑定口径' if measure else '填报数值'}", highlight=False)
+            return
+        items = target_items(engine, document, day)
+    except ValueError as exc:
+        raise _fail(f"--as-of {as_of}: 不是有效日期(格式 YYYY-MM-DD)") from exc
+    except HuiqiError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        engine.dispose()
+    if not items:
+        raise _fail("政策库中没有读到目标:请先用 huiqi ingest 入库政策文件")
+    if output_format is Format.json:
+        _json({"as_of": day.isoformat(), "items": items})
+        return
+    headers = [
+        ("key", "编号"), ("document", "政策文件"), ("indicator", "目标"), ("comparator", "比较"), ("value", "目标值"),
+        ("unit", "单位"), ("by", "年份"), ("measure", "统计口径"), ("current", "当前值"), ("basis", "口径说明"),
+        ("progress", "进度"), ("source", "来源"), ("text", "原文"),
+    ]  # fmt: skip
+    if output_format is Format.xlsx:
+        path = write_workbook(
+            _export_path(out, f"目标进度_{day.isoformat()}.xlsx"), [("目标进度", headers, items)]
+        )
+        Console().print(f"Excel 已导出:{path}")
+        return
+    console = Console()
+    bound = [i for i in items if i["measure"]]
+    console.print(
+        f"目标 {len(items)} 个:已绑定 {len(bound)} 个,待绑定或人工填报 {len(items) - len(bound)} 个",
+        highlight=False,
+    )
+    table = Table(title="目标进度(已绑定)")
+    for header in ("编号", "政策文件", "目标", "目标值", "统计口径", "当前值", "进度"):
+        table.add_column(header, overflow="fold")
+    for i in bound:
+        goal = f"{_COMPARATOR_ZH.get(i['comparator'], '')}{i['value']:g}{i['unit'] or ''}"
+        current = "—" if i["current"] is None else f"{i['current']:,.2f}({i['basis']})"
+        table.add_row(
+            i["key"], i["document"][:16], i["indicator"], f"{goal}({i['by'] or '每年'})", i["measure"],
+            current, "—" if i["progress"] is None else f"{i['progress']:.1%}",
+        )  # fmt: skip
+    console.print(table)
+    left = Table(title="待绑定或人工填报的目标")
+    for header in ("编号", "政策文件", "目标", "目标值"):
+        left.add_column(header, overflow="fold")
+    for i in items:
+        if not i["measure"]:
+            left.add_row(
+                i["key"],
+                i["document"][:16],
+                i["indicator"],
+                f"{i['value']:g}{i['unit'] or ''}({i['by'] or '每年'})",
+            )
+    console.print(left)
+
+
+# --- huiqi tasks -----------------------------------------------------------------------------
+
+
+def tasks(
+    document: str | None = typer.Option(None, "--document", help="只看标题或文件名含该文字的政策文件。"),
+    unit: str | None = typer.Option(None, "--unit", help="只看该责任单位(名称中的一段即可)。"),
+    output_format: Format = typer.Option(Format.table, "--format", "-f", help="table / json / xlsx。"),
+    out: Path | None = typer.Option(None, "--out", help="xlsx 的保存路径(默认 数据目录/exports/)。"),
+    update: str | None = typer.Option(
+        None, "--update", help="更新该任务编号的进展(需同时给 --document、--unit、--status)。"
+    ),
+    status: str | None = typer.Option(None, "--status", help="未启动 / 推进中 / 已完成 / 滞后。"),
+    note: str | None = typer.Option(None, "--note", help="进展说明。"),
+    deadline: str | None = typer.Option(None, "--deadline", help="设定完成时限(YYYY-MM-DD)。"),
+) -> None:
+    """督查督办:每条措施的责任单位、进展状态、说明、时限和逾期提示,按单位汇总。
+
+    例:huiqi tasks --document 济南 --unit 市工业和信息化局
+        huiqi tasks --document 济南 --update 1 --unit 市工业和信息化局 --status 推进中 --note 已完成方案
+    """
+    from huiqi.monitor.export import write_workbook
+    from huiqi.monitor.tasks import by_unit, ledger, update_task
+
+    engine = _engine()
+    try:
+        if update:
+            if not (document and unit and status):
+                raise _fail("更新进展需同时给出 --document、--unit 和 --status")
+            try:
+                limit = dt.date.fromisoformat(deadline) if deadline else None
+            except ValueError:
+                raise _fail(f"--deadline {deadline}: 不是有效日期(格式 YYYY-MM-DD)") from None
+            done = update_task(engine, document, update.strip(), unit, status, note, limit)
+            Console().print(
+                f"已更新:任务 {done['task_id']} {done['unit']} → {done['status']}", highlight=False
+            )
+            return
+        frame = ledger(engine, document, unit)
+    except HuiqiError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        engine.dispose()
+    if frame.is_empty():
+        raise _fail("没有找到措施:请先用 huiqi ingest 入库政策文件,或检查 --document / --unit")
+    report = by_unit(frame)
+    if output_format is Format.json:
+        _json({"items": frame.to_dicts(), "by_unit": report.to_dicts()})
+        return
+    headers = [
+        ("title", "政策文件"), ("task_id", "任务"), ("task", "措施"), ("unit", "责任单位"), ("status", "状态"),
+        ("note", "说明"), ("updated_on", "更新日期"), ("deadline", "时限"), ("overdue_text", "逾期"),
+    ]  # fmt: skip
+    rows = frame.with_columns(overdue_text=pl.when("overdue").then(pl.lit("逾期")).otherwise(pl.lit("")))
+    unit_headers = [
+        ("unit", "责任单位"),
+        ("tasks", "任务数"),
+        *((s, s) for s in ("未启动", "推进中", "已完成", "滞后")),
+    ]
+    unit_headers.append(("overdue", "逾期"))
+    if output_format is Format.xlsx:
+        path = write_workbook(
+            _export_path(out, f"督查督办_{dt.date.today().isoformat()}.xlsx"),
+            [("任务台账", headers, rows.to_dicts()), ("按单位汇总", unit_headers, report.to_dicts())],
+        )
+        Console().print(f"Excel 已导出:{path}")
+        return
+    console = Console()
+    table = Table(title=f"任务台账 {frame.height} 条")
+    for _, header in headers[1:]:
+        table.add_column(header, overflow="fold")
+    for r in rows.iter_rows(named=True):
+        table.add_row(
+            r["task_id"], r["task"], r["unit"], r["status"], r["note"] or "", str(r["updated_on"] or ""),
+            str(r["deadline"] or ""), r["overdue_text"],
+        )  # fmt: skip
+    console.print(table)
+    summary = Table(title="按责任单位汇总")
+    for _, header in unit_headers:
+        summary.add_column(header)
+    for r in report.iter_rows(named=True):
+        summary.add_row(*(str(r[k]) for k, _ in unit_headers))
+    console.print(summary)
+
+
 def register(app: typer.Typer) -> None:
     """Attach these commands to the main app."""
     app.command()(monitor)
     app.command()(mu)
+    app.command()(targets)
+    app.command()(tasks)
