@@ -12,8 +12,9 @@ For the month ``P`` and each watched indicator of an enterprise's region (营业
 ``previous`` is the same month a year before; with no figure then, or a figure of 0, there is no
 change and only 未报送 can apply. One item per enterprise and indicator names every rule that
 holds (``rules``), the first of 未报送, 下滑, 持续下滑, 异常增长 as ``rule``, and a Chinese
-``reason``. Everything is column-wise: the months needed are filtered first, this year is joined
-to last year on (enterprise, indicator, months back), and the rules are column expressions.
+``reason``. Everything is column-wise: the months needed are filtered first, each figure is put
+in the column of its months back (this month, the months before, each a year earlier), one
+group-by per (enterprise, indicator) gathers them, and the rules are column expressions.
 """
 
 from __future__ import annotations
@@ -56,11 +57,6 @@ def watched_indicators(settings: list[Setting]) -> list[str]:
     return sorted({i for s in settings for i in s.params["indicators"]})
 
 
-def _month_index(column: str) -> pl.Expr:
-    text = pl.col(column)
-    return text.str.slice(0, 4).cast(pl.Int32) * 12 + text.str.slice(5, 2).cast(pl.Int32) - 1
-
-
 def _text(expr: pl.Expr, digits: int = 2) -> pl.Expr:
     """A number as short text: 700.0 → 700, 1234.567 → 1234.57."""
     return expr.round(digits).cast(pl.String).str.replace(r"\.0$", "")
@@ -92,35 +88,47 @@ def fluctuations(
         enterprises.select("uscc", "name", "region_code")
         .join(regions, on="region_code", how="inner")
         .filter(pl.col("setting").is_not_null())
-        .join(params, on="setting", how="inner")
+    )
+    watched = (
+        params.select("setting", "streak", "indicators")
+        .explode("indicators")
+        .rename({"indicators": "indicator"})
     )
     target = periods.index(period)
-    months = (
+    wanted = needed_periods(period, settings)
+    back_of = {p: target - periods.index(p) for p in wanted}
+    streak = max(int(s.params["streak"]) for s in settings) if settings else 1
+    value = pl.col("value")
+    back = pl.col("period").replace_strict(back_of, return_dtype=pl.Int32)
+    # one row per enterprise and indicator: this month and the streak's months, each a year before
+    per_indicator = (
         monthly.lazy()
-        .filter(pl.col("period").is_in(needed_periods(period, settings)))
-        .select("uscc", "indicator", "value", back=pl.lit(target) - _month_index("period"))
-    )
-    now = months.filter(pl.col("back") < 12)
-    before = months.filter(pl.col("back") >= 12).select(
-        "uscc", "indicator", back=pl.col("back") - 12, previous=pl.col("value")
-    )
-    pairs = (
-        now.join(before, on=["uscc", "indicator", "back"], how="full", coalesce=True)
-        .join(firms.lazy(), on="uscc", how="inner")
-        .filter(pl.col("indicators").list.contains(pl.col("indicator")) & (pl.col("back") < pl.col("streak")))
-        .with_columns(
-            change=pl.when(pl.col("previous") > 0).then(pl.col("value") / pl.col("previous") - 1),
+        .filter(pl.col("period").is_in(wanted))
+        .select(
+            "uscc",
+            "indicator",
+            *(pl.when(back == k).then(value).alias(f"v{k}") for k in range(streak)),
+            *(pl.when(back == k + 12).then(value).alias(f"p{k}") for k in range(streak)),
         )
-    )
-    latest = pl.col("back") == 0
-    per_indicator = pairs.group_by("uscc", "indicator").agg(
-        pl.col(
-            "name", "region_code", "decline", "surge", "streak", "report_missing", "setting_label"
-        ).first(),
-        value=pl.col("value").filter(latest).first(),
-        previous=pl.col("previous").filter(latest).first(),
-        change=pl.col("change").filter(latest).first(),
-        declines=(pl.col("change") < 0).sum(),
+        .group_by("uscc", "indicator")
+        .agg(pl.all().max())  # one row per (enterprise, indicator, month): max picks it
+        .join(firms.lazy(), on="uscc", how="inner")
+        .join(watched.lazy(), on=["setting", "indicator"], how="inner")
+        .with_columns(
+            pl.when(pl.col(f"p{k}") > 0).then(pl.col(f"v{k}") / pl.col(f"p{k}") - 1).alias(f"c{k}")
+            for k in range(streak)
+        )
+        .with_columns(
+            value=pl.col("v0"),
+            previous=pl.col("p0"),
+            change=pl.col("c0"),
+            declines=pl.sum_horizontal(
+                ((pl.col(f"c{k}") < 0) & (k < pl.col("streak"))).fill_null(False).cast(pl.Int32)
+                for k in range(streak)
+            ),
+        )
+        .drop("streak")
+        .join(params.lazy().drop("indicators"), on="setting", how="left")
     )
     flags = {
         "未报送": pl.col("report_missing") & pl.col("previous").is_not_null() & pl.col("value").is_null(),
