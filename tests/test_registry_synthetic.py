@@ -10,13 +10,17 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from huiqi.registry.synthetic import (
     ALL_CITIES,
+    ANNUAL_INDICATORS,
     DISTRICTS,
     LICHENG,
     REVIEW_KINDS,
+    STATUS_EVENTS,
     TABLE_COLUMNS,
     Population,
+    csv_frame,
     districts_of,
     generate,
+    not_importable,
     resolve_city,
     write_csv,
 )
@@ -151,6 +155,9 @@ def test_levels_are_valid(pop: Population) -> None:
         levels = vocab.info("recognition", kind).levels
         assert (level in levels) if levels else level is None, (kind, level)
     for kind, level in pop.events.select("kind", "level").unique().iter_rows():
+        if kind in STATUS_EVENTS and ("event", kind) not in vocab.kinds:
+            assert level is None
+            continue
         levels = vocab.info("event", kind).levels
         assert (level in levels) if levels else level is None, (kind, level)
 
@@ -234,50 +241,154 @@ def test_first_set_sale_near_its_recognition(pop: Population) -> None:
     assert (sales["amount_wan"] > 0).all()
 
 
+def _annual(pop: Population) -> pl.DataFrame:
+    return pop.metrics.filter(pl.col("period").str.len_chars() == 4)
+
+
+def _monthly(pop: Population) -> pl.DataFrame:
+    return pop.metrics.filter(pl.col("period").str.len_chars() == 7)
+
+
 def test_metrics(pop: Population) -> None:
     m = pop.metrics
-    annual = m.filter(pl.col("period").str.len_chars() == 4)
-    monthly = m.filter(pl.col("period").str.len_chars() == 7)
-    assert set(annual["indicator"]) == {"营业收入", "利润总额", "税收", "用电量", "用地面积(亩)", "从业人员"}
-    assert set(monthly["indicator"]) == {"营业收入", "用电量"}
+    annual, monthly = _annual(pop), _monthly(pop)
+    assert (
+        set(annual["indicator"])
+        == set(ANNUAL_INDICATORS)
+        == {
+            "营业收入",
+            "利润总额",
+            "税收",
+            "研发投入",
+            "工业总产值",
+            "工业增加值",
+            "固定资产投资",
+            "出口额",
+            "用电量",
+            "综合能耗",
+            "用地面积",
+            "从业人员",
+        }
+    )
+    assert set(monthly["indicator"]) == {"营业收入", "工业增加值", "用电量", "税收"}
     units = dict(m.select("indicator", "unit").unique().iter_rows())
-    assert units == {
-        "营业收入": "万元",
-        "利润总额": "万元",
-        "税收": "万元",
-        "用电量": "万千瓦时",
-        "用地面积(亩)": "亩",
-        "从业人员": "人",
-    }
+    assert units["用地面积"] == "亩" and units["综合能耗"] == "吨标准煤" and units["从业人员"] == "人"
+    assert {units[i] for i in ("营业收入", "税收", "研发投入", "工业总产值", "出口额")} == {"万元"}
     assert set(annual["period"]) == {str(y) for y in range(START, END + 1)}
-    assert set(monthly["period"]) == {f"{END}-{month:02d}" for month in range(1, 13)}
-    scale = dict(pop.enterprises.select("uscc", "scale").iter_rows())
-    assert {scale[u] for u in monthly["uscc"].unique()} == {"规上"}
-    assert monthly["uscc"].n_unique() == (pop.enterprises["scale"] == "规上").sum()
+    # 24 months by default: the whole of END-1 and END
+    assert set(monthly["period"]) == {f"{y}-{month:02d}" for y in (END - 1, END) for month in range(1, 13)}
+    firms = pop.enterprises.select("uscc", "scale")
+    reporters = monthly.select("uscc").unique().join(firms, on="uscc")
+    assert reporters.filter(pl.col("scale") == "规上").height == (firms["scale"] == "规上").sum()
+    assert 0 < reporters.filter(pl.col("scale") == "规下").height < reporters.height / 2
     assert m.filter(pl.col("indicator") != "利润总额")["value"].min() >= 0
     assert annual.filter(pl.col("indicator") == "从业人员")["value"].min() >= 1
-    # no duplicate (uscc, period, indicator)
     assert m.select("uscc", "period", "indicator").is_unique().all()
-    # a larger firm (revenue) uses more electricity and land
     wide = annual.filter(pl.col("period") == str(END)).pivot("indicator", index="uscc", values="value")
+    # a larger firm (revenue) uses more electricity
     assert pl.select(pl.corr(wide["营业收入"].log(), wide["用电量"].log())).item() > 0.5
-    # the year's revenue of a 规上 firm is the sum of its months
-    months = monthly.filter(pl.col("indicator") == "营业收入").group_by("uscc").agg(pl.col("value").sum())
-    year = annual.filter((pl.col("period") == str(END)) & (pl.col("indicator") == "营业收入"))
-    joined = months.join(year, on="uscc", suffix="_year")
-    assert ((joined["value"] - joined["value_year"]).abs() < 0.1).all()
+    # value added is a fraction of output, output close to revenue, land and energy industrial only
+    industrial = wide.filter(pl.col("工业总产值").is_not_null())
+    assert ((industrial["工业增加值"] / industrial["工业总产值"]).is_between(0.08, 0.6)).all()
+    assert ((industrial["工业总产值"] / industrial["营业收入"]).is_between(0.8, 1.2)).all()
+    assert wide.filter(pl.col("用地面积").is_not_null())["工业总产值"].is_not_null().all()
+    # R&D intensity mostly 1–8%
+    intensity = (wide["研发投入"] / wide["营业收入"]).drop_nulls()
+    assert intensity.is_between(0.01, 0.08).mean() > 0.7
+    # a year the months cover in full: annual = sum of its months (enterprises that reported all)
+    for year in (END - 1, END):
+        months = (
+            monthly.filter(pl.col("period").str.starts_with(str(year)))
+            .group_by("uscc", "indicator")
+            .agg(pl.col("value").sum(), n=pl.len())
+            .filter(pl.col("n") == 12)
+        )
+        annual_year = annual.filter(pl.col("period") == str(year))
+        joined = months.join(annual_year, on=["uscc", "indicator"], suffix="_year")
+        assert joined.height > 0
+        assert ((joined["value"] - joined["value_year"]).abs() < 0.1).all(), year
 
 
-def test_some_firms_fall_sharply(pop: Population) -> None:
-    revenue = pop.metrics.filter(
-        (pl.col("period").str.len_chars() == 7) & (pl.col("indicator") == "营业收入")
-    ).with_columns(month=pl.col("period").str.slice(5, 2).cast(pl.Int64))
-    per_firm = revenue.group_by("uscc").agg(
-        early=pl.col("value").filter(pl.col("month").is_between(3, 6)).mean(),
-        last=pl.col("value").filter(pl.col("month") == 12).first(),
+def test_annual_figures_for_conditions_on_figures(pop: Population) -> None:
+    """What issue 9's conditions read: first crossings, tax growth, missing figures."""
+    revenue = (
+        _annual(pop)
+        .filter(pl.col("indicator") == "营业收入")
+        .with_columns(year=pl.col("period").cast(pl.Int64))
+        .sort("uscc", "year")
     )
-    falling = (per_firm["last"] < 0.7 * per_firm["early"]).mean()
-    assert 0.02 < falling < 0.1
+    for mark in (2000, 10000, 50000, 100000):
+        above = pl.col("value") >= mark
+        first = revenue.with_columns(
+            before=(above.cast(pl.Int64).cum_sum() - above.cast(pl.Int64)).over("uscc"),
+            first_row=pl.col("year") == pl.col("year").min().over("uscc"),
+        ).filter(above & (pl.col("before") == 0) & ~pl.col("first_row"))
+        assert first.height > 0, mark
+    tax = (
+        _annual(pop)
+        .filter(pl.col("indicator") == "税收")
+        .with_columns(year=pl.col("period").cast(pl.Int64))
+        .sort("uscc", "year")
+        .with_columns(growth=pl.col("value") / pl.col("value").shift(1).over("uscc") - 1)
+    )
+    share = (tax["growth"].drop_nulls() >= 0.2).mean()
+    assert 0.05 < share < 0.4
+    last = _annual(pop).filter(pl.col("period") == str(END))
+    industrial = last.filter(pl.col("indicator") == "用地面积")["uscc"]
+    energy = last.filter(pl.col("indicator") == "综合能耗")["uscc"]
+    missing = industrial.filter(~industrial.is_in(energy.implode()))
+    assert 0 < missing.len() < industrial.len() * 0.05
+
+
+def test_status_events(pop: Population) -> None:
+    events = pop.events.join(pop.enterprises, on="uscc")
+    upgrades = events.filter(pl.col("kind") == "升规纳统")
+    assert upgrades.height > 0 and (upgrades["scale"] == "规上").all()
+    revenue = _annual(pop).filter(pl.col("indicator") == "营业收入")
+    for uscc, day in upgrades.select("uscc", "occurred_on").head(20).iter_rows():
+        figures = dict(revenue.filter(pl.col("uscc") == uscc).select("period", "value").iter_rows())
+        assert figures[str(day.year - 1)] >= 2000
+        assert all(v < 2000 for p, v in figures.items() if int(p) < day.year - 1)
+        assert any(int(p) < day.year - 1 for p in figures)
+    arrivals = events.filter(pl.col("kind") == "新设落户")
+    founded = arrivals.filter(pl.col("detail") == "新设立")
+    assert (founded["occurred_on"] == founded["established_on"]).all()
+    assert founded.height == (pop.enterprises["established_on"] >= dt.date(START, 1, 1)).sum()
+    assert arrivals.filter(pl.col("detail") == "外地迁入").height > 0
+
+
+def _monthly_change(pop: Population, indicator: str = "营业收入") -> pl.DataFrame:
+    frame = _monthly(pop).filter(pl.col("indicator") == indicator)
+    before = frame.with_columns(
+        period=(pl.col("period").str.slice(0, 4).cast(pl.Int64) + 1).cast(pl.String)
+        + pl.col("period").str.slice(4)
+    )
+    return frame.join(before, on=["uscc", "period"], suffix="_before").with_columns(
+        change=pl.col("value") / pl.col("value_before") - 1
+    )
+
+
+def test_planted_fluctuations(pop: Population) -> None:
+    change = _monthly_change(pop)
+    last = change.filter(pl.col("period") == f"{END}-12")
+    reporters = last.height
+    falls = (last["change"] <= -0.2).mean()
+    surges = (last["change"] >= 0.5).mean()
+    assert 0.02 < falls < 0.1
+    assert 0 < surges < 0.05
+    # three months running of decline: some, not most
+    months = [f"{END}-{m:02d}" for m in (10, 11, 12)]
+    sliding = (
+        change.filter(pl.col("period").is_in(months))
+        .group_by("uscc")
+        .agg(((pl.col("change") < 0).sum() == 3).alias("slide"))
+    )
+    assert 0.02 < sliding["slide"].mean() < 0.25
+    # stopped reporting: reported last December but not this one
+    december = _monthly(pop).filter(pl.col("indicator") == "营业收入")
+    before = set(december.filter(pl.col("period") == f"{END - 1}-12")["uscc"])
+    now = set(december.filter(pl.col("period") == f"{END}-12")["uscc"])
+    assert 0 < len(before - now) < reporters * 0.05
 
 
 def test_metrics_can_be_turned_off() -> None:
@@ -295,7 +406,16 @@ def test_write_csv_round_trips(pop: Population, tmp_path) -> None:
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")
         back = pl.read_csv(path, infer_schema=False)
         assert tuple(back.columns) == TABLE_COLUMNS[table]
-        assert back.height == pop.tables()[table].height
+        assert back.height == csv_frame(pop, table).height
+    # rows the importer does not know yet are left out of the files, and only those
+    left_out = not_importable(pop)
+    metrics = pl.read_csv(paths["metrics"], infer_schema=False)
+    assert not set(metrics["indicator"]) & set(left_out.get("metrics", []))
+    assert (
+        metrics.height == pop.metrics.filter(~pl.col("indicator").is_in(left_out.get("metrics", []))).height
+    )
+    events = pl.read_csv(paths["events"], infer_schema=False)
+    assert not set(events["kind"]) & set(left_out.get("events", []))
     firms = pl.read_csv(paths["enterprises"], infer_schema=False)
     assert firms["uscc"].to_list() == pop.enterprises["uscc"].to_list()
     assert firms["scale"].str.contains(r"^规[上下] [大中小微]型$").all()

@@ -116,6 +116,10 @@ from huiqi import cli_platform  # noqa: E402  (the database commands register on
 
 cli_platform.register(app)
 
+from huiqi import cli_monitor  # noqa: E402  (运行监测, 亩产效益, 目标与任务)
+
+cli_monitor.register(app)
+
 
 def _log_bug(exc: BaseException) -> str:
     """Write the traceback of an unexpected failure to a log file (English, for developers)."""
@@ -167,6 +171,8 @@ def run(argv: list[str] | None = None) -> int:
         message = describe_failure(exc)
         if message is None:
             message = f"内部错误 {type(exc).__name__},详细信息已记录在 {_log_bug(exc)}"
+        elif not isinstance(exc, HuiqiError):
+            _log_bug(exc)  # the user reads one line; a developer may need the whole story
         err.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True)
         return 1
     return status if isinstance(status, int) else 0

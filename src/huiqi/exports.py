@@ -2,9 +2,15 @@
 
 A cell whose text starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) is
 read by Excel, WPS and LibreOffice as a formula: ``=HYPERLINK("http://…")`` in an enterprise
-name would become a live link in an officer's export. Every export and error report passes
-its cells through :func:`neutralise`, which puts an apostrophe in front of such text, the
-usual way to say "this is text" in a spreadsheet. Numbers, dates and ``None`` pass unchanged.
+name would become a live link in an officer's export. So:
+
+* in a workbook every text cell is written as a string cell (:func:`xlsx_cell`), and one that
+  starts with such a character also carries Excel's quote prefix: the text is kept exactly,
+  shown as typed, and stays text even when an officer edits the cell;
+* in a CSV file (which has no cell types) such text gets an apostrophe in front
+  (:func:`neutralise`), the usual way to say "this is text" in a spreadsheet.
+
+Numbers, dates and ``None`` pass unchanged.
 
 >>> neutralise("=1+1"), neutralise("@SUM(A1)"), neutralise("-3"), neutralise("济南"), neutralise(-3)
 ("'=1+1", "'@SUM(A1)", "'-3", '济南', -3)
@@ -12,6 +18,7 @@ usual way to say "this is text" in a spreadsheet. Numbers, dates and ``None`` pa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,3 +35,22 @@ def neutralise(value: Any) -> Any:
 def safe_row(values: Iterable[Any]) -> list[Any]:
     """A whole row of cells through :func:`neutralise`."""
     return [neutralise(v) for v in values]
+
+
+def xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A value for a write-only openpyxl sheet: text as a string cell, never a formula."""
+    if value is None or isinstance(value, bool | int | float | dt.date):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    text = str(value)
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """A whole row through :func:`xlsx_cell`."""
+    return [xlsx_cell(sheet, v) for v in values]

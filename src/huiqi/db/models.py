@@ -253,3 +253,92 @@ class Entitlement(Base):
     mode: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------------------------
+# 运行监测, 亩产效益 and 督查督办 (huiqi.monitor; migration 0200_monitor)
+
+
+class MonitorSetting(Base):
+    """A versioned set of monitoring parameters for a region (波动 thresholds, 亩产效益 scheme …).
+
+    ``region_code`` "" applies everywhere; a code applies to the divisions inside it. The
+    packaged defaults (``huiqi/data/monitor.toml``) are read alongside; a new version is added,
+    never edited, so every run can say which version it used.
+    """
+
+    __tablename__ = "monitor_settings"
+    __table_args__ = (UniqueConstraint("kind", "region_code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    region_code: Mapped[str] = mapped_column(String(6))
+    version: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class MonitorRun(Base):
+    """One monitoring or 亩产效益 run: what it covered and which setting versions it used."""
+
+    __tablename__ = "monitor_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(7))
+    region_code: Mapped[str] = mapped_column(String(6))
+    settings: Mapped[list[Any]] = mapped_column(JSON)
+    items: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class MuScore(Base):
+    """亩产效益 score and grade of one enterprise in one run (the indicators' values and points
+    in ``details``)."""
+
+    __tablename__ = "mu_scores"
+    __table_args__ = (UniqueConstraint("run_id", "uscc"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("monitor_runs.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    grade: Mapped[str] = mapped_column(String(4))
+    rank: Mapped[int] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class WatchEntry(Base):
+    """百户重点企业: an enterprise on the imported watch list."""
+
+    __tablename__ = "watch_entries"
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), primary_key=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class TargetBinding(Base):
+    """An officer's binding of a target (目标) to a registry measure, or a figure entered by hand."""
+
+    __tablename__ = "target_bindings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_key: Mapped[str] = mapped_column(String(16), index=True)
+    measure: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    value: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class TaskUpdate(Base):
+    """督查督办: one unit's status of one measure (未启动/推进中/已完成/滞后), kept as history."""
+
+    __tablename__ = "task_updates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document: Mapped[str] = mapped_column(String(255), index=True)
+    task_id: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    updated_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from huiqi.exports import safe_row
+from huiqi.exports import xlsx_row
 from huiqi.match.caps import DISTRICT_PAYERS
 from huiqi.match.reference import Fact, applies, in_jurisdiction
 from huiqi.match.stacking import PAID, SUPPRESSED
@@ -202,10 +202,6 @@ def _payers_text(row: dict[str, Any]) -> str:
     return "、".join(parts)
 
 
-def _cell(value: Any) -> Any:
-    return value
-
-
 def write_xlsx(frame: pl.DataFrame, path: Path) -> Path:
     """An Excel workbook: 应享清单 (paid) and 未享受 (不重复享受 or 已达上限), Chinese headers."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -230,7 +226,7 @@ def write_xlsx(frame: pl.DataFrame, path: Path) -> Path:
         part = frame.filter((pl.col("status") == PAID) == paid)
         for row in part.iter_rows(named=True):
             sheet.append(
-                safe_row(_payers_text(row) if k == "payers" else _cell(row.get(k)) for k, _ in headers)
+                xlsx_row(sheet, (_payers_text(row) if k == "payers" else row.get(k) for k, _ in headers))
             )
     book.save(path)
     return path

@@ -16,9 +16,20 @@ Polars expressions (no Python loop per enterprise), so a million enterprises tak
   (``review``) three years after a first grant. With ``n >= 1000`` every kind at every level
   (and every event kind and level) appears in every chosen city, so a demo exercises every
   incentive of the seed documents; 数控一代产品采购 only happens in 鲤城.
-* Metrics: annual 营业收入, 利润总额, 税收, 用电量, 用地面积(亩), 从业人员 for ``start_year`` ..
-  ``end_year``; monthly 营业收入 and 用电量 of 规上 enterprises for the last months of
-  ``end_year``, about 5% of them with a sharp fall (the 波动企业 a monitor should flag).
+* Metrics: annual 营业收入 (also read as 主营业务收入), 利润总额, 税收, 研发投入 (R&D intensity
+  mostly 1–8% of revenue), 工业总产值, 工业增加值, 固定资产投资 (lumpy: some years carry a big
+  project), 出口额 (exporters only), 用电量, 综合能耗, 用地面积 and 从业人员 for every enterprise
+  and every year from ``start_year`` to ``end_year`` (output, value added, energy and land for
+  industrial enterprises only). Growth is believable (about 6% a year, spread ±6%); with
+  ``ensure_all`` one enterprise crosses each of 2000万/1亿/5亿/10亿 for the first time inside
+  the window. A few enterprises leave 综合能耗 or 研发投入 of the last year out.
+* Monthly 营业收入, 工业增加值, 用电量 and 税收 for the last ``months`` months (default 24) of
+  规上 enterprises and of 规下 ones from 1200万元 (the 小升规 pool), with planted 波动 cases of
+  each monitoring rule in the last months (:data:`MONTHLY_CASES`: sharp falls, surges, a slow
+  slide of several months, and enterprises that stop reporting).
+* Status events (:data:`STATUS_EVENTS`): 升规纳统 the year after revenue first reaches 2000万元,
+  新设落户 for enterprises founded inside the window and a few that move in. They reach the CSV
+  files once the vocabulary knows those kinds (:func:`not_importable`).
 
 Randomness comes from hashing row numbers with a key derived from ``seed``: the same seed gives
 the same population on the same Polars version (Polars does not promise its hash stays the
@@ -352,13 +363,35 @@ ANNUAL_INDICATORS: dict[str, str] = {
     "营业收入": "万元",
     "利润总额": "万元",
     "税收": "万元",
+    "研发投入": "万元",
+    "工业总产值": "万元",
+    "工业增加值": "万元",
+    "固定资产投资": "万元",
+    "出口额": "万元",
     "用电量": "万千瓦时",
-    "用地面积(亩)": "亩",
+    "综合能耗": "吨标准煤",
+    "用地面积": "亩",
     "从业人员": "人",
 }
-MONTHLY_INDICATORS: dict[str, str] = {"营业收入": "万元", "用电量": "万千瓦时"}
+MONTHLY_INDICATORS: dict[str, str] = {
+    "营业收入": "万元",
+    "工业增加值": "万元",
+    "用电量": "万千瓦时",
+    "税收": "万元",
+}
+# Sections whose enterprises report industrial output, value added, energy use and land.
+INDUSTRIAL_SECTIONS: tuple[str, ...] = ("B", "C", "D")
+SCALE_LINE_WAN = 2000  # 规模以上工业: annual revenue of 2000万元 and more
+CULTIVATION_FROM_WAN = 1200  # 规下 enterprises from here report monthly (小升规培育库)
+# Revenue marks conditions name (2000万, 1亿, 5亿, 10亿): one enterprise crosses each in the window.
+REVENUE_MARKS_WAN: tuple[int, ...] = (2000, 10000, 50000, 100000)
+# Share of monthly reporters planted with each 波动 pattern in the last months.
+MONTHLY_CASES: dict[str, float] = {"下滑": 0.03, "异常增长": 0.015, "持续下滑": 0.02, "未报送": 0.01}
+# Events that follow from figures and founding dates rather than from a rate of their own.
+STATUS_EVENTS: tuple[str, ...] = ("升规纳统", "新设落户")
 _SEASON = (0.88, 0.72, 1.0, 1.01, 1.02, 1.05, 0.98, 0.97, 1.03, 1.0, 1.06, 1.28)
-_DROP_SHARE = 0.05  # share of 规上 enterprises whose monthly figures fall sharply
+_MISSING_SHARE = 0.02  # enterprises that leave 综合能耗 out of the last year (R&D: half as many)
+_RELOCATION_SHARE = 0.004  # older enterprises that move into the region inside the window
 
 # --------------------------------------------------------------------------------------------
 # Output
@@ -397,17 +430,56 @@ class Population:
 
 
 def csv_frame(pop: Population, table: str) -> pl.DataFrame:
-    """One table exactly as written to CSV: the spec's columns, in the spec's order."""
+    """One table exactly as written to CSV: the spec's columns, in the spec's order.
+
+    Rows the registry importer cannot take yet — an indicator or an event kind it does not
+    know (see :func:`not_importable`) — are left out, so the files always import cleanly;
+    they appear as soon as the importer's schema or the vocabulary names them.
+    """
     frame = pop.tables()[table]
     if table == "enterprises":
         frame = frame.with_columns(
             scale=pl.concat_str(pl.col("scale"), pl.lit(" "), pl.col("size"), pl.lit("型"))
         )
+    left_out = not_importable(pop).get(table)
+    if left_out:
+        column = "indicator" if table == "metrics" else "kind"
+        frame = frame.filter(~pl.col(column).is_in(left_out))
     return frame.select(TABLE_COLUMNS[table])
 
 
+def not_importable(pop: Population) -> dict[str, list[str]]:
+    """Indicators (metrics) and event kinds (events) of ``pop`` the registry importer rejects.
+
+    >>> left_out = not_importable(generate(50, seed=1, annual=False, monthly=False))
+    >>> set(left_out) <= {"metrics", "events"}
+    True
+    """
+    from huiqi.registry.validate import parse_indicator
+
+    def known_indicator(name: str) -> bool:
+        try:
+            parse_indicator(name)
+        except ValueError:
+            return False
+        return True
+
+    vocab = load_vocabulary()
+    out: dict[str, list[str]] = {}
+    indicators = [i for i in pop.metrics["indicator"].unique().sort().to_list() if not known_indicator(i)]
+    kinds = [k for k in pop.events["kind"].unique().sort().to_list() if vocab.resolve(k, "event") is None]
+    if indicators:
+        out["metrics"] = indicators
+    if kinds:
+        out["events"] = kinds
+    return out
+
+
 def write_csv(pop: Population, folder: str | Path) -> dict[str, Path]:
-    """Write ``enterprises.csv`` … ``metrics.csv`` (UTF-8 with BOM, English headers, ISO dates)."""
+    """Write ``enterprises.csv`` … ``metrics.csv`` (UTF-8 with BOM, English headers, ISO dates).
+
+    Only rows the importer takes today are written (:func:`csv_frame`).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
@@ -495,7 +567,7 @@ def generate(
     *,
     annual: bool = True,
     monthly: bool = True,
-    months: int = 12,
+    months: int = 24,
     ensure_all: bool | None = None,
 ) -> Population:
     """A synthetic population of ``n`` enterprises in ``cities``, deterministic for ``seed``.
@@ -519,7 +591,8 @@ def generate(
     uscc = firms["uscc"]
     recognitions, grants = _recognitions(firms, vocab, rng, start_year, end_year, ensure)
     events = _events(firms, chosen, grants, vocab, rng, start_year, end_year, ensure)
-    metrics = _metrics(firms, rng, start_year, end_year, annual, monthly, months)
+    metrics, status = _metrics(firms, rng, start_year, end_year, annual, monthly, months, ensure)
+    events = pl.concat([events, status]).sort(["idx", "occurred_on"], maintain_order=True)
     enterprises = firms.select(
         "uscc", "name", "region_code", "industry_code", "scale", "size", "established_on"
     )
@@ -594,7 +667,7 @@ def _enterprises(n: int, cities: list[str], rng: _Rng, start_year: int, end_year
         .exp(),
         productivity=40.0 * (0.4 * rng.normal()).exp(),  # 万元 per employee
         quality=(0.8 * rng.normal()).exp(),  # innovation/management latent
-        growth=0.05 + 0.08 * rng.normal(),
+        growth=0.06 + 0.06 * rng.normal(),
     )
     frame = frame.with_columns(
         employees=(pl.col("revenue") / pl.col("productivity")).round().clip(1, 200_000).cast(pl.Int64)
@@ -967,6 +1040,8 @@ def _events(
 
     parts: list[pl.DataFrame] = []
     for k, kind in enumerate(kinds):
+        if kind in STATUS_EVENTS:  # they follow from the figures (see _metrics)
+            continue
         spec = _EVENTS.get(kind, _Event(0.001))
         levels = list(vocab.info("event", kind).levels)
         if kind == "首台套销售":
@@ -1246,8 +1321,15 @@ def _metrics(
     annual: bool,
     monthly: bool,
     months: int,
-) -> pl.DataFrame:
-    """Annual figures for every enterprise, monthly 营业收入/用电量 for 规上 ones (long format)."""
+    ensure: bool,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The metrics (long format) and the status events that follow from them (升规纳统, 新设落户).
+
+    Annual figures for every enterprise; monthly 营业收入/工业增加值/用电量/税收 for 规上
+    enterprises and for 规下 ones close to the 2000万元 line (the 小升规 cultivation pool), with
+    the planted 波动 cases of :data:`MONTHLY_CASES`. A year the monthly window covers in full
+    has annual 营业收入, 工业增加值, 用电量 and 税收 equal to the sum of its months.
+    """
     schema = {
         "uscc": pl.String,
         "period": pl.String,
@@ -1255,12 +1337,54 @@ def _metrics(
         "value": pl.Float64,
         "unit": pl.String,
     }
-    if not (annual or (monthly and months > 0)):
-        return pl.DataFrame(schema=schema)
+    base = _metric_traits(firms, rng, start_year, end_year, ensure)
+    parts: list[pl.DataFrame] = []
+    month_sums = None
+    if monthly and months > 0:
+        month_rows = _monthly(base, rng, end_year, months)
+        full_years = [
+            y for y in range(end_year - months // 12 + 1, end_year + 1) if (end_year - y + 1) * 12 <= months
+        ]
+        if full_years:
+            month_sums = (
+                month_rows.filter(pl.col("year").is_in(full_years))
+                .group_by("idx", "year")
+                .agg(
+                    m_rev=pl.col("营业收入").sum(),
+                    m_va=pl.col("工业增加值").sum(),
+                    m_power=pl.col("用电量").sum(),
+                    m_tax=pl.col("税收").sum(),
+                )
+            )
+        shown = month_rows.filter(~pl.col("silent"))
+        parts.append(_long(shown.drop("year", "silent"), MONTHLY_INDICATORS))
+    status = _new_registrations(base, rng, start_year, end_year)
+    if annual:
+        yearly = _annual(base, month_sums, rng, start_year, end_year)
+        parts.append(_long(yearly.drop("year"), ANNUAL_INDICATORS))
+        status = pl.concat([status, _upgrades(yearly, base, rng, end_year)])
+    if not parts:
+        return pl.DataFrame(schema=schema), status
+    metrics = pl.concat(parts)
+    order = {name: i for i, name in enumerate(ANNUAL_INDICATORS)}
+    metrics = metrics.sort(
+        ["idx", "period", pl.col("indicator").replace_strict(order, return_dtype=pl.Int64)],
+        maintain_order=True,
+    )
+    return metrics.select(pl.col("uscc"), "period", "indicator", "value", "unit"), status
+
+
+def _metric_traits(
+    firms: pl.DataFrame, rng: _Rng, start_year: int, end_year: int, ensure: bool
+) -> pl.DataFrame:
+    """Per-enterprise ratios the figures are drawn from (margin, tax rate, R&D intensity …)."""
+    industrial = pl.col("section").is_in(INDUSTRIAL_SECTIONS)
     base = firms.select(
         "idx",
         "uscc",
         "scale",
+        "section",
+        "quality",
         "est_year",
         "established_on",
         "revenue",
@@ -1272,73 +1396,60 @@ def _metrics(
         margin=0.06 + 0.05 * rng.normal(),
         tax_rate=0.035 * (0.3 * rng.normal()).exp(),
         power_rate=pl.col("power") * (0.4 * rng.normal()).exp(),
-        land=(pl.col("revenue") / (pl.col("land_yield") * (0.5 * rng.normal()).exp()))
-        .clip(0.5, 20000)
-        .round(1),
+        land=pl.when(industrial).then(
+            (pl.col("revenue") / (pl.col("land_yield") * (0.5 * rng.normal()).exp()))
+            .clip(0.5, 20000)
+            .round(1)
+        ),
+        output_ratio=(0.97 + 0.04 * rng.normal()).clip(0.85, 1.1),
+        va_rate=(0.27 * (0.15 * rng.normal()).exp()).clip(0.12, 0.45),
+        energy_coef=1.229 * (1.0 + 0.8 * rng.u()),  # 吨标准煤 per 万千瓦时: electricity plus fuel
+        rd_rate=(0.025 * pl.col("quality").pow(0.6) * (0.35 * rng.normal()).exp()).clip(0.003, 0.12),
+        exporter=rng.u() < pl.when(pl.col("section") == "C").then(0.3).otherwise(0.05),
+        export_share=0.05 + 0.5 * rng.u(),
+        invest_rate=0.05 * (0.5 * rng.normal()).exp(),
+        # a few enterprises leave a figure of the last year out (亩产效益 lists them as missing)
+        no_energy=rng.u() < _MISSING_SHARE,
+        no_rd=rng.u() < _MISSING_SHARE / 2,
+        monthly=(pl.col("scale") == "规上") | (pl.col("revenue") >= CULTIVATION_FROM_WAN),
     )
-    parts: list[pl.DataFrame] = []
-    month_sums = None
-    if monthly and months > 0:
-        month_rows = _monthly(base.filter(pl.col("scale") == "规上"), rng, end_year, months)
-        if months >= 12:
-            month_sums = (
-                month_rows.filter(pl.col("period").str.starts_with(str(end_year)))
-                .group_by("idx")
-                .agg(
-                    month_revenue=pl.col("营业收入").sum(),
-                    month_power=pl.col("用电量").sum(),
-                )
-            )
-        parts.append(_long(month_rows, MONTHLY_INDICATORS))
-    if annual:
-        parts.append(_long(_annual(base, month_sums, rng, start_year, end_year), ANNUAL_INDICATORS))
-    metrics = pl.concat(parts)
-    order = {name: i for i, name in enumerate(ANNUAL_INDICATORS)}
-    metrics = metrics.sort(
-        ["idx", "period", pl.col("indicator").replace_strict(order, return_dtype=pl.Int64)],
-        maintain_order=True,
-    )
-    return metrics.select(pl.col("uscc"), "period", "indicator", "value", "unit")
+    if ensure and end_year - start_year >= 2:
+        base = _plant_first_crossings(base, rng, start_year, end_year)
+    return base
 
 
-def _annual(
-    base: pl.DataFrame, month_sums: pl.DataFrame | None, rng: _Rng, start_year: int, end_year: int
-) -> pl.DataFrame:
-    years = pl.DataFrame({"year": list(range(start_year, end_year + 1))}, schema={"year": pl.Int64})
-    frame = base.join(years, how="cross").filter(pl.col("year") > pl.col("est_year"))
-    frame = frame.sort(["idx", "year"], maintain_order=True)
-    behind = end_year - pl.col("year")
-    frame = frame.with_columns(
-        rev=pl.col("revenue")
-        * (-pl.col("growth") * behind + pl.when(behind == 0).then(0.0).otherwise(0.08 * rng.normal())).exp()
-    )
-    frame = frame.with_columns(power_y=pl.col("rev") * pl.col("power_rate") * (0.1 * rng.normal()).exp())
-    if month_sums is not None:
-        frame = frame.join(month_sums, on="idx", how="left", maintain_order="left")
-        this_year = (pl.col("year") == end_year) & pl.col("month_revenue").is_not_null()
-        frame = frame.with_columns(
-            rev=pl.when(this_year).then(pl.col("month_revenue")).otherwise(pl.col("rev")),
-            power_y=pl.when(this_year).then(pl.col("month_power")).otherwise(pl.col("power_y")),
-        )
-    return frame.select(
-        "idx",
-        "uscc",
-        period=pl.col("year").cast(pl.String),
-        营业收入=pl.col("rev").round(2),
-        利润总额=(pl.col("rev") * (pl.col("margin") + 0.03 * rng.normal())).round(2),
-        税收=(pl.col("rev") * pl.col("tax_rate") * (0.1 * rng.normal()).exp()).round(2),
-        用电量=pl.col("power_y").round(2),
-        **{"用地面积(亩)": pl.col("land")},
-        从业人员=(
-            pl.col("employees") * (pl.col("rev") / pl.col("revenue")).sqrt() * (0.05 * rng.normal()).exp()
-        )
-        .round()
-        .clip(1, None),
+def _plant_first_crossings(base: pl.DataFrame, rng: _Rng, start_year: int, end_year: int) -> pl.DataFrame:
+    """For each of :data:`REVENUE_MARKS_WAN`, one older enterprise whose revenue grows across it
+    inside the window (年营业收入首次突破), so conditions on first crossings have cases."""
+    py = rng.py
+    chosen: dict[int, float] = {}
+    span = end_year - start_year
+    for mark in REVENUE_MARKS_WAN:
+        pool = base.filter(
+            pl.col("revenue").is_between(1.2 * mark, 1.8 * mark)
+            & (pl.col("est_year") < start_year)
+            & ~pl.col("idx").is_in(list(chosen))
+        )["idx"]
+        if not pool.len():
+            continue
+        idx = int(pool[py.randrange(pool.len())])
+        revenue = float(base["revenue"][idx])
+        chosen[idx] = math.log(revenue / (0.7 * mark)) / span
+    if not chosen:
+        return base
+    planted = pl.DataFrame({"idx": list(chosen), "planted_growth": list(chosen.values())})
+    return (
+        base.join(planted, on="idx", how="left", maintain_order="left")
+        .with_columns(growth=pl.coalesce("planted_growth", "growth"))
+        .drop("planted_growth")
     )
 
 
 def _monthly(base: pl.DataFrame, rng: _Rng, end_year: int, months: int) -> pl.DataFrame:
-    """The last ``months`` months to December of ``end_year``; ~5% of firms fall sharply."""
+    """The last ``months`` months to December of ``end_year``, wide (one column per indicator).
+
+    ``silent`` marks the rows a 未报送 enterprise did not send (kept here for the annual sums).
+    """
     periods = []
     for back in range(months - 1, -1, -1):
         year, month = end_year - back // 12, 12 - back % 12
@@ -1354,37 +1465,216 @@ def _monthly(base: pl.DataFrame, rng: _Rng, end_year: int, months: int) -> pl.Da
         },
         orient="row",
     ).with_columns(pl.col("season") / (sum(_SEASON) / 12))
-    firms = base.with_columns(
-        dropper=rng.u() < _DROP_SHARE,
-        drop_from=months - rng.integers(1, 4),
-        fall=0.3 + 0.35 * rng.u(),
-        fall_spread=0.8 + 0.45 * rng.u(),
-    ).with_columns(power_fall=(pl.col("fall") * pl.col("fall_spread")).clip(None, 0.9))
+    last = months - 1
+    u = rng.u()
+    cases = list(MONTHLY_CASES.values())
+    bounds = [sum(cases[: i + 1]) for i in range(len(cases))]
+    firms = (
+        base.filter("monthly")
+        .with_columns(
+            case=pl.when(u < bounds[0])
+            .then(pl.lit("下滑"))
+            .when(u < bounds[1])
+            .then(pl.lit("异常增长"))
+            .when(u < bounds[2])
+            .then(pl.lit("持续下滑"))
+            .when(u < bounds[3])
+            .then(pl.lit("未报送"))
+            .otherwise(pl.lit(None, pl.String)),
+            case_from=last - rng.integers(0, 2),
+            fall=0.35 + 0.35 * rng.u(),
+            fall_spread=0.8 + 0.45 * rng.u(),
+            surge=1.6 + 0.9 * rng.u(),
+            slide=0.05 + 0.07 * rng.u(),
+            slide_from=last - rng.integers(3, 5),
+        )
+        .with_columns(power_fall=(pl.col("fall") * pl.col("fall_spread")).clip(None, 0.9))
+    )
     frame = firms.join(calendar, how="cross").sort(["idx", "pos"], maintain_order=True)
     frame = frame.filter(pl.date(pl.col("year"), pl.col("month"), 28) >= pl.col("established_on"))
-    falling = pl.col("dropper") & (pl.col("pos") >= pl.col("drop_from"))
-    level = (
-        pl.col("revenue") * (-pl.col("growth") * (end_year - pl.col("year"))).exp() / 12 * pl.col("season")
+    case = pl.col("case")
+    pos = pl.col("pos")
+    factor = (
+        pl.when((case == "下滑") & (pos >= pl.col("case_from")))
+        .then(pl.col("fall"))
+        .when((case == "异常增长") & (pos >= pl.col("case_from")))
+        .then(pl.col("surge"))
+        .when((case == "持续下滑") & (pos >= pl.col("slide_from")))
+        .then((-pl.col("growth")).exp() * (1 - pl.col("slide")))
+        .otherwise(1.0)
     )
+    power_factor = (
+        pl.when((case == "下滑") & (pos >= pl.col("case_from"))).then(pl.col("power_fall")).otherwise(factor)
+    )
+    # years before the middle of end_year: growth is smooth across January
+    t = (end_year - pl.col("year")) + (6.5 - pl.col("month")) / 12
+    level = pl.col("revenue") * (-pl.col("growth") * t).exp() / 12 * pl.col("season")
+    quiet = pl.when(case == "持续下滑").then(0.3).otherwise(1.0)  # planted slides stay readable
+    frame = frame.with_columns(
+        common=0.04 * rng.normal() * quiet,
+        rev_m=level * (0.03 * rng.normal() * quiet).exp() * factor,
+    ).with_columns(rev_m=pl.col("rev_m") * pl.col("common").exp())
+    industrial = pl.col("section").is_in(INDUSTRIAL_SECTIONS)
     return frame.select(
         "idx",
         "uscc",
+        "year",
         "period",
-        营业收入=(
-            level * (0.06 * rng.normal()).exp() * pl.when(falling).then(pl.col("fall")).otherwise(1.0)
-        ).round(2),
+        silent=case.eq_missing("未报送") & (pos == last),
+        营业收入=pl.col("rev_m").round(2),
+        工业增加值=pl.when(industrial).then(
+            (
+                pl.col("rev_m") * pl.col("output_ratio") * pl.col("va_rate") * (0.02 * rng.normal()).exp()
+            ).round(2)
+        ),
         用电量=(
             level
             * pl.col("power_rate")
-            * (0.05 * rng.normal()).exp()
-            * pl.when(falling).then(pl.col("power_fall")).otherwise(1.0)
+            * (pl.col("common") + 0.03 * rng.normal() * quiet).exp()
+            * power_factor
         ).round(2),
+        税收=(pl.col("rev_m") * pl.col("tax_rate") * (0.06 * rng.normal() * quiet).exp()).round(2),
+    )
+
+
+def _annual(
+    base: pl.DataFrame, month_sums: pl.DataFrame | None, rng: _Rng, start_year: int, end_year: int
+) -> pl.DataFrame:
+    """One row per enterprise and year after its founding year, one column per indicator."""
+    years = pl.DataFrame({"year": list(range(start_year, end_year + 1))}, schema={"year": pl.Int64})
+    frame = base.join(years, how="cross").filter(pl.col("year") > pl.col("est_year"))
+    frame = frame.sort(["idx", "year"], maintain_order=True)
+    behind = end_year - pl.col("year")
+    frame = frame.with_columns(
+        rev=pl.col("revenue")
+        * (-pl.col("growth") * behind + pl.when(behind == 0).then(0.0).otherwise(0.08 * rng.normal())).exp()
+    )
+    industrial = pl.col("section").is_in(INDUSTRIAL_SECTIONS)
+    frame = frame.with_columns(
+        power_y=pl.col("rev") * pl.col("power_rate") * (0.1 * rng.normal()).exp(),
+        tax_y=pl.col("rev") * pl.col("tax_rate") * (0.1 * rng.normal()).exp(),
+        va_noise=(0.05 * rng.normal()).exp(),
+        m_va=pl.lit(None, pl.Float64),
+    )
+    if month_sums is not None:
+        frame = frame.drop("m_va").join(month_sums, on=["idx", "year"], how="left", maintain_order="left")
+        summed = pl.col("m_rev").is_not_null()
+        frame = frame.with_columns(
+            rev=pl.when(summed).then(pl.col("m_rev")).otherwise(pl.col("rev")),
+            power_y=pl.when(summed).then(pl.col("m_power")).otherwise(pl.col("power_y")),
+            tax_y=pl.when(summed).then(pl.col("m_tax")).otherwise(pl.col("tax_y")),
+        )
+    frame = frame.with_columns(
+        output_y=pl.when(industrial).then(
+            pl.col("rev") * pl.col("output_ratio") * (0.02 * rng.normal()).exp()
+        )
+    ).with_columns(
+        va_y=pl.coalesce("m_va", pl.col("output_y") * pl.col("va_rate") * pl.col("va_noise")),
+    )
+    last = pl.col("year") == end_year
+    big_project = rng.u() < 0.1
+    return frame.select(
+        "idx",
+        "uscc",
+        "year",
+        period=pl.col("year").cast(pl.String),
+        营业收入=pl.col("rev").round(2),
+        利润总额=(pl.col("rev") * (pl.col("margin") + 0.03 * rng.normal())).round(2),
+        税收=pl.col("tax_y").round(2),
+        研发投入=pl.when(~(last & pl.col("no_rd"))).then(
+            (pl.col("rev") * pl.col("rd_rate") * (0.15 * rng.normal()).exp()).round(2)
+        ),
+        工业总产值=pl.col("output_y").round(2),
+        工业增加值=pl.col("va_y").round(2),
+        固定资产投资=(
+            pl.col("rev")
+            * pl.col("invest_rate")
+            * pl.when(big_project).then(4.0 + 4.0 * rng.u()).otherwise(1.0)
+        ).round(2),
+        出口额=pl.when(pl.col("exporter")).then(
+            (pl.col("rev") * pl.col("export_share") * (0.1 * rng.normal()).exp()).round(2)
+        ),
+        用电量=pl.col("power_y").round(2),
+        综合能耗=pl.when(industrial & ~(last & pl.col("no_energy"))).then(
+            (pl.col("power_y") * pl.col("energy_coef") * (0.05 * rng.normal()).exp()).round(2)
+        ),
+        用地面积=pl.col("land"),
+        从业人员=(
+            pl.col("employees") * (pl.col("rev") / pl.col("revenue")).sqrt() * (0.05 * rng.normal()).exp()
+        )
+        .round()
+        .clip(1, None),
+    )
+
+
+def _upgrades(yearly: pl.DataFrame, base: pl.DataFrame, rng: _Rng, end_year: int) -> pl.DataFrame:
+    """升规纳统: an enterprise counted as 规上 from the year after its revenue first reached 2000万元.
+
+    Only crossings seen inside the window count (an enterprise founded above the line, or
+    above it since before the window, has no event), and only for enterprises 规上 today.
+    """
+    revenue = yearly.select("idx", "year", rev="营业收入").sort(["idx", "year"])
+    above = pl.col("rev") >= SCALE_LINE_WAN
+    crossed = (
+        revenue.with_columns(
+            before=above.cast(pl.Int64).cum_sum().over("idx") - above.cast(pl.Int64),
+            first_row=pl.col("year") == pl.col("year").min().over("idx"),
+        )
+        .filter(above & (pl.col("before") == 0) & ~pl.col("first_row") & (pl.col("year") < end_year))
+        .join(base.select("idx", "scale"), on="idx")
+        .filter(pl.col("scale") == "规上")
+    )
+    return crossed.select(
+        "idx",
+        kind=pl.lit("升规纳统"),
+        occurred_on=_date(pl.col("year") + 1, rng.integers(15, 75)),
+        amount_wan=pl.lit(None, pl.Float64),
+        quantity=pl.lit(None, pl.Int64),
+        level=pl.lit(None, pl.String),
+        detail=pl.format("{}年营业收入首次达到2000万元,纳入规模以上工业统计", pl.col("year")),
+    )
+
+
+def _new_registrations(base: pl.DataFrame, rng: _Rng, start_year: int, end_year: int) -> pl.DataFrame:
+    """新设落户: every enterprise founded inside the window, and a few older ones moving in."""
+    window_start = dt.date(start_year, 1, 1)
+    span = (dt.date(end_year, 12, 31) - window_start).days
+    frame = base.select(
+        "idx",
+        "established_on",
+        moved=rng.u() < _RELOCATION_SHARE,
+        moved_on=(pl.lit(window_start).cast(pl.Int32) + rng.integers(0, span)).cast(pl.Date),
+    )
+    new = frame.filter(pl.col("established_on") >= window_start)
+    moved = frame.filter((pl.col("established_on") < window_start) & pl.col("moved"))
+    none = pl.lit(None)
+    return pl.concat(
+        [
+            new.select(
+                "idx",
+                kind=pl.lit("新设落户"),
+                occurred_on="established_on",
+                amount_wan=none.cast(pl.Float64),
+                quantity=none.cast(pl.Int64),
+                level=none.cast(pl.String),
+                detail=pl.lit("新设立"),
+            ),
+            moved.select(
+                "idx",
+                kind=pl.lit("新设落户"),
+                occurred_on="moved_on",
+                amount_wan=none.cast(pl.Float64),
+                quantity=none.cast(pl.Int64),
+                level=none.cast(pl.String),
+                detail=pl.lit("外地迁入"),
+            ),
+        ]
     )
 
 
 def _long(frame: pl.DataFrame, indicators: dict[str, str]) -> pl.DataFrame:
     long = frame.unpivot(list(indicators), index=["idx", "uscc", "period"], variable_name="indicator")
-    return long.with_columns(
+    return long.filter(pl.col("value").is_not_null()).with_columns(
         value=pl.col("value").cast(pl.Float64),
         unit=pl.col("indicator").replace_strict(indicators, return_dtype=pl.String),
     )
