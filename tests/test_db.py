@@ -76,3 +76,56 @@ def test_a_bad_file_stores_nothing(engine, tmp_path):
         ingest_file(session, path)
     with session_scope(engine) as session:
         assert _count(session, Document) == 0
+
+
+def test_a_database_of_the_first_schema_keeps_its_data_through_the_upgrade(database_url):
+    """An installation from before 0002: documents known by file name, events whose identity
+    still held their 说明. The upgrade gives every row an identity and loses nothing."""
+    from sqlalchemy import text
+
+    from huiqi.db.engine import make_engine
+
+    upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    extraction = '{"document": {"title": "丰原市人民政府关于支持制造业发展的若干措施", "doc_number": "丰政发〔2024〕5号"}}'
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO documents (id, name, title) VALUES (1, '政策.txt', 't')"))
+            conn.execute(
+                text(
+                    "INSERT INTO document_versions (id, document_id, version, sha256, source_path, extraction) "
+                    "VALUES (1, 1, 1, 'abc', '政策.txt', :e)"
+                ),
+                {"e": extraction},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO enterprises (uscc, name, region_code, extras) "
+                    "VALUES ('91370705000000011A', '甲', '370705', '{}')"
+                )
+            )
+            for key, detail in (("k1", "广交会"), ("k2", "广交会(已更正)")):
+                conn.execute(
+                    text(
+                        "INSERT INTO events (natural_key, uscc, kind, occurred_on, detail, extras) "
+                        "VALUES (:k, '91370705000000011A', '参展', '2021-06-02', :d, '{}')"
+                    ),
+                    {"k": key, "d": detail},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO match_runs (as_of, year, enterprises, rules, entitlements, total_wan) "
+                    "VALUES ('2025-01-01', NULL, 1, 1, 0, 0)"
+                )
+            )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            doc = conn.execute(text("SELECT identity, current_version_id FROM documents")).one()
+            assert doc[0].startswith("docnum:") and doc[1] == 1
+            rows = conn.execute(text("SELECT id, identity, near_duplicate_of FROM events ORDER BY id")).all()
+            (first, ident, near), (_, second_ident, second_near) = rows
+            assert ident.startswith("nk:") and near is None
+            assert second_ident.startswith(ident) and second_near == first  # one fact now, flagged
+            assert conn.execute(text("SELECT run_key FROM match_runs")).scalar() == "2025-01-01|all"
+    finally:
+        engine.dispose()

@@ -42,8 +42,13 @@ def upgrade(url: str, revision: str = "head") -> None:
         config = alembic_config(url)
         if revision == "head" and _current(engine) == ScriptDirectory.from_config(config).get_current_head():
             return
-        with writer_lock(engine), engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        with writer_lock(engine), engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                # SQLite alters a table by copying it: foreign keys must not fire on the copy
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
     finally:
         engine.dispose()
