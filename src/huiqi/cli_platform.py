@@ -362,13 +362,21 @@ def match(
 def _explain(engine, uscc: str, day: dt.date, year: int | None, as_json: bool = False) -> None:
     from huiqi.match.reference import facts_by_enterprise
     from huiqi.match.report import explain
-    from huiqi.match.service import compile_library, load_registry, load_tax, match_frames
+    from huiqi.match.service import (
+        compile_library,
+        indicators_of,
+        load_figures,
+        load_registry,
+        load_tax,
+        match_frames,
+    )
 
     me, mine = load_registry(engine, uscc)
     if me.is_empty():
         raise _fail(f"{uscc}: 企业名录中没有这家企业")
     rules_, _ = compile_library(engine)
-    frame = match_frames(me, mine, rules_, day, year, load_tax(engine, uscc))
+    figures = load_figures(engine, indicators_of(rules_), uscc)
+    frame = match_frames(me, mine, rules_, day, year, load_tax(engine, uscc, figures), figures)
     own = facts_by_enterprise(mine)[uscc]
     row = me.row(0, named=True)
     if as_json:

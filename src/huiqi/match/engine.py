@@ -25,9 +25,15 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from huiqi.money import round_wan_expr
+from huiqi.match.figures import MEASURE_SCHEMA, doubt_text
+from huiqi.match.figures import test_status as figure_test
+from huiqi.money import format_wan_expr, round_wan_expr
 from huiqi.registry.codes import region_prefix
 from huiqi.rules.model import Rule
+from huiqi.rules.vocabulary import load_vocabulary
+
+DOUBTFUL_REASON = "该记录与另一条同类记录日期相近,可能是更正后重复导入,需核实后兑现"
+MEASURE_UNITS = {name: info.unit for name, info in load_vocabulary().indicators.items()}
 
 FACT_SCHEMA = {
     "fact_key": pl.Int64,
@@ -92,10 +98,20 @@ def rules_frame(rules: Sequence[Rule]) -> pl.DataFrame:
     """One row per rule × triggering kind, with every parameter the evaluation needs."""
     rows = []
     for index, rule in enumerate(rules):
+        trigger = rule.tests[0] if rule.table == "metric" and rule.tests else None
+        band = trigger.band if trigger else None
         for kind, level in zip(rule.fact_kinds, rule.kind_levels, strict=True):
             q, a = rule.quantity, rule.amount
             rows.append(
                 {
+                    "t_test": trigger.test if trigger else None,
+                    "t_lo": band.low if band else None,
+                    "t_hi": band.high if band else None,
+                    "t_lo_inc": band.low_inclusive if band else True,
+                    "t_hi_inc": band.high_inclusive if band else True,
+                    "base_measure": rule.base_measure,
+                    "base_increase": rule.base_increase,
+                    "base_offset": rule.base_offset,
                     "rule": index,
                     "table": rule.table,
                     "kind": kind,
@@ -124,6 +140,14 @@ def rules_frame(rules: Sequence[Rule]) -> pl.DataFrame:
                 }
             )
     schema = {
+        "t_test": pl.String,
+        "t_lo": pl.Float64,
+        "t_hi": pl.Float64,
+        "t_lo_inc": pl.Boolean,
+        "t_hi_inc": pl.Boolean,
+        "base_measure": pl.String,
+        "base_increase": pl.Boolean,
+        "base_offset": pl.Int32,
         "rule": pl.Int32,
         "table": pl.String,
         "kind": pl.String,
@@ -161,34 +185,88 @@ def _band(value: str, low: str, high: str, low_inc: str, high_inc: str) -> pl.Ex
     return no_band | (v.is_not_null() & (pl.col(low).is_null() | above) & (pl.col(high).is_null() | below))
 
 
+def metric_facts(measures: pl.DataFrame, enterprises: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The rows of :func:`huiqi.match.figures.measure_frame` as facts of the table ``metric``:
+    one per enterprise, measure and year, dated the last day of that year (a year's figures are
+    known once it is over), with a negative ``fact_key`` of their own."""
+    facts = measures.with_row_index("n").select(
+        (-(pl.col("n").cast(pl.Int64) + 1)).alias("fact_key"),
+        "uscc",
+        pl.lit("metric").alias("table"),
+        pl.col("measure").alias("kind"),
+        pl.lit(None, pl.String).alias("level"),
+        pl.date(pl.col("year"), 12, 31).alias("date"),
+        pl.lit(False).alias("review"),
+        pl.col("value").alias("amount"),
+        pl.lit(None, pl.Float64).alias("quantity"),
+        pl.lit(False).alias("doubtful"),
+        "value",
+        "prev",
+        "prev_max",
+        "run_start",
+        "founded",
+    )
+    if enterprises is not None:
+        facts = facts.join(enterprises.select("uscc", "region_code"), on="uscc", how="inner")
+    return facts
+
+
+def needed_measures(rules: Sequence[Rule]) -> set[str]:
+    """Every measure some rule tests or takes a rate of."""
+    measures = {t.measure for r in rules for t in r.tests}
+    return measures | {r.base_measure for r in rules if r.base_measure}
+
+
 def evaluate(
     enterprises: pl.DataFrame,
     facts: pl.DataFrame,
     rules: Sequence[Rule],
     as_of: dt.date,
     year: int | None = None,
+    measures: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Candidate entitlements: enterprise × rule × fact with ``year`` and ``amount``/``cap``.
 
-    ``enterprises`` needs ``uscc`` and ``region_code``; ``facts`` is :func:`facts_frame`.
-    Returned columns: uscc, rule, fact_key, kind, level, date, amount (the fact's), quantity,
-    year, amount_wan (null when the text leaves it to be decided), cap_wan.
+    ``enterprises`` needs ``uscc`` and ``region_code``; ``facts`` is :func:`facts_frame`;
+    ``measures`` is :func:`huiqi.match.figures.measure_frame` of the registry's annual figures
+    for :func:`needed_measures` (conditions on figures see nothing without it).
+    Returned columns: uscc, rule, fact_key, table, kind, level, date, amount (the fact's),
+    quantity, year, amount_wan (null when the text leaves it to be decided), cap_wan, doubt
+    (why the row needs checking before it is paid: a probable duplicate, a figure missing) and
+    detail (the figures a metric fact stands for).
     """
     rf = rules_frame(rules)
-    if rf.is_empty() or facts.is_empty():
+    measures = measures if measures is not None else pl.DataFrame(schema=MEASURE_SCHEMA)
+    if rf.is_empty() or (facts.is_empty() and measures.is_empty()):
         return _empty()
-    kinds = rf.select("table", "kind").unique().lazy()
     located = facts.lazy()
     if "region_code" not in facts.columns:
         located = located.join(enterprises.lazy().select("uscc", "region_code"), on="uscc", how="inner")
+    located = located.with_columns(
+        **{c: pl.lit(None, MEASURE_SCHEMA[c]) for c in ("value", "prev", "prev_max", "run_start", "founded")}
+    )
+    triggers = set(rf.filter(pl.col("table") == "metric")["kind"].to_list())
+    if triggers and not measures.is_empty():
+        metric = metric_facts(measures.filter(pl.col("measure").is_in(sorted(triggers))))
+        located = pl.concat(
+            [located, metric.lazy().join(enterprises.lazy().select("uscc", "region_code"), on="uscc")],
+            how="diagonal_relaxed",
+        )
+    kinds = rf.select("table", "kind").unique().lazy()
+    fig_year = pl.col("date").dt.year().cast(pl.Int32)
+    trigger_status = figure_test("t_", fig_year)
     lazy = (
         located.filter(pl.col("date") <= as_of)
         .join(kinds, on=["table", "kind"], how="semi")
         .join(rf.lazy(), on=["table", "kind"], how="inner")
         .filter(pl.col("rule_level").is_null() | (pl.col("rule_level") == pl.col("level")))
-        .filter((pl.col("table") == "event") | (pl.col("review") == pl.col("rule_review")))
+        .filter((pl.col("table") != "recognition") | (pl.col("review") == pl.col("rule_review")))
         .filter(pl.col("year_only").is_null() | (pl.col("date").dt.year() == pl.col("year_only")))
-        .with_columns(year=(pl.col("date").dt.year() + pl.col("previous_year").cast(pl.Int32)).cast(pl.Int32))
+        .with_columns(
+            t_status=pl.when(pl.col("table") == "metric").then(trigger_status).otherwise(True),
+            year=(pl.col("date").dt.year() + pl.col("previous_year").cast(pl.Int32)).cast(pl.Int32),
+        )
+        .filter(pl.col("t_status").is_null() | pl.col("t_status"))
         .filter(pl.col("year") <= as_of.year)
     )
     if year is not None:
@@ -209,8 +287,18 @@ def evaluate(
         .filter(_band("quantity", "q_low", "q_high", "q_low_inc", "q_high_inc"))
         .filter(_band("amount", "a_low", "a_high", "a_low_inc", "a_high_inc"))
         .filter(pl.col("region_code").str.starts_with(pl.col("prefix")))
+        .with_columns(
+            checked_year=pl.col("date").dt.year().cast(pl.Int32),
+            doubt=pl.when(pl.col("t_status").is_null())
+            .then(doubt_text("t_", pl.col("kind"), pl.col("date").dt.year().cast(pl.Int32)))
+            .when(pl.col("doubtful"))
+            .then(pl.lit(DOUBTFUL_REASON))
+            .otherwise(pl.lit(None, pl.String)),
+        )
     )
+    lazy = _with_extra_tests(lazy, rules, measures)
     lazy = _with_base(lazy, facts, {r.base_event for r in rules if r.base_event})
+    lazy = _with_measured_base(lazy, measures)
     units = pl.when(pl.col("per_quantity")).then(pl.col("quantity").fill_null(1.0)).otherwise(1.0)
     ratio_amount = pl.col("base") * pl.col("ratio")
     capped = pl.when(pl.col("base").is_null()).then(None)
@@ -234,7 +322,11 @@ def evaluate(
         .otherwise(pl.col("cap"))
     )
     return (
-        lazy.with_columns(amount_wan=round_wan_expr(amount), cap_wan=round_wan_expr(cap))
+        lazy.with_columns(
+            amount_wan=round_wan_expr(amount),
+            cap_wan=round_wan_expr(cap),
+            detail=pl.when(pl.col("table") == "metric").then(figures_text()).otherwise(None),
+        )
         .select(
             "uscc",
             "rule",
@@ -249,9 +341,124 @@ def evaluate(
             "amount_wan",
             "cap_wan",
             "doubtful",
+            "doubt",
+            "detail",
         )
         .collect()
     )
+
+
+def _with_extra_tests(lazy: pl.LazyFrame, rules: Sequence[Rule], measures: pl.DataFrame) -> pl.LazyFrame:
+    """Keep the rows whose rule's other conditions on figures (且) hold for the year checked;
+    a condition the registry cannot decide keeps the row, with the reason in ``doubt``."""
+    extra = [
+        {
+            "rule": index,
+            "x_measure": t.measure,
+            "x_test": t.test,
+            "x_lo": t.band.low,
+            "x_hi": t.band.high,
+            "x_lo_inc": t.band.low_inclusive,
+            "x_hi_inc": t.band.high_inclusive,
+            "x_offset": t.offset,
+        }
+        for index, rule in enumerate(rules)
+        for t in rule.extra_tests
+    ]
+    if not extra:
+        return lazy
+    tests = pl.LazyFrame(
+        extra,
+        schema={
+            "rule": pl.Int32,
+            "x_measure": pl.String,
+            "x_test": pl.String,
+            "x_lo": pl.Float64,
+            "x_hi": pl.Float64,
+            "x_lo_inc": pl.Boolean,
+            "x_hi_inc": pl.Boolean,
+            "x_offset": pl.Int32,
+        },
+    )
+    rows = lazy.with_row_index("row_id")
+    figures = measures.lazy().select(
+        "uscc", pl.col("measure").alias("x_measure"), pl.col("year").alias("x_year"), *_FIGURES
+    )
+    checked = (
+        rows.select("row_id", "uscc", "rule", "checked_year")
+        .join(tests, on="rule", how="inner")
+        .with_columns(x_year=pl.col("checked_year") + pl.col("x_offset"))
+        .join(figures, on=["uscc", "x_measure", "x_year"], how="left")
+        .with_columns(
+            x_status=figure_test("x_", pl.col("x_year")),
+            x_doubt=doubt_text("x_", pl.col("x_measure"), pl.col("x_year")),
+        )
+        .group_by("row_id")
+        .agg(
+            failed=(pl.col("x_status") == False).any(),  # noqa: E712 (null is "cannot tell", not false)
+            open=pl.col("x_status").is_null().any(),
+            x_doubt=pl.col("x_doubt").filter(pl.col("x_status").is_null()).str.join(";"),
+        )
+    )
+    return (
+        rows.join(checked, on="row_id", how="left")
+        .filter(~pl.col("failed").fill_null(False))
+        .with_columns(
+            doubt=pl.when(pl.col("open").fill_null(False))
+            .then(pl.concat_str([pl.col("doubt"), pl.col("x_doubt")], separator=";", ignore_nulls=True))
+            .otherwise(pl.col("doubt"))
+        )
+        .drop("row_id", "failed", "open", "x_doubt")
+    )
+
+
+_FIGURES = ("value", "prev", "prev_max", "run_start", "founded")
+
+
+def _with_measured_base(lazy: pl.LazyFrame, measures: pl.DataFrame) -> pl.LazyFrame:
+    """The base of a rate that is a figure: the year's figure, or its increase over the year
+    before (新增税收), of the year checked (or the one before, 上年度研发投入)."""
+    if measures.is_empty():
+        return lazy
+    figures = measures.lazy().select(
+        "uscc",
+        pl.col("measure").alias("base_measure"),
+        pl.col("year").alias("base_year"),
+        pl.col("value").alias("base_value"),
+        pl.col("prev").alias("base_prev"),
+    )
+    increase = pl.col("base_value") - pl.col("base_prev")
+    measured = (
+        pl.when(pl.col("base_increase"))
+        .then(pl.when(increase > 0).then(increase).when(increase.is_not_null()).then(0.0))
+        .otherwise(pl.col("base_value"))
+    )
+    return (
+        lazy.with_columns(base_year=(pl.col("checked_year") + pl.col("base_offset")).cast(pl.Int32))
+        .join(figures, on=["uscc", "base_measure", "base_year"], how="left")
+        .with_columns(
+            base=pl.when(pl.col("base_measure").is_not_null()).then(measured).otherwise(pl.col("base"))
+        )
+        .drop("base_year", "base_value", "base_prev")
+    )
+
+
+def figures_text() -> pl.Expr:
+    """``2024年营业收入12000万元(2023年8000万元)`` for a metric fact row."""
+    year = pl.col("date").dt.year()
+    ratio = pl.col("kind").str.contains("/") & ~pl.col("kind").str.ends_with("/用地面积")
+    unit = pl.col("kind").replace_strict(MEASURE_UNITS, default="")
+
+    def shown(value: pl.Expr) -> pl.Expr:
+        return (
+            pl.when(ratio)
+            .then(pl.format("{}%", (value * 100).round(2).cast(pl.String).str.replace(r"\.0$", "")))
+            .otherwise(pl.concat_str([format_wan_expr(value), unit]))
+        )
+
+    now = pl.format("{}年{}{}", year.cast(pl.String), pl.col("kind"), shown(pl.col("value")))
+    before = pl.format("({}年{})", (year - 1).cast(pl.String), shown(pl.col("prev")))
+    return pl.when(pl.col("prev").is_not_null()).then(pl.concat_str([now, before])).otherwise(now)
 
 
 def _with_base(lazy: pl.LazyFrame, facts: pl.DataFrame, base_kinds: set[str]) -> pl.LazyFrame:
@@ -289,5 +496,7 @@ def _empty() -> pl.DataFrame:
             "amount_wan": pl.Float64,
             "cap_wan": pl.Float64,
             "doubtful": pl.Boolean,
+            "doubt": pl.String,
+            "detail": pl.String,
         }
     )

@@ -19,6 +19,7 @@ from huiqi.match.stacking import PAID, SUPPRESSED, _grant_ids
 from huiqi.money import round_wan
 from huiqi.registry.codes import contains
 from huiqi.rules.conditions import Band
+from huiqi.rules.figures import MetricTest
 from huiqi.rules.model import Rule
 
 
@@ -38,10 +39,77 @@ class Fact:
 class Outcome:
     uscc: str
     rule: int
-    fact_key: int
+    fact_key: int | str  # a metric fact is ``m:YEAR:MEASURE``
     year: int
     amount_wan: float | None
     status: str
+    doubt: bool = False  # a condition on figures could not be decided (or a probable duplicate)
+
+
+Figures = dict[tuple[str, int], float]  # (indicator, year) → the year's figure
+
+
+def figures_by_enterprise(figures: pl.DataFrame) -> dict[str, Figures]:
+    """Annual figures (:func:`huiqi.match.figures.annual`) as one dict per enterprise."""
+    grouped: dict[str, Figures] = defaultdict(dict)
+    for uscc, indicator, year, value in figures.select("uscc", "indicator", "year", "value").iter_rows():
+        grouped[uscc][(indicator, year)] = value
+    return grouped
+
+
+def measure_value(figures: Figures, measure: str, year: int) -> float | None:
+    """A measure's figure for a year: an indicator, or the ratio of two (None when missing)."""
+    top, _, bottom = measure.partition("/")
+    value = figures.get((top, year))
+    if not bottom or value is None:
+        return value
+    base = figures.get((bottom, year))
+    return None if base is None or base <= 0 else value / base
+
+
+EPSILON = 1e-9  # the same tolerance as huiqi.match.figures
+
+
+def _in(band: Band, value: float) -> bool:
+    """Whether ``value`` lies in ``band``, compared with a relative tolerance."""
+    if band.low is not None:
+        eps = max(1.0, abs(band.low)) * EPSILON
+        if value < band.low - eps or (not band.low_inclusive and value <= band.low + eps):
+            return False
+    if band.high is not None:
+        eps = max(1.0, abs(band.high)) * EPSILON
+        if value > band.high + eps or (not band.high_inclusive and value >= band.high - eps):
+            return False
+    return True
+
+
+def test_holds(test: MetricTest, figures: Figures, year: int, founded: int | None) -> bool | None:
+    """True, False, or None when the registry cannot tell (the semantics of
+    :func:`huiqi.match.figures.test_status`, written out one enterprise at a time)."""
+    value = measure_value(figures, test.measure, year)
+    if value is None:
+        return None
+    prev = measure_value(figures, test.measure, year - 1)
+    new_firm = founded is not None and founded >= year
+    if test.test == "level":
+        return _in(test.band, value)
+    if test.test == "first":
+        if not _in(test.band, value):
+            return False
+        years = sorted({y for (_, y) in figures if y < year})
+        earlier = [v for y in years if (v := measure_value(figures, test.measure, y)) is not None]
+        if earlier and _in(test.band, max(earlier)):
+            return False
+        run_start = year
+        while measure_value(figures, test.measure, run_start - 1) is not None:
+            run_start -= 1
+        need = 3 if founded is None else min(3, year - founded)
+        return True if year - run_start >= need else None
+    if prev is None:
+        return False if new_firm else None
+    if test.test == "growth":
+        return None if prev <= 0 else _in(test.band, (value - prev) / prev)
+    return _in(test.band, value - prev)
 
 
 def facts_by_enterprise(facts: pl.DataFrame) -> dict[str, list[Fact]]:
@@ -58,7 +126,7 @@ def _band_holds(band: Band | None, value: float | None) -> bool:
 
 
 def _money(
-    rule: Rule, fact: Fact, base_sums: dict[tuple[str, int], float]
+    rule: Rule, fact: Fact, base_sums: dict[tuple[str, int], float], figures: Figures | None = None
 ) -> tuple[float | None, float | None]:
     """(amount owed, ceiling) of one fact under one rule, each rounded once to the yuan."""
     units = (fact.quantity if fact.quantity is not None else 1.0) if rule.per_quantity else 1.0
@@ -70,7 +138,15 @@ def _money(
     elif rule.kind == "min":
         amount = rule.amount_wan
     elif rule.kind == "ratio":
-        if fact.table == "event":
+        if rule.base_measure:
+            year = fact.date.year + rule.base_offset
+            value = measure_value(figures or {}, rule.base_measure, year)
+            before = measure_value(figures or {}, rule.base_measure, year - 1)
+            if rule.base_increase:
+                base = None if value is None or before is None else max(value - before, 0.0)
+            else:
+                base = value
+        elif fact.table == "event":
             base = fact.amount
         else:
             base = base_sums.get((rule.base_event, fact.date.year)) if rule.base_event else None
@@ -115,6 +191,30 @@ def applies(rule: Rule, fact: Fact, region_code: str, as_of: dt.date, year: int 
     return funding
 
 
+def _metric_facts(figures: Figures, measures: set[str]) -> list[Fact]:
+    """One fact per measure and year with a figure, dated the last day of the year."""
+    years = sorted({y for (_, y) in figures})
+    out = []
+    for measure in sorted(measures):
+        for year in years:
+            value = measure_value(figures, measure, year)
+            if value is not None:
+                out.append(Fact(0, "metric", measure, None, dt.date(year, 12, 31), False, value, None))
+    return out
+
+
+def _conditions(rule: Rule, fact: Fact, figures: Figures, founded: int | None) -> bool | None:
+    """Whether the rule's conditions on figures hold for the fact (None: cannot tell)."""
+    year = fact.date.year
+    statuses = []
+    if rule.table == "metric":
+        statuses.append(test_holds(rule.tests[0], figures, year, founded))
+    statuses += [test_holds(t, figures, year + t.offset, founded) for t in rule.extra_tests]
+    if any(s is False for s in statuses):
+        return False
+    return None if any(s is None for s in statuses) else True
+
+
 def evaluate_enterprise(
     uscc: str,
     region_code: str,
@@ -122,19 +222,32 @@ def evaluate_enterprise(
     rules: Sequence[Rule],
     as_of: dt.date,
     year: int | None = None,
+    figures: Figures | None = None,
+    founded: int | None = None,
 ) -> list[Outcome]:
     """Every entitlement of one enterprise, stacked, in plain Python."""
     facts = list(facts)
+    figures = figures or {}
+    triggers = {r.tests[0].measure for r in rules if r.table == "metric" and r.tests}
+    facts += _metric_facts(figures, triggers)
     base_sums: dict[tuple[str, int], float] = defaultdict(float)
     for fact in facts:
         if fact.table == "event" and fact.amount is not None:
             base_sums[(fact.kind, fact.date.year)] += fact.amount
-    by_fact: dict[int, list[tuple[int, int, float | None]]] = defaultdict(list)
+    by_fact: dict[int | str, list[tuple[int, int, float | None, float | None]]] = defaultdict(list)
+    doubts: set[tuple[int | str, int]] = set()
     for fact in facts:
+        key = f"m:{fact.date.year}:{fact.kind}" if fact.table == "metric" else fact.fact_key
         for index, rule in enumerate(rules):
             funding = applies(rule, fact, region_code, as_of, year)
-            if funding is not None:
-                by_fact[fact.fact_key].append((index, funding, *_money(rule, fact, base_sums)))
+            if funding is None:
+                continue
+            holds = _conditions(rule, fact, figures, founded) if rule.tests else True
+            if holds is False:
+                continue
+            if holds is None:
+                doubts.add((key, index))
+            by_fact[key].append((index, funding, *_money(rule, fact, base_sums, figures)))
     grant = _grant_ids(rules)
     outcomes = []
     for fact_key, rows in by_fact.items():
@@ -158,5 +271,7 @@ def evaluate_enterprise(
         winner = grants[0] if grants else None
         for index, funding, amount, _ in rows:
             status = PAID if grant[index] == winner else SUPPRESSED
-            outcomes.append(Outcome(uscc, index, fact_key, funding, amount, status))
+            outcomes.append(
+                Outcome(uscc, index, fact_key, funding, amount, status, (fact_key, index) in doubts)
+            )
     return outcomes

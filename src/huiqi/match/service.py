@@ -7,20 +7,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 
 from huiqi.db.engine import session_scope
 from huiqi.db.locks import writer_lock
 from huiqi.db.models import Enterprise, Entitlement, Event, MatchRun, Metric, Recognition
 from huiqi.library import current_versions
 from huiqi.match.caps import apply_district_caps, new_tax
-from huiqi.match.engine import evaluate, facts_frame
+from huiqi.match.engine import evaluate, facts_frame, needed_measures
+from huiqi.match.figures import annual, measure_frame
 from huiqi.match.stacking import PAID, stack
 from huiqi.registry.codes import code_for_place
 from huiqi.rules.compile import compile_document
 from huiqi.rules.model import MODE_APPLY, Rule, Uncompiled
-
-DOUBTFUL_REASON = "该记录与另一条同类记录日期相近,可能是更正后重复导入,需核实后兑现"
 
 
 @dataclass
@@ -48,11 +47,13 @@ def compile_library(engine: Engine) -> tuple[list[Rule], list[Uncompiled]]:
     return rules, leftovers
 
 
-def load_tax(engine: Engine, uscc: str | None = None) -> pl.DataFrame:
-    """(uscc, year, new_tax) from the annual 税收 metrics, for per-enterprise caps."""
+def load_figures(engine: Engine, indicators: set[str] | None = None, uscc: str | None = None) -> pl.DataFrame:
+    """The live annual figures (uscc, indicator, year, value) of ``indicators`` (all when None)."""
     query = select(Metric.uscc, Metric.period, Metric.indicator, Metric.value).where(
-        Metric.indicator == "税收", Metric.withdrawn_run_id.is_(None)
+        Metric.withdrawn_run_id.is_(None), func.length(Metric.period) == 4
     )
+    if indicators is not None:
+        query = query.where(Metric.indicator.in_(sorted(indicators)))
     if uscc is not None:
         query = query.where(Metric.uscc == uscc)
     with engine.connect() as conn:
@@ -66,7 +67,22 @@ def load_tax(engine: Engine, uscc: str | None = None) -> pl.DataFrame:
                 "value": pl.Float64,
             },
         )
-    return new_tax(metrics)
+    return annual(metrics)
+
+
+def indicators_of(rules: list[Rule]) -> set[str]:
+    """The indicators the rules' conditions and rates read, and 税收 for per-enterprise caps."""
+    return {part for measure in needed_measures(rules) for part in measure.split("/")} | {"税收"}
+
+
+def load_tax(engine: Engine, uscc: str | None = None, figures: pl.DataFrame | None = None) -> pl.DataFrame:
+    """(uscc, year, new_tax) from the annual 税收 metrics, for per-enterprise caps."""
+    figures = load_figures(engine, {"税收"}, uscc) if figures is None else figures
+    return new_tax(
+        figures.filter(pl.col("indicator") == "税收").select(
+            "uscc", pl.col("year").cast(pl.String).alias("period"), "indicator", "value"
+        )
+    )
 
 
 def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -78,14 +94,19 @@ def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame
     with engine.connect() as conn:
         enterprises = pl.read_database(
             only(
-                select(Enterprise.uscc, Enterprise.name, Enterprise.region_code).where(
-                    Enterprise.withdrawn_run_id.is_(None)
-                ),
+                select(
+                    Enterprise.uscc, Enterprise.name, Enterprise.region_code, Enterprise.established_on
+                ).where(Enterprise.withdrawn_run_id.is_(None)),
                 Enterprise.uscc,
             ),
             conn,
-            schema_overrides={"uscc": pl.String, "name": pl.String, "region_code": pl.String},
-        )
+            schema_overrides={
+                "uscc": pl.String,
+                "name": pl.String,
+                "region_code": pl.String,
+                "established_on": pl.Date,
+            },
+        ).with_columns(founded=pl.col("established_on").dt.year().cast(pl.Int32))
         recognitions = pl.read_database(
             only(
                 select(
@@ -140,20 +161,26 @@ def match_frames(
     as_of: dt.date,
     year: int | None = None,
     tax: pl.DataFrame | None = None,
+    figures: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Evaluate, stack and cap; adds the rule's document, subject, payers and the enterprise name.
 
     ``tax`` is :func:`huiqi.match.caps.new_tax` of the registry's metrics; without it the
-    per-enterprise caps cannot be known and the capped shares become 需申报.
+    per-enterprise caps cannot be known and the capped shares become 需申报. ``figures`` are the
+    annual metrics (:func:`huiqi.match.figures.annual`) that conditions on figures read.
     """
-    stacked = stack(evaluate(enterprises, facts, rules, as_of, year), rules)
+    measures = None
+    if figures is not None:
+        founded = enterprises.select("uscc", "founded") if "founded" in enterprises.columns else None
+        measures = measure_frame(figures, needed_measures(rules), founded)
+    stacked = stack(evaluate(enterprises, facts, rules, as_of, year, measures), rules)
     if tax is None:
         tax = pl.DataFrame(schema={"uscc": pl.String, "year": pl.Int32, "new_tax": pl.Float64})
     stacked = apply_district_caps(stacked, rules, tax)
     stacked = stacked.with_columns(
-        mode=pl.when(pl.col("doubtful")).then(pl.lit(MODE_APPLY)).otherwise(pl.col("mode")),
-        reason=pl.when(pl.col("doubtful"))
-        .then(pl.format("{};{}", pl.col("reason"), pl.lit(DOUBTFUL_REASON)))
+        mode=pl.when(pl.col("doubt").is_not_null()).then(pl.lit(MODE_APPLY)).otherwise(pl.col("mode")),
+        reason=pl.when(pl.col("doubt").is_not_null())
+        .then(pl.format("{};{}", pl.col("reason"), pl.col("doubt")))
         .otherwise(pl.col("reason")),
     )
     meta = pl.DataFrame(
@@ -175,7 +202,8 @@ def run_match(engine: Engine, as_of: dt.date, year: int | None = None, store: bo
     """Match everything in the database and (by default) store the run and its entitlements."""
     rules, leftovers = compile_library(engine)
     enterprises, facts = load_registry(engine)
-    frame = match_frames(enterprises, facts, rules, as_of, year, load_tax(engine))
+    figures = load_figures(engine, indicators_of(rules))
+    frame = match_frames(enterprises, facts, rules, as_of, year, load_tax(engine, figures=figures), figures)
     stored = store and len(enterprises) > 0 and len(rules) > 0
     run_id = _store(engine, frame, as_of, year, len(enterprises), len(rules)) if stored else None
     return MatchResult(run_id, as_of, year, rules, leftovers, frame, enterprises)
@@ -216,7 +244,10 @@ def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None
             "subject",
             pl.col("formula").alias("kind"),
             pl.col("table").alias("fact_table"),
-            pl.col("fact_key").cast(pl.String),
+            pl.when(pl.col("table") == "metric")
+            .then(pl.format("m:{}:{}", pl.col("date").dt.year(), pl.col("kind")))
+            .otherwise(pl.col("fact_key").cast(pl.String))
+            .alias("fact_key"),
             "fact",
             "year",
             "amount_wan",

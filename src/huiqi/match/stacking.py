@@ -134,6 +134,8 @@ def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
         .otherwise(pl.lit("")),
     )
     fact_text = pl.format("{} {}{}", pl.col("date").cast(pl.String), named, figures)
+    if "detail" in rows.columns:  # a metric fact is told by its figures: 2024年营业收入…(2023年…)
+        fact_text = pl.when(pl.col("detail").is_not_null()).then(pl.col("detail")).otherwise(fact_text)
     reason = pl.format("{} → 符合“{}”:{}", fact_text, pl.col("rule_fact"), pl.col("rule_formula"))
     reason = (
         pl.when(pl.col("rule_open").is_not_null())

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Literal
 
 from huiqi.registry.errors import UnknownTableKindError
+from huiqi.rules.vocabulary import load_vocabulary
 
 TableName = Literal["enterprises", "recognitions", "events", "metrics"]
 ColumnType = Literal[
@@ -313,62 +314,11 @@ METRICS = TableSpec(
 
 TABLES: dict[TableName, TableSpec] = {t.name: t for t in (ENTERPRISES, RECOGNITIONS, EVENTS, METRICS)}
 
-# Indicators of the metrics table: canonical name → the unit its value must be in.
-INDICATOR_UNITS: dict[str, str] = {
-    "营业收入": "万元",
-    "利润总额": "万元",
-    "税收": "万元",
-    "用电量": "万千瓦时",
-    "工业增加值": "万元",
-    "用地面积": "亩",
-    "综合能耗": "吨标准煤",
-    "研发投入": "万元",
-    "从业人员": "人",
-    "工业总产值": "万元",
-    "固定资产投资": "万元",
-    "出口额": "万元",
-    "网络销售额": "万元",
-}
+# Indicators of the metrics table (canonical name → the unit its value must be in) and the
+# names written for them: kept as data in the vocabulary (`[indicator.*]` in vocabulary.toml).
+INDICATOR_UNITS: dict[str, str] = {i.name: i.unit for i in load_vocabulary().indicators.values()}
 INDICATOR_SYNONYMS: dict[str, str] = {
-    "营收": "营业收入",
-    "主营业务收入": "营业收入",
-    "销售收入": "营业收入",
-    "营业总收入": "营业收入",
-    "利润": "利润总额",
-    "利润额": "利润总额",
-    "税收总额": "税收",
-    "纳税": "税收",
-    "纳税额": "税收",
-    "纳税总额": "税收",
-    "税金": "税收",
-    "实缴税金": "税收",
-    "入库税收": "税收",
-    "用电": "用电量",
-    "工业用电量": "用电量",
-    "增加值": "工业增加值",
-    "用地": "用地面积",
-    "占地面积": "用地面积",
-    "能耗": "综合能耗",
-    "综合能源消费量": "综合能耗",
-    "研发费用": "研发投入",
-    "研发经费": "研发投入",
-    "研发经费支出": "研发投入",
-    "r&d投入": "研发投入",
-    "从业人数": "从业人员",
-    "从业人员数": "从业人员",
-    "职工人数": "从业人员",
-    "员工人数": "从业人员",
-    "用工人数": "从业人员",
-    "产值": "工业总产值",
-    "总产值": "工业总产值",
-    "工业产值": "工业总产值",
-    "固定资产投资额": "固定资产投资",
-    "固投": "固定资产投资",
-    "出口": "出口额",
-    "出口总额": "出口额",
-    "出口交货值": "出口额",
-    "网上销售额": "网络销售额",
-    "网络零售额": "网络销售额",
+    alias: name for alias, name in load_vocabulary().indicator_names().items() if alias != name
 }
 UNIT_SYNONYMS: dict[str, str] = {
     "万元": "万元",

@@ -22,10 +22,13 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from huiqi.rules.conditions import amount_band, quantity_band
-from huiqi.rules.model import Rule, Uncompiled, Window
-from huiqi.rules.vocabulary import LEVEL_WORDS, Mention, Table, Vocabulary, load_vocabulary, squash
+from huiqi.rules.conditions import Band, amount_band, quantity_band
+from huiqi.rules.figures import MetricTest, read_tests
+from huiqi.rules.model import Rule, Table, Uncompiled, Window
+from huiqi.rules.syntax import ConditionSyntaxError, parse_condition
+from huiqi.rules.vocabulary import LEVEL_WORDS, Mention, Vocabulary, load_vocabulary, squash
 
 _FIRST_GRANT = re.compile(r"新认定|新入选|新获得|首次|新列入|新评定|新确定|新通过|新获评|新晋")
 _REVIEW = re.compile(r"复核")
@@ -134,6 +137,38 @@ def _window(subject: str, text: str) -> Window:
     return "validity"
 
 
+def _metric_window(subject: str) -> Window:
+    """A condition on figures reads a year's figures and pays the year after (上年度), unless the
+    clause pays in the year itself (当年)."""
+    return (
+        "same_year" if _SAME_YEAR.search(subject) and not _PREVIOUS_YEAR.search(subject) else "previous_year"
+    )
+
+
+def _without_tests(subject: str, tests: tuple[MetricTest, ...]) -> str:
+    """The subject less the conditions on figures already read (so 达到, 以上, 且 between them
+    are not taken for conditions left to check)."""
+    text = squash(subject)
+    for test in sorted(tests, key=lambda t: -t.start):
+        text = text[: test.start] + text[test.end :]
+    return re.sub(r"^且|且(?=[,的])|且$", "", text)
+
+
+_INCREASE = re.compile(r"新增|增量|增加部分|增长部分|超过上年部分|比上年增加|较上年增加")
+
+
+def _figure_base(base: str | None, vocab: Vocabulary) -> tuple[str, bool, int] | None:
+    """(indicator, increase over the year before, year offset) when a rate's base is a figure of
+    the registry: 新增税收 → (税收, True, 0), 上年度研发投入 → (研发投入, False, −1)."""
+    if not base:
+        return None
+    for alias, name in sorted(vocab.indicator_names().items(), key=lambda item: -len(item[0])):
+        if alias in squash(base).lower():
+            offset = -1 if _PREVIOUS_YEAR.search(base) else 0
+            return name, bool(_INCREASE.search(base)), offset
+    return None
+
+
 def _open_conditions(subject: str, needs_review: bool, notes: list[str], text: str = "") -> str | None:
     cleaned = subject
     for band in (
@@ -152,6 +187,24 @@ def _open_conditions(subject: str, needs_review: bool, notes: list[str], text: s
     return ";".join(parts) or None
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What qualifies for an incentive, however it was obtained (read from the clause or written
+    by an officer)."""
+
+    table: Table
+    kinds: tuple[str, ...]
+    level: str | None
+    kind_levels: tuple[str | None, ...]
+    review: bool | None
+    window: Window
+    tests: tuple[MetricTest, ...]
+    quantity: Band | None
+    amount: Band | None
+    open_conditions: str | None
+    hand_written: bool = False
+
+
 def compile_incentive(
     incentive: dict,
     index: int,
@@ -164,71 +217,132 @@ def compile_incentive(
     """One incentive → a :class:`Rule`, or :class:`Uncompiled` with the reason.
 
     ``previous`` is the rule compiled from the clause before: a tier row whose subject is only
-    its band (``购买数量为11~50台(套)的``) takes its trigger from there.
+    its band (``购买数量为11~50台(套)的``) takes its trigger from there. An officer's written
+    ``condition`` (:mod:`huiqi.rules.syntax`) replaces the reading of the clause.
     """
-    meta = doc["document"]
-    title = meta.get("title") or "(无标题)"
+    title = doc["document"].get("title") or "(无标题)"
+    subject, text = incentive["subject"], incentive["text"]
+    try:
+        if written := incentive.get("condition"):
+            reading = _written(written, subject, vocab)
+        else:
+            reading = _read(incentive, vocab, previous)
+    except (AmbiguousLevel, ConditionSyntaxError) as error:
+        return Uncompiled(version_id, title, index, subject, text, str(error))
+    if reading is None:
+        reason = f"对象“{subject}”未对应到资格词表中的认定、事项或指标条件(可在词表 vocabulary.toml 中补充)"
+        return Uncompiled(version_id, title, index, subject, text, reason)
+    return _rule(reading, incentive, index, doc, version_id, region_code, vocab)
+
+
+def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading | None:
+    """The qualification as the clause states it, or None when it names nothing the registry knows."""
     subject, text = incentive["subject"], incentive["text"]
     found = find_trigger(vocab, subject, incentive.get("level"))
+    tests = read_tests(subject, vocab)
     banded = quantity_band(subject) or amount_band(subject)
     if found is None and banded and previous and (previous.quantity or previous.amount):
-        found = (previous.table, [Mention(k, 0, 0, previous.level) for k in previous.fact_kinds])
+        found = (previous.table, [Mention(k, 0, 0, previous.level) for k in previous.fact_kinds])  # type: ignore[list-item]
+    if found is None and not tests:
+        return None
     if found is None:
-        return Uncompiled(
-            version_id,
-            title,
-            index,
-            subject,
-            text,
-            f"对象“{subject}”未对应到资格词表中的认定或事项(可在词表 vocabulary.toml 中补充别名)",
-        )
-    table, mentions = found
-    try:
-        level = _level(vocab, table, mentions, incentive, subject)
-    except AmbiguousLevel as error:
-        return Uncompiled(version_id, title, index, subject, text, str(error))
-    if table == "recognition":
-        unique = list({m.kind: m for m in mentions}.values())
-        kind_levels = _kind_levels(vocab, unique, incentive, subject)
+        table: Table = "metric"
+        kinds, level, kind_levels = (tests[0].measure,), None, (None,)
+        window = _metric_window(subject)
     else:
-        kind_levels = (level,)
+        table, mentions = found
+        level = _level(vocab, table, mentions, incentive, subject)
+        if table == "recognition":
+            unique = list({m.kind: m for m in mentions}.values())
+            kinds = tuple(m.kind for m in unique)
+            kind_levels = _kind_levels(vocab, unique, incentive, subject)
+        else:
+            kinds, kind_levels = (mentions[0].kind,), (level,)
+        window = _window(subject, text)
+    open_conditions = _open_conditions(
+        _without_tests(subject, tests), incentive.get("needs_review", False), incentive.get("notes", [])
+    )
+    return _Reading(
+        table,
+        kinds,
+        level,
+        kind_levels,
+        bool(_REVIEW.search(subject)) and not _FIRST_GRANT.search(subject),
+        window,
+        tests,
+        quantity_band(subject),
+        amount_band(subject),
+        open_conditions,
+    )
+
+
+def _written(condition: str, subject: str, vocab: Vocabulary) -> _Reading:
+    """The qualification an officer wrote (:func:`huiqi.rules.syntax.parse_condition`)."""
+    q = parse_condition(condition, vocab)
+    level = q.kind_levels[0] if len(set(q.kind_levels)) == 1 else None
+    window = _metric_window(subject) if q.table == "metric" else _window(subject, "")
+    return _Reading(
+        q.table,  # type: ignore[arg-type]
+        q.kinds,
+        level,
+        q.kind_levels,
+        q.review,
+        window,
+        q.tests,
+        q.quantity,
+        q.amount,
+        None,
+        hand_written=True,
+    )
+
+
+def _rule(
+    reading: _Reading,
+    incentive: dict,
+    index: int,
+    doc: dict,
+    version_id: int,
+    region_code: str | None,
+    vocab: Vocabulary,
+) -> Rule:
+    meta = doc["document"]
+    subject, text = incentive["subject"], incentive["text"]
+    table = reading.table
     year = _ONE_YEAR.search(subject) or _ONE_YEAR.search(text)
-    kinds = tuple(dict.fromkeys(m.kind for m in mentions)) if table == "recognition" else (mentions[0].kind,)
+    base = _figure_base(incentive.get("base"), vocab)
     base_event = None
-    if table == "recognition" and incentive.get("base"):
+    if table == "recognition" and incentive.get("base") and base is None:
         events = _mentions(vocab, incentive["base"], "event")
         base_event = events[0].kind if events else None
     per = incentive.get("per")
-    rules = doc.get("stacking", [])
+    stacking = doc.get("stacking", [])
     payers = incentive.get("payers") or [{"payer": _LEVEL_PAYER.get(meta.get("level") or "", "本级")}]
     ends = _date(meta.get("expires_on")) or _date(meta.get("horizon_end"))
-    open_conditions = _open_conditions(
-        subject, incentive.get("needs_review", False), incentive.get("notes", [])
-    )
+    open_conditions = reading.open_conditions
     if ends is None and meta.get("plan"):
         unbounded = "行动方案未载明实施期限,事实是否在方案期内需核实"
         open_conditions = f"{open_conditions};{unbounded}" if open_conditions else unbounded
     return Rule(
         rule_id=f"{version_id}:{index}",
         document_version_id=version_id,
-        document=title,
+        document=meta.get("title") or "(无标题)",
         region=meta.get("region"),
         region_code=region_code,
         starts=_date(meta.get("effective_from"))
         or _date(meta.get("issued_on"))
         or _date(meta.get("horizon_start")),
         ends=ends,
-        supersedes=any(r["rule"] == "supersedes" for r in rules),
-        caps_district_share=any(r["rule"] == "cap_per_enterprise" for r in rules),
+        supersedes=any(r["rule"] == "supersedes" for r in stacking),
+        caps_district_share=any(r["rule"] == "cap_per_enterprise" for r in stacking),
         incentive_index=index,
         subject=subject,
         text=text,
         table=table,
-        fact_kinds=kinds,
-        level=level,
-        kind_levels=kind_levels,
-        review=bool(_REVIEW.search(subject)) and not _FIRST_GRANT.search(subject),
-        window=_window(subject, text),
+        fact_kinds=reading.kinds,
+        level=reading.level,
+        kind_levels=reading.kind_levels,
+        review=reading.review,
+        window=reading.window,
         year_only=int(year.group(1)) if year else None,
         kind=incentive["kind"],
         amount_wan=incentive.get("amount_wan"),
@@ -239,11 +353,16 @@ def compile_incentive(
         base_text=incentive.get("base"),
         per_quantity=table == "event" and per in _PER_UNIT and incentive["kind"] in ("fixed", "max"),
         per_unit=per,
-        quantity=quantity_band(subject),
-        amount=amount_band(subject),
+        quantity=reading.quantity,
+        amount=reading.amount,
         payers=tuple((p["payer"], 1.0 if p.get("share") is None else p["share"]) for p in payers),
         open_conditions=open_conditions,
         grant_key=f"{version_id}:" + hashlib.sha1(f"{text}|{subject}".encode()).hexdigest()[:12],
+        tests=reading.tests,
+        base_measure=base[0] if base else None,
+        base_increase=base[1] if base else False,
+        base_offset=base[2] if base else 0,
+        hand_written=reading.hand_written,
     )
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from huiqi.rules.conditions import Band
+from huiqi.rules.figures import MetricTest
 
 Window = Literal["same_year", "previous_year", "validity"]
+Table = Literal["recognition", "event", "metric"]
 MODE_AUTO = "免申即享"
 MODE_APPLY = "需申报"
 WINDOW_ZH: dict[str, str] = {"same_year": "当年", "previous_year": "上年度", "validity": "文件有效期内"}
@@ -21,7 +23,13 @@ WINDOW_ZH: dict[str, str] = {"same_year": "当年", "previous_year": "上年度"
 
 @dataclass(frozen=True)
 class Rule:
-    """An incentive bound to a qualification, a window, a jurisdiction and an amount formula."""
+    """An incentive bound to a qualification, a window, a jurisdiction and an amount formula.
+
+    The qualification is a trigger — a 认定 or 事项 of ``fact_kinds``, or (``table`` metric) the
+    first of ``tests``, a condition on the enterprise's figures — and, all to hold as well, the
+    remaining conditions on figures in ``tests`` (且, 同时). A metric trigger reads the figures
+    of one year and pays in the next (``previous_year``) unless the clause says 当年.
+    """
 
     rule_id: str
     document_version_id: int
@@ -35,7 +43,7 @@ class Rule:
     incentive_index: int
     subject: str
     text: str
-    table: Literal["recognition", "event"]
+    table: Table
     fact_kinds: tuple[str, ...]
     level: str | None  # required level when all kinds share it (认定 or event level); None = any
     kind_levels: tuple[str | None, ...]  # the required level of each of fact_kinds
@@ -56,6 +64,16 @@ class Rule:
     payers: tuple[tuple[str, float], ...]
     open_conditions: str | None  # conditions the registry cannot check → 需申报
     grant_key: str  # rows of one grant split across payers share this key and stack
+    tests: tuple[MetricTest, ...] = ()  # conditions on figures (the first is the trigger of a metric rule)
+    base_measure: str | None = None  # a rate of a figure: 新增税收 (increase) or 上年度研发投入
+    base_increase: bool = False  # the base is the figure's increase over the year before
+    base_offset: int = 0  # which year's figure, relative to the year the rule checks
+    hand_written: bool = False  # an officer wrote the condition (syntax of rules/syntax.py)
+
+    @property
+    def extra_tests(self) -> tuple[MetricTest, ...]:
+        """The conditions on figures that must hold besides the trigger."""
+        return self.tests[1:] if self.table == "metric" else self.tests
 
     def level_of(self, kind: str) -> str | None:
         """The level this rule requires of a fact of ``kind``."""
@@ -70,7 +88,9 @@ class Rule:
         if self.kind == "fixed":
             return self.amount_wan is not None
         if self.kind == "ratio":
-            return self.ratio is not None and (self.table == "event" or self.base_event is not None)
+            return self.ratio is not None and (
+                self.table == "event" or self.base_event is not None or self.base_measure is not None
+            )
         return False
 
     @property
@@ -83,6 +103,8 @@ class Rule:
 
     def describe_fact(self) -> str:
         """The qualifying fact in Chinese, e.g. ``国家级 专精特新小巨人(新认定)``."""
+        if self.table == "metric":
+            return "且".join(t.describe() for t in self.tests)
         if self.level is None and any(self.kind_levels):
             kinds = "或".join(
                 f"{lv or ''}{k}" for k, lv in zip(self.fact_kinds, self.kind_levels, strict=True)
@@ -100,6 +122,7 @@ class Rule:
             extra.append(f"数量{self.quantity.describe('台套')}")
         if self.amount:
             extra.append(f"金额{self.amount.describe('万元')}")
+        extra += [t.describe() for t in self.tests]
         return f"{level}{kinds}{review}" + (f",{','.join(extra)}" if extra else "")
 
     def describe_amount(self) -> str:
@@ -109,7 +132,14 @@ class Rule:
         elif self.kind == "max" and self.cap_wan is not None:
             text = f"最高{self.cap_wan:g}万元" + (f"/{self.per_unit}" if self.per_quantity else "")
         elif self.kind == "ratio" and self.ratio is not None:
-            base = self.base_text or (self.fact_kinds[0] + "金额" if self.table == "event" else "基数")
+            measured = (
+                f"{'新增' if self.base_increase else ''}{self.base_measure}" if self.base_measure else None
+            )
+            base = (
+                self.base_text
+                or measured
+                or (self.fact_kinds[0] + "金额" if self.table == "event" else "基数")
+            )
             text = f"{base}×{'不高于' if self.ratio_is_max else ''}{self.ratio * 100:.4g}%"
             text += f",最高{self.cap_wan:g}万元" if self.cap_wan else ""
         elif self.kind == "min" and self.amount_wan is not None:

@@ -138,11 +138,29 @@ class KindInfo:
     amount: str = ""
 
 
+@dataclass(frozen=True)
+class Indicator:
+    """A periodic figure of the metrics table (指标): its unit and the names written for it."""
+
+    name: str
+    unit: str
+    aliases: tuple[str, ...]
+
+
 @dataclass
 class Vocabulary:
     kinds: dict[tuple[Table, str], KindInfo]
     aliases: dict[Table, list[Alias]]
     clause_aliases: dict[Table, list[Alias]] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+
+    def indicator_names(self) -> dict[str, str]:
+        """Every name of an indicator (lower case, as written in a registry cell) → its canonical name."""
+        names = {}
+        for info in self.indicators.values():
+            for alias in (info.name, *info.aliases):
+                names.setdefault(alias.lower(), info.name)
+        return names
 
     def kinds_of(self, table: Table) -> list[str]:
         """Canonical kind names of one table, in file order."""
@@ -269,4 +287,8 @@ def build_vocabulary(raw: dict) -> Vocabulary:
             clause_aliases[table].extend(own)
     for table in aliases:
         aliases[table].sort(key=lambda a: -len(a.text))
-    return Vocabulary(kinds, aliases, clause_aliases)
+    indicators = {
+        name: Indicator(name, entry["unit"], tuple(entry.get("aliases", ())))
+        for name, entry in raw.get("indicator", {}).items()
+    }
+    return Vocabulary(kinds, aliases, clause_aliases, indicators)

@@ -1,0 +1,230 @@
+"""Conditions on an enterprise's figures (指标条件), read from a clause.
+
+Real policies reward figures as often as titles: 年主营业务收入首次突破1亿元, 税收较上年增长20%
+以上, 研发投入占营业收入比重达到5%, 亩均税收达到30万元, 新增税收500万元以上. Each becomes a
+:class:`MetricTest` over the annual metrics of the registry:
+
+* ``measure`` — an indicator of the vocabulary (``[indicator.*]``: 营业收入, 税收 …), a ratio of
+  two (``研发投入/营业收入``), or a figure per 亩 of land (``税收/用地面积``);
+* ``test`` — ``level`` (the year's figure is in the band), ``first`` (it reaches the band for the
+  first time in the registry's history: 首次突破, 晋级), ``growth`` (the rate of growth over
+  the year before is in the band) or ``increase`` (the amount added over the year before is);
+* ``band`` — the figure's range, in the indicator's unit (万元, 人 …), or a fraction for rates
+  and ratios. Following the law's own reading (民法典 第1259条), 以上/以下/以内/达到/不低于
+  include the figure; 超过/高于/低于/不足 do not;
+* ``offset`` — which year's figures, relative to the year the condition is checked for: 0, or
+  −1 for 上年度 when the clause contrasts it with the current year.
+
+>>> [t.describe() for t in read_tests("年主营业务收入首次突破1亿元的工业企业")]
+['营业收入首次达到1亿元以上']
+>>> [t.describe() for t in read_tests("研发投入占营业收入比重达到5%且税收较上年增长20%以上的企业")]
+['研发投入/营业收入5%以上', '税收较上年增长20%以上']
+>>> [t.describe() for t in read_tests("亩均税收超过30万元的企业")]
+['税收/用地面积超过30万元']
+>>> read_tests("新认定的国家级专精特新小巨人企业")
+()
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from huiqi.rules.conditions import Band
+from huiqi.rules.vocabulary import Vocabulary, load_vocabulary, squash
+from huiqi.text.money import NUMBER, money_to_wan, parse_number
+
+Test = Literal["level", "first", "growth", "increase"]
+TEST_ZH = {"level": "", "first": "首次达到", "growth": "较上年增长", "increase": "较上年增加"}
+PER_MU = "用地面积"
+
+
+@dataclass(frozen=True)
+class MetricTest:
+    """One condition on figures (see the module docstring)."""
+
+    measure: str
+    test: Test
+    band: Band
+    offset: int = 0
+    text: str = ""
+    start: int = 0
+    end: int = 0
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The indicators the measure is computed from (one, or numerator and denominator)."""
+        return tuple(self.measure.split("/"))
+
+    @property
+    def is_rate(self) -> bool:
+        """Whether the band holds a fraction (a ratio of two figures, or a growth rate)."""
+        return self.test == "growth" or (len(self.parts) == 2 and self.parts[1] != PER_MU)
+
+    def unit(self, vocab: Vocabulary | None = None) -> str:
+        if self.is_rate:
+            return "%"
+        vocab = vocab or load_vocabulary()
+        info = vocab.indicators.get(self.parts[0])
+        return info.unit if info else ""
+
+    def describe(self) -> str:
+        """The test in Chinese, e.g. ``营业收入首次达到1亿元以上``."""
+        band = self.band
+
+        def show(value: float) -> str:
+            return _show(value, self.unit())
+
+        if band.low is not None and band.high is not None:
+            text = f"{show(band.low)}至{show(band.high)}"
+        elif band.low is not None:
+            text = f"{show(band.low)}以上" if band.low_inclusive else f"超过{show(band.low)}"
+        else:
+            high = show(band.high or 0.0)
+            text = f"{high}以下" if band.high_inclusive else f"低于{high}"
+        year = "上年度" if self.offset == -1 else ""
+        if self.test == "first":
+            return f"{year}{self.measure}首次" + (text if text.startswith("超过") else f"达到{text}")
+        return f"{year}{self.measure}{TEST_ZH[self.test]}{text}"
+
+
+def _show(value: float, unit: str) -> str:
+    """A figure with its unit; money from 1亿 up in 亿元.
+
+    >>> _show(10000.0, "万元"), _show(0.05, "%"), _show(300.0, "万元")
+    ('1亿元', '5%', '300万元')
+    """
+    if unit == "%":
+        return f"{value * 100:g}%"
+    if unit == "万元" and value >= 10000:
+        return f"{value / 10000:g}亿元"
+    return f"{value:g}{unit}"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+_MONEY_UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元|亿|万"
+_COUNT_UNIT = "万人|人|家|个|项|台|套|吨标准煤|万千瓦时|千瓦时|亩|平方米"
+_VALUE = rf"(?P<num>{NUMBER})\s*(?P<unit>%|‰|{_MONEY_UNIT}|{_COUNT_UNIT})?"
+_RANGE_VALUE = rf"(?P<lo>{NUMBER})\s*(?P<lounit>%|{_MONEY_UNIT})?\s*(?:\(含\))?\s*[-—–~～至到]\s*" + _VALUE
+_BEFORE = r"(?P<verb>首次突破|首次达到|首次超过|首次迈上|首次跨越|首次进入|首度突破|首次|晋级达到|晋级|突破|达到|超过|高于|不低于|不少于|不足|低于|少于|在|达|为|实现|迈上)?"
+_AFTER = r"(?P<inc>\(含\))?(?P<after>以上|及以上|以下|及以下|以内|台阶)?"
+_GROWTH = r"(?P<growth>(?:较上年|比上年|较上一年|比上一年|同比|年均)?(?:增长率?|增幅|增速|增加|新增|提高))"
+
+
+_NAMES: dict[int, tuple[re.Pattern[str], dict[str, str]]] = {}
+
+
+def _names(vocab: Vocabulary) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern matching any indicator name, and name → canonical indicator (kept per vocabulary)."""
+    if (known := _NAMES.get(id(vocab))) is not None:
+        return known
+    names: dict[str, str] = {}
+    for info in vocab.indicators.values():
+        for alias in (info.name, *info.aliases):
+            names.setdefault(squash(alias), info.name)
+    ordered = sorted(names, key=len, reverse=True)
+    _NAMES[id(vocab)] = (re.compile("|".join(re.escape(n) for n in ordered)), names)
+    return _NAMES[id(vocab)]
+
+
+def _number(match: re.Match[str], rate: bool) -> float | None:
+    unit = match.group("unit") or ""
+    try:
+        if unit in ("%", "‰"):
+            return parse_number(match.group("num")) / (100.0 if unit == "%" else 1000.0)
+        if rate:
+            return None  # a growth rate or a ratio needs a percentage
+        if unit and re.fullmatch(_MONEY_UNIT, unit):
+            return money_to_wan(match.group("num"), unit)
+        value = parse_number(match.group("num"))
+    except (ValueError, KeyError):
+        return None
+    return value * 10000.0 if unit == "万人" else value
+
+
+def _band(verb: str, value: float, inc: bool, after: str) -> Band:
+    if after in ("以下", "及以下", "以内") or verb in ("不足", "低于", "少于"):
+        return Band(None, value, True, after in ("以下", "及以下", "以内") or inc)
+    exclusive = verb in ("超过", "高于", "首次超过") and after not in ("以上", "及以上") and not inc
+    return Band(value, None, not exclusive, True)
+
+
+def read_tests(text: str, vocab: Vocabulary | None = None) -> tuple[MetricTest, ...]:
+    """Every condition on figures in ``text``, in order (an empty tuple when there is none)."""
+    vocab = vocab or load_vocabulary()
+    clause = squash(text)
+    pattern, names = _names(vocab)
+    tests: list[MetricTest] = []
+    taken = 0
+    for found in pattern.finditer(clause):
+        if found.start() < taken:
+            continue
+        test = _read_one(clause, found, names, pattern)
+        if test is not None:
+            tests.append(test)
+            taken = test.end
+    return tuple(tests)
+
+
+def _read_one(
+    clause: str, found: re.Match[str], names: dict[str, str], pattern: re.Pattern[str]
+) -> MetricTest | None:
+    measure = names[found.group(0)]
+    start, pos = found.start(), found.end()
+    head = clause[max(0, start - 4) : start]
+    offset = -1 if re.search(r"上年度?|上一年度?", head) else 0
+    if clause[max(0, start - 2) : start].endswith("亩均") and measure != PER_MU:
+        start, measure = start - 2, f"{measure}/{PER_MU}"
+    rest = clause[pos:]
+    # 研发投入占(企业)(当年)营业收入(的)比重/比例
+    if share := re.match(r"(?:总额|额)?占(?:企业)?(?:当年|同期|年度)?", rest):
+        other = pattern.match(rest, share.end())
+        tail = (
+            re.match(r"(?:总额|额)?(?:的)?(?:比重|比例|比率|之比)?", rest[other.end() :]) if other else None
+        )
+        if other and tail is not None and "%" in rest[other.end() : other.end() + tail.end() + 12]:
+            measure = f"{measure}/{names[other.group(0)]}"
+            pos += other.end() + tail.end()
+            rest = clause[pos:]
+    test: Test = "level"
+    if growth := re.match(_GROWTH, rest):
+        test = "increase" if growth.group("growth").endswith(("增加", "新增")) else "growth"
+        pos += growth.end()
+        rest = clause[pos:]
+    elif re.search(r"新增$", clause[max(0, start - 2) : start]):
+        test = "increase"
+    rate = test == "growth" or ("/" in measure and not measure.endswith(PER_MU))
+    if ranged := re.match(rf"(?:在|为|达到|达)?{_RANGE_VALUE}{_AFTER}", rest):
+        high = _number(ranged, rate)
+        low_unit = ranged.group("lounit") or ranged.group("unit") or ""
+        try:
+            low = parse_number(ranged.group("lo"))
+        except ValueError:
+            return None
+        if low_unit == "%":
+            low /= 100.0
+        elif low_unit and re.fullmatch(_MONEY_UNIT, low_unit):
+            low = money_to_wan(ranged.group("lo"), low_unit)
+        if high is None:
+            return None
+        band = Band(low, high, True, bool(ranged.group("inc")) or ranged.group("after") in ("以下", "以内"))
+        end = pos + ranged.end()
+        verb = ""
+    else:
+        value = re.match(rf"{_BEFORE}{_VALUE}{_AFTER}", rest)
+        if value is None or not value.group("num") or (value.group("unit") is None and not rate):
+            return None
+        number = _number(value, rate)
+        if number is None:
+            return None
+        verb = value.group("verb") or ""
+        band = _band(verb, number, bool(value.group("inc")), value.group("after") or "")
+        end = pos + value.end()
+    first = verb.startswith(("首次", "首度", "晋级")) or re.search(
+        r"首次|首度", clause[max(0, start - 3) : start]
+    )
+    if test == "level" and (first or re.search(r"台阶", clause[end - 2 : end])):
+        test = "first"
+    return MetricTest(measure, test, band, offset, clause[start:end], start, end)

@@ -1,0 +1,244 @@
+"""Conditions on figures, worked by hand: the clause as a city writes it, a few years of an
+enterprise's annual figures, and what is paid, when, and why.
+
+Every clause here is written for these tests. Figures are in 万元 unless stated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from huiqi.extract.pipeline import extract_text
+from huiqi.match.engine import evaluate, facts_frame, needed_measures
+from huiqi.match.figures import measure_frame
+from huiqi.match.service import match_frames
+from huiqi.match.stacking import PAID, SUPPRESSED, decide
+from huiqi.registry.codes import code_for_place
+from huiqi.rules.compile import compile_document
+from huiqi.rules.figures import read_tests
+from huiqi.rules.model import MODE_APPLY, MODE_AUTO
+from reference_check import engine_rows, reference_rows
+
+REGION = "370102"  # 济南市历下区
+FIRM = "91370102MA00000010"
+AS_OF = dt.date(2026, 6, 30)
+
+
+def rules_of(*sentences: str, condition: str | None = None):
+    body = "\n".join(
+        f"{n}.{s}(责任单位:市工业和信息化局、市财政局)" for n, s in enumerate(sentences, start=1)
+    )
+    text = (
+        "济南市人民政府关于支持企业做大做强的若干措施\n济政发〔2020〕8号\n各区县人民政府,市政府各部门:\n"
+        f"为支持企业发展,制定以下措施。\n一、支持企业做大做强\n{body}\n济南市人民政府\n2020年1月1日\n"
+    )
+    doc = extract_text(text).model_dump(mode="json")
+    if condition:
+        for incentive in doc["incentives"]:
+            incentive["condition"] = condition
+    rules, left = compile_document(1, doc, code_for_place)
+    assert rules, [u.reason for u in left]
+    return rules
+
+
+def run(rules, figures: dict[tuple[str, int], float], founded: int | None = 2010, facts=None, as_of=AS_OF):
+    enterprises = pl.DataFrame(
+        {"uscc": [FIRM], "region_code": [REGION], "name": ["甲公司"], "founded": [founded]},
+        schema_overrides={"founded": pl.Int32},
+    )
+    annual = pl.DataFrame(
+        [{"uscc": FIRM, "indicator": k, "year": y, "value": v} for (k, y), v in figures.items()],
+        schema={"uscc": pl.String, "indicator": pl.String, "year": pl.Int32, "value": pl.Float64},
+    )
+    facts = facts if facts is not None else facts_frame(_empty_recognitions(), _empty_events(), enterprises)
+    frame = match_frames(enterprises, facts, rules, as_of, figures=annual)
+    measures = measure_frame(annual, needed_measures(rules), enterprises.select("uscc", "founded"))
+    decided = decide(evaluate(enterprises, facts, rules, as_of, None, measures), rules)
+    assert engine_rows(decided) == reference_rows(enterprises, facts, rules, as_of, None, annual)
+    return frame.sort("year")
+
+
+def _empty_recognitions(rows=()):
+    return pl.DataFrame(
+        [
+            {"fact_id": i, "uscc": FIRM, "kind": k, "level": lv, "granted_on": d, "review": False}
+            for i, (k, lv, d) in enumerate(rows)
+        ],
+        schema={
+            "fact_id": pl.Int64,
+            "uscc": pl.String,
+            "kind": pl.String,
+            "level": pl.String,
+            "granted_on": pl.Date,
+            "review": pl.Boolean,
+        },
+    )
+
+
+def _empty_events(rows=()):
+    return pl.DataFrame(
+        [
+            {
+                "fact_id": i,
+                "uscc": FIRM,
+                "kind": k,
+                "level": None,
+                "occurred_on": d,
+                "amount_wan": a,
+                "quantity": None,
+            }
+            for i, (k, d, a) in enumerate(rows)
+        ],
+        schema={
+            "fact_id": pl.Int64,
+            "uscc": pl.String,
+            "kind": pl.String,
+            "level": pl.String,
+            "occurred_on": pl.Date,
+            "amount_wan": pl.Float64,
+            "quantity": pl.Float64,
+        },
+    )
+
+
+FIRST = "对年主营业务收入首次突破1亿元的企业,给予10万元奖励。"
+
+
+def test_first_crossing_pays_once_the_year_after_the_figures():
+    years = {2020: 5000, 2021: 6000, 2022: 8000, 2023: 12000, 2024: 13000}
+    frame = run(rules_of(FIRST), {("营业收入", y): v for y, v in years.items()})
+    [row] = frame.iter_rows(named=True)  # reached two years running: paid once
+    assert (row["year"], row["amount_wan"], row["mode"]) == (2024, 10.0, MODE_AUTO)
+    assert "2023年营业收入12000万元(2022年8000万元)" in row["reason"]
+    assert "营业收入首次达到1亿元以上" in row["reason"]
+
+
+def test_first_crossing_with_a_short_history_needs_an_application():
+    frame = run(rules_of(FIRST), {("营业收入", 2023): 12000})
+    [row] = frame.iter_rows(named=True)
+    assert row["mode"] == MODE_APPLY and "登记数据始于2023年" in row["reason"]
+
+
+def test_a_firm_founded_that_year_has_all_the_history_there_is():
+    [row] = run(rules_of(FIRST), {("营业收入", 2023): 12000}, founded=2023).iter_rows(named=True)
+    assert row["mode"] == MODE_AUTO
+
+
+def test_a_figure_that_was_above_before_is_no_first_crossing():
+    figures = {
+        ("营业收入", 2020): 11000,
+        ("营业收入", 2021): 9000,
+        ("营业收入", 2022): 9500,
+        ("营业收入", 2023): 12000,
+    }
+    frame = run(rules_of(FIRST), figures)
+    # 2023 is not a first crossing; 2020 might have been one, but nothing before it is known
+    assert [(r["year"], r["mode"]) for r in frame.iter_rows(named=True)] == [(2021, MODE_APPLY)]
+
+
+def test_jumping_two_bands_in_a_year_pays_the_band_reached():
+    rules = rules_of(FIRST, "对年主营业务收入首次突破5亿元的企业,给予30万元奖励。")
+    figures = {("营业收入", y): v for y, v in ((2020, 7000), (2021, 8000), (2022, 9000), (2023, 60000))}
+    frame = run(rules, figures)
+    assert {(r["amount_wan"], r["status"]) for r in frame.iter_rows(named=True)} == {
+        (30.0, PAID),
+        (10.0, SUPPRESSED),
+    }
+
+
+def test_growth_rate_at_its_boundary_and_with_a_missing_year():
+    rules = rules_of("对税收较上年增长20%以上的企业,给予5万元奖励。")
+    frame = run(rules, {("税收", 2022): 90, ("税收", 2023): 100, ("税收", 2024): 120}, founded=2022)
+    assert [(r["year"], r["mode"]) for r in frame.iter_rows(named=True)] == [(2025, MODE_AUTO)]  # 20% counts
+    gap = run(rules, {("税收", 2021): 50, ("税收", 2023): 100}, founded=2021)
+    [row] = gap.iter_rows(named=True)  # 2022 is missing: 2023's growth cannot be known
+    assert row["year"] == 2024 and row["mode"] == MODE_APPLY and "缺少2022年的税收数据" in row["reason"]
+
+
+def test_an_amount_computed_from_the_new_tax():
+    rules = rules_of("对新增税收500万元以上的企业,按新增税收的10%给予奖励,最高不超过100万元。")
+    frame = run(rules, {("税收", 2022): 1000, ("税收", 2023): 1800, ("税收", 2024): 1900}, founded=2022)
+    [row] = frame.iter_rows(named=True)  # 2024 added only 100
+    assert (row["year"], row["amount_wan"]) == (2024, 80.0)
+
+
+def test_a_rate_of_last_years_research_spending_on_a_recognition():
+    rules = rules_of("对新认定的省级企业技术中心,按其上年度研发投入的10%给予补助,最高50万元。")
+    facts = facts_frame(_empty_recognitions([("企业技术中心", "省级", dt.date(2024, 3, 1))]), _empty_events())
+    facts = facts.with_columns(region_code=pl.lit(REGION))
+    frame = run(rules, {("研发投入", 2023): 320, ("研发投入", 2024): 900}, facts=facts)
+    assert frame["amount_wan"].to_list() == [32.0]
+
+
+def test_a_ratio_of_two_figures_includes_its_boundary():
+    rules = rules_of("对研发投入占营业收入比重达到5%的企业,给予20万元奖励。")
+    assert run(rules, {("研发投入", 2024): 50, ("营业收入", 2024): 1000})["amount_wan"].to_list() == [20.0]
+    assert run(rules, {("研发投入", 2024): 49.9, ("营业收入", 2024): 1000}).is_empty()
+
+
+def test_a_figure_per_mu():
+    rules = rules_of("对亩均税收达到30万元的工业企业,给予10万元奖励。")
+    frame = run(rules, {("税收", 2024): 300, ("用地面积", 2024): 10})
+    [row] = frame.iter_rows(named=True)
+    assert row["amount_wan"] == 10.0 and "税收/用地面积30万元" in row["reason"]
+
+
+def test_conditions_joined_by_qie_all_hold_and_a_missing_one_is_checked_by_hand():
+    rules = rules_of("对年主营业务收入首次突破1亿元且研发投入占营业收入比重达到3%的企业,给予15万元奖励。")
+    history = {("营业收入", 2021): 6000, ("营业收入", 2022): 8000, ("营业收入", 2023): 12000}
+    assert run(rules, {**history, ("研发投入", 2023): 480})["amount_wan"].to_list() == [15.0]
+    assert run(rules, {**history, ("研发投入", 2023): 120}).is_empty()
+    [row] = run(rules, history).iter_rows(named=True)
+    assert row["mode"] == MODE_APPLY and "缺少2023年研发投入/营业收入数据" in row["reason"]
+
+
+def test_a_recognition_with_a_condition_on_figures():
+    rules = rules_of("对新认定的国家级专精特新“小巨人”且年营业收入达到1亿元的企业,给予50万元奖励。")
+    facts = facts_frame(
+        _empty_recognitions([("专精特新小巨人", "国家级", dt.date(2023, 9, 1))]), _empty_events()
+    )
+    facts = facts.with_columns(region_code=pl.lit(REGION))
+    assert run(rules, {("营业收入", 2023): 12000}, facts=facts)["amount_wan"].to_list() == [50.0]
+    assert run(rules, {("营业收入", 2023): 9000}, facts=facts).is_empty()
+
+
+def test_paid_in_the_year_itself_when_the_clause_says_so():
+    rules = rules_of("对当年销售额超过5000万元的新落户企业,给予8万元奖励。")
+    events = _empty_events([("新设落户", dt.date(2023, 4, 1), None)])
+    facts = facts_frame(_empty_recognitions(), events).with_columns(region_code=pl.lit(REGION))
+    frame = run(rules, {("营业收入", 2023): 5200}, facts=facts)
+    assert frame["year"].to_list() == [2023] and frame["amount_wan"].to_list() == [8.0]
+
+
+def test_first_counted_as_above_designated_size():
+    rules = rules_of("对首次纳入规上统计的工业企业,给予5万元一次性奖励。")
+    events = _empty_events([("升规纳统", dt.date(2024, 1, 15), None)])
+    facts = facts_frame(_empty_recognitions(), events).with_columns(region_code=pl.lit(REGION))
+    assert run(rules, {}, facts=facts)["amount_wan"].to_list() == [5.0]
+
+
+def test_an_officer_writes_the_condition_the_reader_missed():
+    rules = rules_of("对经认定的行业领军企业,给予30万元奖励。", condition="指标 营业收入 首次 >= 5亿元")
+    [rule] = rules
+    assert rule.hand_written and rule.table == "metric" and rule.open_conditions is None
+    figures = {("营业收入", 2021): 30000, ("营业收入", 2022): 40000, ("营业收入", 2023): 52000}
+    assert run(rules, figures)["amount_wan"].to_list() == [30.0]
+
+
+@pytest.mark.parametrize(
+    ("clause", "described"),
+    [
+        ("年营业收入首次超过10亿元的企业", ["营业收入首次超过10亿元"]),
+        ("年纳税额在1000万元至5000万元的企业", ["税收1000万元至5000万元"]),
+        ("研发费用占销售收入的比例不低于3%", ["研发投入/营业收入3%以上"]),
+        ("出口额占营业收入比重超过50%的企业", ["出口额/营业收入超过50%"]),
+        ("从业人员达到100人以上的企业", ["从业人员100人以上"]),
+        ("新认定的国家级专精特新小巨人企业", []),
+        ("年交易额达50亿元以上的平台", []),  # 交易额 is no figure of the registry
+    ],
+)
+def test_reading_conditions_on_figures(clause, described):
+    assert [t.describe() for t in read_tests(clause)] == described
