@@ -241,7 +241,13 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
     found = find_trigger(vocab, subject, incentive.get("level"))
     tests = read_tests(subject, vocab)
     banded = quantity_band(subject) or amount_band(subject)
-    if found is None and banded and previous and (previous.quantity or previous.amount):
+    if (
+        found is None
+        and banded
+        and previous
+        and previous.table != "metric"
+        and (previous.quantity or previous.amount)
+    ):
         found = (previous.table, [Mention(k, 0, 0, previous.level) for k in previous.fact_kinds])  # type: ignore[list-item]
     if found is None and not tests:
         return None
@@ -262,6 +268,7 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
     open_conditions = _open_conditions(
         _without_tests(subject, tests), incentive.get("needs_review", False), incentive.get("notes", [])
     )
+    fact_bands = table != "metric"  # on a metric rule a figure's band is one of its tests
     return _Reading(
         table,
         kinds,
@@ -270,8 +277,8 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
         bool(_REVIEW.search(subject)) and not _FIRST_GRANT.search(subject),
         window,
         tests,
-        quantity_band(subject),
-        amount_band(subject),
+        quantity_band(subject) if fact_bands else None,
+        amount_band(subject) if fact_bands else None,
         open_conditions,
     )
 

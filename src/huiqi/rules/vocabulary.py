@@ -256,9 +256,28 @@ def _parse_alias(raw: str, table: Table, kind: str) -> Alias:
 
 @cache
 def load_vocabulary() -> Vocabulary:
-    """Read the packaged vocabulary (cached: it is immutable data)."""
-    raw = tomllib.loads(resources.files("huiqi.data").joinpath("vocabulary.toml").read_text("utf-8"))
+    """Read the packaged vocabulary (cached: it is immutable data).
+
+    ``data/vocabulary.toml`` holds the kinds the seed documents reward; ``data/vocabulary.d/``
+    the national and provincial catalogues by domain (one file each, read in name order). A kind
+    may appear in one file only.
+    """
+    data = resources.files("huiqi.data")
+    raw = tomllib.loads(data.joinpath("vocabulary.toml").read_text("utf-8"))
+    extra = data.joinpath("vocabulary.d")
+    if extra.is_dir():
+        for part in sorted((f for f in extra.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name):
+            merge_vocabulary(raw, tomllib.loads(part.read_text("utf-8")), part.name)
     return build_vocabulary(raw)
+
+
+def merge_vocabulary(into: dict, part: dict, name: str) -> None:
+    """Add the tables of one vocabulary file to another; a kind defined twice is an error."""
+    for section in ("recognition", "event", "indicator"):
+        for kind, entry in part.get(section, {}).items():
+            if kind in into.setdefault(section, {}):
+                raise ValueError(f"词表 {name}: {section} {kind} 已在其他词表文件中定义")
+            into[section][kind] = entry
 
 
 def build_vocabulary(raw: dict) -> Vocabulary:
