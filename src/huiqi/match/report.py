@@ -14,7 +14,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from huiqi.exports import xlsx_row
-from huiqi.match.caps import DISTRICT_PAYERS
 from huiqi.match.reference import Fact, applies, in_jurisdiction
 from huiqi.match.stacking import PAID, SUPPRESSED
 from huiqi.money import format_wan, split
@@ -48,9 +47,10 @@ def payer_money(row: dict[str, Any]) -> list[dict[str, Any]]:
     The parts add up to the entitlement's own figure exactly (:func:`huiqi.money.split`)."""
     exact = row.get("amount_wan") is not None
     total = row["amount_wan"] if exact else row.get("cap_wan")
-    factor = row.get("district_factor")
+    factor = row.get("limit_factor")
     factor = 1.0 if factor is None else factor
-    weights = [p["share"] * _kept(p["payer"], factor) for p in row["payers"]]
+    limited = row.get("limit_payers") or []
+    weights = [p["share"] * (factor if not limited or p["payer"] in limited else 1.0) for p in row["payers"]]
     parts = split(total, weights)
     return [
         {
@@ -68,16 +68,11 @@ def records(frame: pl.DataFrame, include_suppressed: bool = False) -> list[dict[
     rows = frame if include_suppressed else frame.filter(pl.col("status") == PAID)
     out = []
     columns = [pl.col("formula").alias("kind") if k == "kind" else pl.col(k) for k in JSON_KEYS]
-    for row in rows.select(*columns, "district_factor").to_dicts():
+    for row in rows.select(*columns, "limit_factor", "limit_payers").to_dicts():
         row["payers"] = payer_money(row)
-        del row["district_factor"]
+        del row["limit_factor"], row["limit_payers"]
         out.append(row)
     return out
-
-
-def _kept(payer: str, district_factor: float) -> float:
-    """The part of a payer's share still paid after a per-enterprise cap on district money."""
-    return district_factor if payer in DISTRICT_PAYERS else 1.0
 
 
 def totals(frame: pl.DataFrame) -> dict[str, float | int]:

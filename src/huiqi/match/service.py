@@ -13,7 +13,7 @@ from huiqi.db.engine import session_scope
 from huiqi.db.locks import writer_lock
 from huiqi.db.models import Enterprise, Entitlement, Event, MatchRun, Metric, Recognition
 from huiqi.library import current_versions
-from huiqi.match.caps import apply_district_caps, new_tax
+from huiqi.match.caps import apply_limits, new_tax
 from huiqi.match.engine import evaluate, facts_frame, needed_measures
 from huiqi.match.figures import annual, measure_frame
 from huiqi.match.stacking import PAID, stack
@@ -76,7 +76,7 @@ def indicators_of(rules: list[Rule]) -> set[str]:
 
 
 def load_tax(engine: Engine, uscc: str | None = None, figures: pl.DataFrame | None = None) -> pl.DataFrame:
-    """(uscc, year, new_tax) from the annual 税收 metrics, for per-enterprise caps."""
+    """(uscc, year, tax, new_tax) from the annual 税收 metrics, for per-enterprise limits."""
     figures = load_figures(engine, {"税收"}, uscc) if figures is None else figures
     return new_tax(
         figures.filter(pl.col("indicator") == "税收").select(
@@ -175,8 +175,10 @@ def match_frames(
         measures = measure_frame(figures, needed_measures(rules), founded)
     stacked = stack(evaluate(enterprises, facts, rules, as_of, year, measures), rules)
     if tax is None:
-        tax = pl.DataFrame(schema={"uscc": pl.String, "year": pl.Int32, "new_tax": pl.Float64})
-    stacked = apply_district_caps(stacked, rules, tax)
+        tax = pl.DataFrame(
+            schema={"uscc": pl.String, "year": pl.Int32, "tax": pl.Float64, "new_tax": pl.Float64}
+        )
+    stacked = apply_limits(stacked, rules, tax)
     stacked = stacked.with_columns(
         mode=pl.when(pl.col("doubt").is_not_null()).then(pl.lit(MODE_APPLY)).otherwise(pl.col("mode")),
         reason=pl.when(pl.col("doubt").is_not_null())

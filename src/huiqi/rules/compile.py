@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from huiqi.rules.conditions import Band, amount_band, quantity_band
 from huiqi.rules.figures import MetricTest, read_tests
-from huiqi.rules.model import Rule, Table, Uncompiled, Window
+from huiqi.rules.model import Limit, Rule, Table, Uncompiled, Window
 from huiqi.rules.syntax import ConditionSyntaxError, parse_condition
 from huiqi.rules.vocabulary import LEVEL_WORDS, Mention, Vocabulary, load_vocabulary, squash
 
@@ -340,7 +340,7 @@ def _rule(
         or _date(meta.get("horizon_start")),
         ends=ends,
         supersedes=any(r["rule"] == "supersedes" for r in stacking),
-        caps_district_share=any(r["rule"] == "cap_per_enterprise" for r in stacking),
+        limits=_limits(version_id, stacking, incentive.get("section")),
         incentive_index=index,
         subject=subject,
         text=text,
@@ -370,7 +370,63 @@ def _rule(
         base_increase=base[1] if base else False,
         base_offset=base[2] if base else 0,
         hand_written=reading.hand_written,
+        section=incentive.get("section"),
+        exclusive=_exclusive(version_id, stacking, incentive.get("section")),
     )
+
+
+_DISTRICT_WORDS = ("区级", "县级", "区县级", "区", "县")
+
+
+def covers(sections: list[str], section: str | None) -> str | None:
+    """The listed section that holds ``section`` (itself or a section above it), else None;
+    an empty list holds every section.
+
+    >>> covers(["四", "七"], "四.2"), covers(["四"], "十四"), covers([], None)
+    ('四', None, '')
+    """
+    if not sections:
+        return ""
+    for listed in sections:
+        if section and (section == listed or section.startswith(listed + ".")):
+            return listed
+    return None
+
+
+def _limits(version_id: int, stacking: list[dict], section: str | None) -> tuple[Limit, ...]:
+    """The document's per-enterprise limits (每家企业限额) that cover an incentive of ``section``."""
+    out = []
+    for index, item in enumerate(stacking):
+        if item["rule"] != "cap_per_enterprise" or covers(item.get("sections") or [], section) is None:
+            continue
+        basis = item.get("basis") or ("fixed" if item.get("limit_wan") is not None else "unknown")
+        if basis == "fixed" and item.get("limit_wan") is None:
+            basis = "unknown"
+        payer = item.get("payer")
+        payers = tuple(_DISTRICT_WORDS[:3]) if payer in _DISTRICT_WORDS else ((payer,) if payer else ())
+        out.append(
+            Limit(
+                f"{version_id}:{index}",
+                basis if basis in ("fixed", "new_tax_retained", "tax_retained") else "unknown",  # type: ignore[arg-type]
+                item.get("limit_wan"),
+                item.get("period") or "year",
+                payers,
+                item["text"],
+            )
+        )
+    return tuple(out)
+
+
+def _exclusive(version_id: int, stacking: list[dict], section: str | None) -> tuple[tuple[str, str], ...]:
+    """The exclusivity groups (不得同时享受) the incentive's article belongs to, with the article."""
+    out = []
+    for index, item in enumerate(stacking):
+        if item["rule"] != "exclusive" or len(item.get("sections") or []) < 2:
+            continue
+        member = covers(item["sections"], section)
+        if member:
+            out.append((f"{version_id}:{index}", member))
+    return tuple(out)
 
 
 _SIGNATURE_FIELDS = (

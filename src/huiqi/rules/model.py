@@ -15,10 +15,45 @@ from huiqi.rules.conditions import Band
 from huiqi.rules.figures import MetricTest
 
 Window = Literal["same_year", "previous_year", "validity"]
+LimitBasis = Literal["fixed", "new_tax_retained", "tax_retained", "unknown"]
+LimitPeriod = Literal["year", "project", "policy"]
 Table = Literal["recognition", "event", "metric"]
 MODE_AUTO = "免申即享"
 MODE_APPLY = "需申报"
 WINDOW_ZH: dict[str, str] = {"same_year": "当年", "previous_year": "上年度", "validity": "文件有效期内"}
+
+
+@dataclass(frozen=True)
+class Limit:
+    """每家企业限额: the most one enterprise may get under a document, or under some of its
+    articles, as the document states it (typed by the extractor, ``docs/extraction.md``).
+
+    ``basis`` fixed: ``limit_wan``; new_tax_retained: the enterprise's new tax of the year kept
+    by the district (税收 of the year − of the year before, × the retained share);
+    tax_retained: the year's tax kept by the district; unknown: the text gives no figure
+    the registry can compute, so every grant it limits is 需申报. ``period`` says what one
+    limit covers: a year, a project (one triggering fact) or the whole policy. ``payers`` (when
+    not empty) are the budget levels whose money alone is limited (区级各项奖励).
+    """
+
+    key: str
+    basis: LimitBasis
+    limit_wan: float | None
+    period: LimitPeriod
+    payers: tuple[str, ...]
+    text: str
+
+    def describe(self) -> str:
+        """The limit in Chinese, e.g. ``每家企业每年最多300万元``."""
+        per = {"year": "每年", "project": "每个项目", "policy": "在本政策期内"}[self.period]
+        whose = f"{'、'.join(self.payers)}资金" if self.payers else "奖补"
+        if self.basis == "fixed" and self.limit_wan is not None:
+            return f"每家企业{per}{whose}最多{self.limit_wan:g}万元"
+        if self.basis == "new_tax_retained":
+            return f"每家企业{per}{whose}以当年新增税收地方留成为限"
+        if self.basis == "tax_retained":
+            return f"每家企业{per}{whose}以当年税收地方留成为限"
+        return f"每家企业{per}{whose}有限额(文件未写明金额)"
 
 
 @dataclass(frozen=True)
@@ -39,7 +74,7 @@ class Rule:
     starts: dt.date | None  # first day in force (None: open)
     ends: dt.date | None  # last day in force (None: open)
     supersedes: bool  # the document declares that it replaces earlier ones
-    caps_district_share: bool  # 002-style cap on district-level money per enterprise per year
+    limits: tuple[Limit, ...]  # per-enterprise limits of the document that cover this rule
     incentive_index: int
     subject: str
     text: str
@@ -69,6 +104,8 @@ class Rule:
     base_increase: bool = False  # the base is the figure's increase over the year before
     base_offset: int = 0  # which year's figure, relative to the year the rule checks
     hand_written: bool = False  # an officer wrote the condition (syntax of rules/syntax.py)
+    section: str | None = None  # the numbered section (article) the incentive sits in
+    exclusive: tuple[tuple[str, str], ...] = ()  # (group, member article): 不得同时享受
 
     @property
     def extra_tests(self) -> tuple[MetricTest, ...]:
