@@ -19,21 +19,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from huiqi.extract.lexicon import LEXICON
 from huiqi.extract.model import Payer
 from huiqi.text.money import Money, Ratio, find_money, find_ratios
-from huiqi.text.places import PROVINCE_PATTERN
 
-GRANT_VERB = re.compile(
-    r"给予|予以|奖励|补助|补贴|资助|奖补|补偿|贴息|享受|领取|进行补助|进行匹配|匹配"
-    r"|支持(?=(?:最高|不超过|不高于|一次性)?(?:\d|[一二三四五六七八九十]+万))"
-)
-TAX_TREATMENT = re.compile(r"抵扣|应纳税所得额|税前摊销|加计扣除|减免税|免征|退税|税收优惠|通行费优惠|\d折")
-UNSPEC_HINT = re.compile(r"一定|择优|一事一议|专项|资金|奖补|贴息")
-NON_MONEY_GRANT = re.compile(r"^(?:优先)?(?:给予|予以)?(?:股权投资|立项|政策|用地|要素|优先)")
-PAYER = (
-    r"(?:由)?(?:中央财政|中央|国家|省上|省里|我[市区县]|市县两级|市、区两级|区、县两级|"
-    r"[市省区县](?:级)?(?:人民)?(?:政府|财政)(?:资金)?|[市省区县]级)"
-)
+GRANT_VERB = LEXICON.pattern("grant_verb")
+TAX_TREATMENT = LEXICON.pattern("tax_treatment")
+UNSPEC_HINT = LEXICON.pattern("unspecified_hint")
+NON_MONEY_GRANT = LEXICON.pattern("non_money_grant")
+PAYER = LEXICON.pattern("payer").pattern
 _TAIL_MODIFIERS = [
     re.compile(r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|额外|另外|并|直接|先|其)$"),
     re.compile(
@@ -49,28 +43,17 @@ _TAIL_MODIFIERS = [
     re.compile(r"各[\u4e00-\u9fff()()]{1,12}?(?:区|县|市|旗)[))]?$"),  # 各县级市(区)按照…给予
     re.compile(r"(?:园区|高新区|开发区|管委会|分档|按档|分类|连续三年|结合[\u4e00-\u9fff]{1,8})$"),
 ]
-_CAP_QUALIFIER = re.compile(r"最高|不超过|不高于|最多|上限|封顶|以内")
-_MIN_QUALIFIER = re.compile(r"不少于|不低于|至少")
+_CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
+_MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
 _PER_UNIT_HEAD = re.compile(
     r"^(?:单个|单项|单户|单家|每个|每家|每户|每项|每台|每辆|每人|每年|同一|最高|累计)[^,]{0,8}?$|^$"
 )
-AGGREGATE_BUDGET = re.compile(r"期间|总额|总量|总规模|年度|累计|财政补贴金额|资金规模")
-PAYER_SHARE = re.compile(r"承担|分担|按(?:照)?\d+:\d+")
-_PER = [
-    (re.compile(r"每场次|每场|/场"), "场"),
-    (re.compile(r"每台\(套\)|每台套|/台\(套\)|/台套|每台"), "台套"),
-    (re.compile(r"每辆|/辆"), "辆"),
-    (re.compile(r"每家|/家"), "家"),
-    (re.compile(r"单户|每户|/户"), "户"),
-    (re.compile(r"单个项目|每个项目|每项|/项"), "项"),
-    (re.compile(r"每人|/人"), "人"),
-    (re.compile(r"每亩|/亩"), "亩"),
-    (re.compile(r"每件|/件"), "件"),
-    (re.compile(r"每个(?!项目|企业|单位)[\u4e00-\u9fff]{1,4}(?:不超过|最高)"), "个"),
-]
+AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
+PAYER_SHARE = LEXICON.pattern("payer_share")
 RECIPIENT = re.compile(
     r"(?:给予|予以)(?:其|每家|每个)?(?P<who>[\u4e00-\u9fff、和及]{0,16}?"
-    r"(?:单位|企业|组织方|机构|主体|专利权人|权利人|平台|个人|团队))(?=最高|不超过|不高于|\d|[一二三四五六七八九十]|分别|一次性|按|全额)"
+    + LEXICON.alternation("recipient")
+    + r")(?=最高|不超过|不高于|\d|[一二三四五六七八九十]|分别|一次性|按|全额)"
 )
 _SHARE_LIST = re.compile(
     r"(?P<who>[市省区县](?:、[市省区县])+)(?:两级|三级)?(?:财政)?各(?:承担|负担|分担)(?P<shares>[\d.%和、:]+)"
@@ -108,38 +91,7 @@ def payer_level(text: str) -> str | None:
     """Which budget level a payer phrase names (市政府 → 市级, 我区 → 区级, 省上 → 省级)."""
     if text.startswith("各") and re.search(r"区|县|旗", text):
         return "区县级"  # 各县级市(区), 各区县: the level below the document's
-    if re.search(r"中央|国家", text):
-        return "国家级"
-    if re.search(r"省|自治区", text):
-        return "省级"
-    if re.search(r"区|县", text) and "市" not in text:
-        return "区级" if "区" in text else "县级"
-    if "市" in text:
-        return "市级"
-    return None
-
-
-# A place name gives a level only when it names a title: 山东老字号, 吉林省著名商标, 安徽工业精品.
-_RECOGNITION_AFTER_PLACE = (
-    r"级|老字号|名牌|著名|质量奖|科学技术奖|科技进步奖|专精特新|首台|重点|示范|优秀|工业精品|新产品|信息消费|"
-    r"制造业|技术中心|高新|瞪羚|独角兽|单项冠军|小巨人|\d"
-)
-_LEVEL_PATTERNS = [
-    (
-        r"国家级|国家(?!顶级)|国内(?!外)|全国|中国(?![\u4e00-\u9fff]{0,6}(?:排行榜|榜单|500强))|(?<!大)中华|工业和信息化部|国务院",
-        "国家级",
-    ),
-    (
-        rf"省级|省内|自治区级|自治区(?!政府)|(?:(?:{PROVINCE_PATTERN})省?|[\u4e00-\u9fff]{{2,3}}省)(?={_RECOGNITION_AFTER_PLACE})|"
-        r"(?:列入|入选|认定为|确定为|获评|评为|认定的|新认定|通过)省",
-        "省级",
-    ),
-    (
-        r"市级|盟市级|州级|盟级|(?:列入|入选|认定为|确定为|获评|评为)市(?!场)|(?<=“)[\u4e00-\u9fff]{2}市?(?=老字号|名牌|质量奖|著名商标)",
-        "市级",
-    ),
-    (r"区级|县级|区县级|旗县级|县区级|旗级", "区县级"),
-]
+    return next((level for word, level in LEXICON.payers if word in text), None)
 
 
 def level_of(subject: str) -> str | None:
@@ -154,8 +106,8 @@ def level_of(subject: str) -> str | None:
     if len(explicit) > 1 or re.search(r"(?:国家|省)(?:和|、|及|或)(?:省|市)(?!场)", subject):
         return None
     best: tuple[int, str] | None = None
-    for pattern, level in _LEVEL_PATTERNS:
-        m = re.search(pattern, subject)
+    for pattern, level in LEXICON.level_patterns:
+        m = pattern.search(subject)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), level)
     return best[1] if best else None
@@ -215,9 +167,7 @@ def _valid_moneys(part: str, verb_at: int) -> list[Money]:
     return keep
 
 
-PAYMENT_SCHEDULE = re.compile(
-    r"\d+(?:\.\d+)?%[^,]*(?:兑现|拨付|兑付|到位|发放)|(?:首期|首批|剩余|余下)(?:资金|款项?|奖补|补助|奖励)[^,]{0,8}\d+%"
-)
+PAYMENT_SCHEDULE = LEXICON.pattern("payment_schedule")
 
 
 _MATCHING = re.compile(r"(?P<base>[\u4e00-\u9fff]{2,12}?)(?P<x>\d+):(?P<y>\d+)(?:的比例)?配套")
@@ -273,8 +223,8 @@ _INCLUDE_IN_SCOPE = re.compile(
 )
 
 
-_PROCEDURE = re.compile(r"用于|兑付|兑现|拨付|申请|申报|审核|审批|列入[^,]*预算|安排")
-_CASE_BY_CASE = re.compile(r"一事一议")
+_PROCEDURE = LEXICON.pattern("procedure")
+_CASE_BY_CASE = LEXICON.pattern("case_by_case")
 
 
 def unspecified_grant(index: int, part: str) -> Grant | None:
@@ -374,10 +324,8 @@ def sentence_payer(sentence: str) -> str | None:
 
 
 def per_of(text: str) -> str | None:
-    for pattern, unit in _PER:
-        if pattern.search(text):
-            return unit
-    return None
+    """The unit an amount is counted in (每场 → 场, /辆 → 辆), from the lexicon's per-units."""
+    return LEXICON.per_unit(text)
 
 
 _QUALIFIER_TAIL = re.compile(r"(?:最高|不超过|不高于|不低于|最多|一次性|的)+$")

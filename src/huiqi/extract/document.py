@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from huiqi.extract.lexicon import LEXICON
 from huiqi.extract.model import DocumentInfo
 from huiqi.extract.structure import ORG_SUFFIX
 from huiqi.text.lines import HEADING_START
@@ -18,8 +19,12 @@ from huiqi.text.money import parse_number
 from huiqi.text.places import is_province
 
 DOC_TYPES = r"(?:实施意见|意见|方案|通知|办法|措施|规定|计划|细则|决定|政策|纲要|规划|公告|批复|函|条例|指南|规则|清单|要点)"
+_TITLE_YEARS = (
+    r"[((]\s*(?:19|20)\d{2}\s*(?:年)?\s*(?:[—–\-~～至到]+\s*(?:19|20)\d{2}\s*)?年?(?:修订|修正|版)?\s*[))]"
+)
 _TITLE = re.compile(
-    rf"^(?P<title>.{{4,120}}?{DOC_TYPES})(?P<tail>\s*[((](?:征求意见稿|试行|暂行|修订|草案|送审稿)[))])?$"
+    rf"^(?P<title>.{{4,120}}?{DOC_TYPES})(?P<years>\s*{_TITLE_YEARS})?"
+    r"(?P<tail>\s*[((](?:征求意见稿|试行|暂行|修订|草案|送审稿)[))])?$"
 )
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(【](?:19|20)\d{2}[〕\]］)】]\s*\d{1,4}\s*号")
 _CN_DIGIT = "〇零一二两三四五六七八九十"
@@ -314,3 +319,52 @@ def extract_document(raw_lines: list[str], lines: list[str], text: str) -> Docum
         region=region,
         level=level_of_region(region, issuers),
     )
+
+
+_YEAR_SPAN = re.compile(
+    r"(?P<a>(?:19|20)\d{2})\s*年?(?:度)?\s*(?:—|–|-|~|～|至|到)+\s*(?P<b>(?:19|20)\d{2})\s*年?"
+)
+_ONE_YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年(?:度)?(?![\d月]|修订|修正|版|第|起|以来)")
+_N_YEARS = re.compile(r"(?P<n>[两三四五六七八九十\d]{1,2})年(?:行动|攻坚|工作|专项|推进|提升|实施)")
+_GOAL_YEAR = re.compile(r"(?:到|至|截至|截止到)(?P<y>20\d{2})年")
+_SELF_SPAN = re.compile(
+    r"本(?:行动|工作|实施|专项)?(?:方案|计划|要点)[^。,]{0,6}[((]?(?P<a>20\d{2})\s*年?\s*(?:—|–|-|~|至|到)+\s*(?P<b>20\d{2})"
+)
+
+
+def _plan_type(title: str) -> bool:
+    return bool(re.search(LEXICON.alternation("plan_type"), title))
+
+
+def read_horizon(document: DocumentInfo, text: str, doc_year: int | None) -> None:
+    """Read whether a document is a time-bound plan (行动方案, 工作要点 …) and the years it covers.
+
+    The horizon comes from the title (2022年工作方案 → 2022; 三年行动计划(2023—2025年) →
+    2023..2025; a revision year such as (2018年修订) is not one), else, for a plan, from the
+    plan naming its own years in the text (本行动计划(2023-2025年)), from N年行动计划 and its goal
+    year (到2025年 → 2023..2025), or from 全年 in a plan dated by its 文号 or signature.
+
+    >>> d = DocumentInfo(title="某市加快建设工业强市三年行动计划(2023—2025年)")
+    >>> read_horizon(d, "", None); (d.plan, d.horizon_start, d.horizon_end)
+    (True, '2023-01-01', '2025-12-31')
+    """
+    title = document.title or ""
+    document.plan = _plan_type(title)
+    start = end = None
+    if m := _YEAR_SPAN.search(title):
+        start, end = int(m.group("a")), int(m.group("b"))
+    elif m := _ONE_YEAR.search(title):
+        start = end = int(m.group("y"))
+    elif document.plan:
+        goals = [int(y) for y in _GOAL_YEAR.findall(text)]
+        if m := _SELF_SPAN.search(text):
+            start, end = int(m.group("a")), int(m.group("b"))
+        elif (n := _N_YEARS.search(title)) and goals:
+            span = int(parse_number(n.group("n")))
+            end = max(set(goals), key=goals.count)
+            start = end - span + 1
+        elif "全年" in text and doc_year:
+            start = end = doc_year
+    if start and end and start <= end:
+        document.horizon_start = f"{start}-01-01"
+        document.horizon_end = f"{end}-12-31"

@@ -420,6 +420,7 @@ def extract_incentives(structure: Structure) -> list[Incentive]:
     for para in structure.paragraphs:
         task_section = para.section.task() if para.section else None
         task = task_section.id if task_section else None
+        section = para.section.id if para.section else None
         sentences = split_sentences(para.text)
         previous_sentence = ""
         previous_subject: str | None = None
@@ -455,6 +456,8 @@ def extract_incentives(structure: Structure) -> list[Incentive]:
                     sentence_rows.extend(found)
                     continue
                 sentence_rows.extend(_rows_for_clause(clause, ctx, task, text))
+            for row in sentence_rows:
+                row.section = section
             rows.extend(sentence_rows)
             previous_sentence = sentence
             previous_subject = ctx.subject

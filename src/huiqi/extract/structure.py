@@ -20,15 +20,19 @@ from huiqi.text.clauses import split_top
 from huiqi.text.money import parse_number
 
 _CN = "一二三四五六七八九十百零〇"
+# Outermost first. An article (第X条) stands above the (一) and 1. items it may hold, and below a
+# 一、 part that may group articles.
+ARTICLE = 2
 _HEADINGS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(rf"^第(?P<num>[{_CN}\d]+)章\s*(?P<rest>.*)$")),
     (1, re.compile(rf"^(?P<num>[{_CN}]{{1,3}})\s*、\s*(?P<rest>.*)$")),
-    (2, re.compile(rf"^[((]\s*(?P<num>[{_CN}]{{1,3}})\s*[))]\s*(?P<rest>.*)$")),
-    (3, re.compile(rf"^第(?P<num>[{_CN}\d]+)条\s*(?P<rest>.*)$")),
-    (3, re.compile(r"^(?P<num>\d{1,3})\s*(?:[.、．](?!\d)|\s)\s*(?P<rest>.*)$")),
-    (4, re.compile(r"^[((]\s*(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
-    (4, re.compile(r"^(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
+    (ARTICLE, re.compile(rf"^第(?P<num>[{_CN}\d]+)条\s*(?P<rest>.*)$")),
+    (3, re.compile(rf"^[((]\s*(?P<num>[{_CN}]{{1,3}})\s*[))]\s*(?P<rest>.*)$")),
+    (4, re.compile(r"^(?P<num>\d{1,3})\s*(?:[.、．](?!\d)|\s)\s*(?P<rest>.*)$")),
+    (5, re.compile(r"^[((]\s*(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
+    (5, re.compile(r"^(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
 ]
+_NUMBERED = 4  # the level of 1. items, the ones a glued number (19加强组织领导) continues
 # "19加强组织领导": an Arabic number glued to the heading; accepted only when it continues the count.
 _GLUED = re.compile(r"^(?P<num>\d{1,3})(?P<rest>[\u4e00-\u9fff].*)$")
 
@@ -167,8 +171,8 @@ def _match_heading(line: str, last_number: dict[int, int]) -> tuple[int, str, st
             continue
         return level, m.group("num"), m.group("rest").strip()
     m = _GLUED.match(line)
-    if m and _to_int(m.group("num")) == last_number.get(3, -99) + 1:
-        return 3, m.group("num"), m.group("rest").strip()
+    if m and _to_int(m.group("num")) == last_number.get(_NUMBERED, -99) + 1:
+        return _NUMBERED, m.group("num"), m.group("rest").strip()
     return None
 
 
@@ -197,6 +201,16 @@ def _split_glued(lines: list[str]) -> list[str]:
         pieces.append(line[start:])
         out.extend(pieces)
     return out
+
+
+def _assign_ids(sections: list[Section], restarts: set[int]) -> None:
+    """Ids as printed, with the parents' numbers joined where a level's numbering restarts."""
+    for section in sections:
+        parts, node = [section.number], section
+        while node.level in restarts and node.parent is not None:
+            node = node.parent
+            parts.insert(0, node.number)
+        section.id = ".".join(parts)
 
 
 def parse_structure(lines: list[str]) -> Structure:
@@ -252,12 +266,8 @@ def parse_structure(lines: list[str]) -> Structure:
         if line:
             paragraphs.append(Paragraph(line, current, len(paragraphs), heading=is_heading))
 
+    _assign_ids(sections, restarts)
     for section in sections:
-        parts, node = [section.number], section
-        while node.level in restarts and node.parent is not None:
-            node = node.parent
-            parts.insert(0, node.number)
-        section.id = ".".join(parts)
         if not section.title:
             first = next((p.text for p in paragraphs if p.section is section), "")
             section.title = _title_of(first)
