@@ -17,11 +17,12 @@ reads what a single part says about money:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from huiqi.extract.lexicon import LEXICON
 from huiqi.extract.model import Payer
-from huiqi.text.money import Money, Ratio, find_money, find_ratios
+from huiqi.text.money import NUMBER, Money, Ratio, find_money, find_ratios, money_to_wan
+from huiqi.text.places import place_tier
 
 GRANT_VERB = LEXICON.pattern("grant_verb")
 TAX_TREATMENT = LEXICON.pattern("tax_treatment")
@@ -33,7 +34,7 @@ _TAIL_MODIFIERS = [
     re.compile(
         r"(?:每家|每场次|每场|每个|每户|每项|每件|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构)?$"
     ),
-    re.compile(r"按(?:照)?[^,]*$"),
+    re.compile(r"按(?:照)?(?:[^,()()]|[((][^()()]*[))])*$"),
     # How it is given (通过“一事一议”, 综合采取…方式, 依据…规定), not who gets it (通过省级认定的企业).
     re.compile(r"(?:通过|采取|综合采取|采用)[^,]*?(?:方式|一事一议”?|办法|形式)$"),
     re.compile(r"(?:依据|根据|参照|依照)[^,]*?(?:规定|办法|标准|情况|政策)$"),
@@ -53,7 +54,7 @@ PAYER_SHARE = LEXICON.pattern("payer_share")
 RECIPIENT = re.compile(
     r"(?:给予|予以)(?:其|每家|每个)?(?P<who>[\u4e00-\u9fff、和及]{0,16}?"
     + LEXICON.alternation("recipient")
-    + r")(?=最高|不超过|不高于|\d|[一二三四五六七八九十]|分别|一次性|按|全额)"
+    + r")(?:[((][^()()]{1,12}[))]|(?=最高|不超过|不高于|\d|[一二三四五六七八九十]|分别|一次性|按|全额|本人))"
 )
 _SHARE_LIST = re.compile(
     r"(?P<who>[市省区县](?:、[市省区县])+)(?:两级|三级)?(?:财政)?各(?:承担|负担|分担)(?P<shares>[\d.%和、:]+)"
@@ -85,6 +86,7 @@ class Grant:
     after_verb: str
     before_verb: str
     unspecified: bool = False
+    remarks: list[str] = field(default_factory=list)  # bracketed remarks that change the amount
 
 
 def payer_level(text: str) -> str | None:
@@ -99,18 +101,39 @@ def level_of(subject: str) -> str | None:
 
     A subject that names several levels (国家和省绿色工厂, 省级研究院、市级设计中心) has none.
 
+    A place's own name before a title gives the level of that place (宁波市知名商标 → 市级), and a
+    county-level city's name with 级 is 区县级 (乐清市级 → 区县级).
+
     >>> level_of("新认定的国家级专精特新企业"), level_of("新获得“山东老字号”认定的企业"), level_of("国家和省绿色工厂")
     ('国家级', '省级', None)
+    >>> level_of("新评为宁波市知名商标的企业"), level_of("认定为乐清市级企业技术中心的企业")
+    ('市级', '区县级')
     """
     explicit = set(re.findall(r"国家级|自治区级|省级|盟市级|市级|州级|旗县级|区级|县级", subject))
     if len(explicit) > 1 or re.search(r"(?:国家|省)(?:和|、|及|或)(?:省|市)(?!场)", subject):
         return None
-    best: tuple[int, str] | None = None
+    best = _place_level(subject)
     for pattern, level in LEXICON.level_patterns:
         m = pattern.search(subject)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), level)
     return best[1] if best else None
+
+
+_TIER_LEVEL = {"province": "省级", "city": "市级", "county": "区县级"}
+
+
+def _place_level(subject: str) -> tuple[int, str] | None:
+    """(start, level) of a place's own name before a title or 级 (宁波市知名商标, 乐清市级)."""
+    for m in re.finditer(r"(?:省|市|县|区)(?=级|知名|著名|名牌|老字号|质量奖|“)", subject):
+        for length in (2, 3, 4):
+            start = m.start() - length
+            if start < 0:
+                break
+            tier = place_tier(subject[start : m.end()])
+            if tier:
+                return start, _TIER_LEVEL[tier]
+    return None
 
 
 def strip_tail(text: str) -> tuple[str, str | None]:
@@ -135,13 +158,37 @@ def strip_tail(text: str) -> tuple[str, str | None]:
 _RATE_PHRASE = re.compile(r"(?:按|以)(?:照)?[^,]*$")
 
 
+_PAREN = re.compile(r"[((][^()()]*[))]")
+_PAREN_CAP = re.compile(r"^[((](?:单个|每个|每家|单家)?[\u4e00-\u9fff]{0,6}?(?:最高|不超过|不高于|最多)")
+_ADJUSTS = re.compile(r"按[^()()]*(?:\d%|倍)[^()()]*执行|减半|加倍|上浮|下浮|翻倍|扣减|核减")
+
+
+def _remark_spans(part: str) -> list[tuple[int, int]]:
+    """Brackets inside a grant part that hold a remark or a condition (5万元以上,以合同和发票为准;
+    如…不足1亿元的,奖励额度按50%执行), not the grant's own amount; a bracketed cap (最高不超过50万元)
+    is the grant's own."""
+    return [(m.start(), m.end()) for m in _PAREN.finditer(part) if not _PAREN_CAP.match(m.group(0))]
+
+
+def grant_remarks(part: str) -> list[str]:
+    """Bracketed remarks that change the amount of a grant (奖励额度按50%执行, 减半): flagged for review."""
+    return [m.group(0) for m in _PAREN.finditer(part) if _ADJUSTS.search(m.group(0))]
+
+
+def _outside(spans: list[tuple[int, int]], start: int) -> bool:
+    return not any(a <= start < b for a, b in spans)
+
+
 def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
     """Rates that are the grant's own: after the verb, inside an 按…/以… phrase before it, or
     right before the verb (场地租金总额的50%予以补贴)."""
     keep = []
+    spans = _remark_spans(part)
     for r in find_ratios(part):
+        if not _outside(spans, r.start):
+            continue
         tail = part[r.end :]
-        if re.match(r"以上|以下|及以上|以内", tail):
+        if re.match(r"以上|以下|及以上|以内的(?![\u4e00-\u9fff]{0,4}(?:补助|补贴|奖励|资助|奖补))", tail):
             continue
         if (
             r.start >= verb_at
@@ -152,12 +199,26 @@ def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
     return keep
 
 
+_THRESHOLD_BEFORE = re.compile(
+    r"(?:达到|达|(?<!不)超过|突破|满|不足|(?<!不)低于|(?<!不)高于|总额在|额在|在|首次)$"
+)
+_THRESHOLD_AFTER = re.compile(
+    r"(?:\((?:含|不含)\))?(?:以上|以下|及以上|及以下|[-—~至到])"
+    r"|(?:\((?:含|不含)\))?的[\u4e00-\u9fff]{0,6}?(?:企业|项目|单位|机构|园区|平台|团队|主体)"
+)
+
+
 def _valid_moneys(part: str, verb_at: int) -> list[Money]:
     """Money that is the grant's own: after the verb, or inside an 按… phrase (按每家20万元给予资助),
     or right before a grant word (每人每月1500元住房补贴)."""
     keep = []
+    spans = _remark_spans(part)
     for m in find_money(part):
+        if not _outside(spans, m.start):
+            continue
         tail = part[m.end : m.end + 8]
+        if _THRESHOLD_BEFORE.search(part[max(0, m.start - 4) : m.start]) or _THRESHOLD_AFTER.match(tail):
+            continue  # 产值达到2亿元, 总额在1000万元(含)-2000万元: a condition, not the grant
         own = m.start >= verb_at or re.search(r"按(?:照)?每[^,]*$", part[: m.start])
         named = re.match(r"[\u4e00-\u9fff]{0,4}(?:补贴|补助|奖励|资助)", tail) and not re.match(
             r"以上|以下|的", tail
@@ -187,7 +248,35 @@ def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
         x, y = float(m.group("x")), float(m.group("y"))
         if x > 0:
             out.append(Ratio(round(y / x, 9), m.start("x"), m.end(), m.group(0)[m.start("x") - m.start() :]))
+    out += per_money_ratios(part)
     return out
+
+
+_PER_MONEY = re.compile(
+    rf"每(?:增加|新增|多)?(?P<x>{NUMBER})\s*(?P<ux>万元|亿元|元)[^,\d]{{0,6}}?(?:给予|奖励|补助|补贴|奖补|资助)"
+    rf"[^,\d]{{0,4}}?(?P<y>{NUMBER})\s*(?P<uy>万元|亿元|元)"
+)
+
+
+def per_money_ratios(part: str) -> list[Ratio]:
+    """An amount per amount is a rate: 增加部分每100万元给予5万元 → 5% of the increase.
+
+    >>> [r.value for r in per_money_ratios("按地方贡献增加部分每100万元给予5万元的专项奖励")]
+    [0.05]
+    """
+    out = []
+    for m in _PER_MONEY.finditer(part):
+        try:
+            x = money_to_wan(m.group("x"), m.group("ux"))
+            y = money_to_wan(m.group("y"), m.group("uy"))
+        except ValueError:
+            continue
+        if x > 0:
+            out.append(Ratio(round(y / x, 9), m.start(), m.end(), m.group(0)))
+    return out
+
+
+_NOUN_USE = re.compile(r"政策|办法|细则|对象|范围|条件|名单|资格|申报|申请|程序")
 
 
 def read_grant(index: int, part: str) -> Grant | None:
@@ -200,9 +289,12 @@ def read_grant(index: int, part: str) -> Grant | None:
     for verb in verbs:
         if part[verb.end() : verb.end() + 1] == "的":
             continue  # 获得省知识产权质押融资补助的企业: the word names a title, it grants nothing here
+        if _NOUN_USE.match(part, verb.end()):
+            continue  # 高管奖励政策, 补助对象: the word names a policy or its scope, it grants nothing
         at = verb.start()
-        moneys = _valid_moneys(part, at)
         ratios = _valid_ratios(part, at) + _matching_ratios(part, at)
+        spans = [(r.start, r.end) for r in per_money_ratios(part)]
+        moneys = [m for m in _valid_moneys(part, at) if not any(a <= m.start < b for a, b in spans)]
         if moneys or ratios:
             before = part[:at]
             first = min([r.start for r in ratios] + [m.start for m in moneys])
@@ -214,7 +306,7 @@ def read_grant(index: int, part: str) -> Grant | None:
             if m := SUBJECT_START.match(own):
                 own = own[m.end() :]
                 payer = payer or (payer_level(m.group("payer")) if m.group("payer") else None)
-            return Grant(index, own, payer, moneys, ratios, part[at:], part[:at])
+            return Grant(index, own, payer, moneys, ratios, part[at:], part[:at], remarks=grant_remarks(part))
     return None
 
 
@@ -224,6 +316,7 @@ _INCLUDE_IN_SCOPE = re.compile(
 
 
 _PROCEDURE = LEXICON.pattern("procedure")
+_NO_GRANT = LEXICON.pattern("no_grant")
 _CASE_BY_CASE = LEXICON.pattern("case_by_case")
 
 
@@ -232,13 +325,19 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
     if scope:
         return Grant(index, scope.group("who"), None, [], [], part[scope.end("who") :], "", unspecified=True)
     case = _CASE_BY_CASE.search(part)
-    if case and re.search(r"实行|采取|采用|给予|予以|通过|按", part) and not _PROCEDURE.search(part):
-        head = re.search(r"(?:实行|采取|采用|给予|予以|通过|按)[^,]*$", part[: case.start()])
+    if (
+        case
+        and re.search(r"实行|拟行|施行|执行|采取|采用|给予|予以|通过|按", part)
+        and not _PROCEDURE.search(part)
+    ):
+        head = re.search(r"(?:实行|拟行|施行|执行|采取|采用|给予|予以|通过|按)[^,]*$", part[: case.start()])
         at = head.start() if head else case.start()
         own, payer = strip_tail(part[:at])
         return Grant(index, own, payer, [], [], part[at:], part[:at], unspecified=True)
+    if _NO_GRANT.search(part):
+        return None  # 延续认定的,不再予以奖励: a grant withheld
     m = re.search(
-        r"(?:给予|予以)(?:一定|适当)?(?:的)?(?:资金)?(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
+        r"(?:给予|予以)(?:一定|适当|重点|相应)?(?:的)?(?:资金|经费|政策)?(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
         r"(?P<verb>奖励|补助|补贴|资助|奖补)$",
         part,
     )
@@ -338,6 +437,7 @@ def base_of(grant_text: str, subject: str) -> str | None:
     ratios += _matching_ratios(grant_text, verb.start() if verb else 0)
     if ratios:
         before, after = grant_text[: ratios[0].start], grant_text[ratios[0].end :]
+        before = _PAREN.sub("", before)  # 按其咨询服务费(5万元以上,以合同和发票为准)50%
         m = re.search(
             r"按(?:照)?(?:其)?(?:不高于|不超过|最高)?(?P<base>[^,按]+?)(?:分别给予[^,]*?)?$", before
         )
@@ -364,6 +464,9 @@ def base_of(grant_text: str, subject: str) -> str | None:
     if m:
         return m.group("base")
     return None
+
+
+_CAP_AFTER = re.compile(r"\s*(?:以内|之内|以下)(?!的(?:企业|项目|单位))")
 
 
 def _qualifier_kind(window: str) -> str:
@@ -399,13 +502,20 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
         cap_value = grant.moneys[0].value_wan if grant.moneys else (cap.value_wan if cap else None)
         out = []
         prev_end = 0
+        # 50%、30%以内: a qualifier printed once after a list of rates bounds each of them.
+        shared_max = len(grant.ratios) > 1 and bool(_CAP_AFTER.match(part, grant.ratios[-1].end))
         for r in grant.ratios:
             # The qualifier stands between the 按/给予 that opens the rate phrase and the rate.
             openers = list(re.finditer(r"按照?|给予|予以|享受", part[: r.start]))
             start = max(openers[-1].start() - 3, 0) if openers else 0
-            window = part[max(start, prev_end) : r.start]
+            window = _PAREN.sub("", part[max(start, prev_end) : r.start])
             prev_end = r.end
-            is_max = bool(_CAP_QUALIFIER.search(window)) or r.low is not None
+            is_max = (
+                bool(_CAP_QUALIFIER.search(window))
+                or r.low is not None
+                or shared_max
+                or bool(_CAP_AFTER.match(part, r.end))
+            )
             floor = r.value if _MIN_QUALIFIER.search(window) else r.low  # 不低于10%: at least 10%
             out.append(Amount("ratio", None, cap_value, r.value, is_max, ratio_min=floor))
         return out
@@ -414,7 +524,8 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
     prev_end = max(0, len(grant.before_verb) - 4)
     kinds = []
     for m in grant.moneys:
-        kinds.append(_qualifier_kind(part[prev_end : m.start]))
+        kind = _qualifier_kind(part[prev_end : m.start])
+        kinds.append("max" if kind == "fixed" and _CAP_AFTER.match(part, m.end) else kind)
         prev_end = m.end
     if kinds and kinds[0] != "fixed" and all(k == "fixed" for k in kinds[1:]):
         kinds = [kinds[0]] * len(kinds)

@@ -140,6 +140,10 @@ def _pair_rows(
             if levels and who:
                 lst = levels[0]
                 subjects = [lst.substitute(s, i) for s in subjects for i in range(len(lst))]
+            elif len(subjects) == 1 and (lists := [lst for lst in find_lists(subject) if len(lst) > 1]):
+                # 获得国家级QC成果三等奖、省级一等奖的,每项分别奖励0.5万元: each member gets it.
+                lst = lists[0]
+                subjects = [lst.substitute(subject, i) for i in range(len(lst))]
         return [(s, amounts[0] if amounts else None, [], False) for s in subjects]
     if conditions := _segment_tiers(part, k):
         return [(_join_tier(c, base_subject), a, [], False) for c, a in zip(conditions, amounts, strict=True)]
@@ -157,6 +161,12 @@ def _pair_rows(
                 s = lst.substitute(s, i)
             out.append((chosen.substitute(s, i), amounts[i], [], False))
         return out
+    for lst in lists:
+        # 中国驰名商标、浙江省著名商标或名牌产品、宁波市知名商标或名牌产品 + three amounts: the
+        # members are what 、 separates; 或 joins alternatives inside one member.
+        groups = lst.groups("、")
+        if len(groups) == k and len(lst) > k and all(sep in "、或" for sep in lst.separators):
+            return [(lst.substitute_group(subject, g), amounts[i], [], False) for i, g in enumerate(groups)]
     for lst in lists:
         for sep in ("和", "及", "与", "以及"):
             groups = lst.groups(sep)
@@ -331,16 +341,19 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         return _unspecified_rows(parts, first_index, opened, start_payer, clause, ctx, task, text)
 
     rows: list[Incentive] = []
-    for slot in [s for s in slots if s.subject]:
+    for slot in [s for s in slots if s.subject or _recipient_suffix(s.grant)]:
         grant, part, cap = slot.grant, parts[slot.grant.index], slot.cap
         amounts = amounts_of(grant, part, cap)
         if not amounts:
             continue
         if len(amounts) == 1 and slot.caps:
             amounts = [replace(amounts[0], cap=c.value_wan) for c in slot.caps]
+        elif len(amounts) == len(slot.caps):  # 分别按50%、30%…,最高分别不超过20万元、10万元
+            amounts = [replace(a, cap=c.value_wan) for a, c in zip(amounts, slot.caps, strict=True)]
         subject = slot.subject
         if recipient := _recipient_suffix(grant):
-            subject = _join_of(subject, recipient.removeprefix("其"))
+            recipient = recipient.removeprefix("其")
+            subject = _join_of(subject, recipient) if subject else recipient
         payer = grant.payer or start_payer or ctx.sentence_payer
         payers = clause_payers or payers_from(part, payer) or ctx.payers
         per_text = part
@@ -362,8 +375,8 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                     per=per,
                     payers=payers,
                     one_time="一次性" in lead_in + slot.text,
-                    needs_review=review,
-                    notes=notes,
+                    needs_review=review or bool(grant.remarks),
+                    notes=notes + [f"括号内另有调整金额的条件{r},未计入,请核对" for r in grant.remarks],
                 )
             )
     ctx.payers = ctx.payers or (rows[0].payers if rows else None)
@@ -411,11 +424,26 @@ def _unspecified_rows(
 def _is_heading_only(sentence: str, para) -> bool:
     """A section's heading sentence that states no amount (a topic such as 企业升规奖励)."""
     title = para.section.title if para.section else ""
+    if re.search(r"\d:\d|给予|予以|^对", sentence):
+        return False  # a whole grant sentence printed as the item's first line
     return sentence.strip() == title.strip() and not find_money(sentence) and not find_ratios(sentence)
 
 
-def extract_incentives(structure: Structure) -> list[Incentive]:
-    """All incentive rows of a parsed document, in document order."""
+def _flag_repairs(rows: list[Incentive], repairs: list[str]) -> None:
+    """Rows whose sentence holds a number the reader joined across a line break are flagged."""
+    for row in rows:
+        for snippet in repairs:
+            if snippet in row.text:
+                row.needs_review = True
+                row.notes.append(f"原文数字跨行断开,已拼接为“{snippet}”,请核对")
+
+
+def extract_incentives(structure: Structure, repairs: list[str] | tuple[str, ...] = ()) -> list[Incentive]:
+    """All incentive rows of a parsed document, in document order.
+
+    ``repairs`` are the snippets where the line reader joined a number broken across lines; the
+    rows whose sentence holds one are flagged for review.
+    """
     rows: list[Incentive] = []
     for para in structure.paragraphs:
         task_section = para.section.task() if para.section else None
@@ -462,4 +490,5 @@ def extract_incentives(structure: Structure) -> list[Incentive]:
             previous_sentence = sentence
             previous_subject = ctx.subject
             previous_rows = sentence_rows
+    _flag_repairs(rows, list(repairs))
     return rows

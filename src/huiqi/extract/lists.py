@@ -54,6 +54,13 @@ class CoordList:
         """``phrase`` with this list replaced by its member ``index``."""
         return phrase[: self.start] + self.prefix + self.members[index] + self.suffix + phrase[self.end :]
 
+    def substitute_group(self, phrase: str, indexes: list[int]) -> str:
+        """``phrase`` with this list replaced by the members ``indexes`` (consecutive) as printed."""
+        text = self.members[indexes[0]]
+        for i in indexes[1:]:
+            text += self.separators[i - 1] + self.members[i]
+        return phrase[: self.start] + self.prefix + text + self.suffix + phrase[self.end :]
+
     def groups(self, separator: str) -> list[list[int]]:
         """Member indexes grouped by splitting the list at ``separator`` only (和-level grouping)."""
         groups: list[list[int]] = [[0]]
@@ -63,6 +70,18 @@ class CoordList:
             else:
                 groups[-1].append(i)
         return groups
+
+
+# A separator character that is part of a word here (参与, 涉及, 总和) does not split a list.
+_WORD_BEFORE = {"与": "参给授赋", "及": "涉普危惠", "和": "总共调柔缓温饱", "或": ""}
+_WORD_AFTER = {"和": "谐睦平", "及": "时早以", "与": "会", "或": "许"}
+
+
+def _inside_word(text: str, i: int, sep: str) -> bool:
+    before = _WORD_BEFORE.get(sep, "")
+    after = _WORD_AFTER.get(sep, "")
+    nxt = text[i + len(sep) : i + len(sep) + 1]
+    return bool((i > 0 and text[i - 1] in before) or (nxt and nxt in after))
 
 
 def _split_members(text: str) -> tuple[list[str], list[str]]:
@@ -76,6 +95,8 @@ def _split_members(text: str) -> tuple[list[str], list[str]]:
             depth = max(0, depth - 1)
         elif depth == 0:
             sep = next((s for s in SEPARATORS if text.startswith(s, i)), None)
+            if sep and _inside_word(text, i, sep):
+                sep = None
             if sep:
                 members.append(text[start:i])
                 seps.append(sep)
@@ -116,6 +137,8 @@ def _alnum_lists(phrase: str) -> list[CoordList]:
 _NUMERAL = re.compile(
     r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?:万亿元|亿元|万元|元|万|亿|%|‰|家|个|倍)?(?:\((?:含|不含)\))?"
 )
+# A number with its own qualifier, when every member prints one (5000万元及以上、1亿元及以上).
+_QUALIFIED_NUMERAL = re.compile(_NUMERAL.pattern + r"(?:及以上|及以下|以上|以下)?")
 
 
 def _share_affixes(lst: CoordList) -> None:
@@ -126,12 +149,13 @@ def _share_affixes(lst: CoordList) -> None:
     * a suffix on the last member: 一、二、三等奖 (suffix 等奖).
     """
     first, middle, last = lst.members[0], lst.members[1:-1], lst.members[-1]
-    lead = re.search(f"(?:{_NUMERAL.pattern})$", first)
-    trail = _NUMERAL.match(last)
-    if lead and trail and all(_NUMERAL.fullmatch(m) for m in middle):
-        lst.prefix, lst.members[0] = first[: lead.start()], first[lead.start() :]
-        lst.suffix, lst.members[-1] = last[trail.end() :], last[: trail.end()]
-        return
+    for numeral in (_NUMERAL, _QUALIFIED_NUMERAL):
+        lead = re.search(f"(?:{numeral.pattern})$", first)
+        trail = numeral.match(last)
+        if lead and trail and all(numeral.fullmatch(m) for m in middle):
+            lst.prefix, lst.members[0] = first[: lead.start()], first[lead.start() :]
+            lst.suffix, lst.members[-1] = last[trail.end() :], last[: trail.end()]
+            return
     rest = lst.members[1:]
     lengths = {len(m) for m in rest}
     if (

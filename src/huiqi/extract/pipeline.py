@@ -18,7 +18,7 @@ from huiqi.extract.model import PolicyDoc
 from huiqi.extract.stacking import extract_stacking
 from huiqi.extract.structure import parse_structure
 from huiqi.extract.targets import extract_targets
-from huiqi.text.lines import unwrap_lines
+from huiqi.text.lines import join_continued, unwrap_lines
 from huiqi.text.normalize import normalize
 
 _POLICY_MARKERS = re.compile(
@@ -77,7 +77,8 @@ def extract_text(text: str, source: str | None = None) -> PolicyDoc:
 
 def _extract_normalized(normal: str, source: str | None) -> PolicyDoc:
     raw_lines = [line.strip() for line in normal.split("\n") if line.strip()]
-    lines = unwrap_lines(strip_boilerplate(normal).split("\n"))
+    repairs: list[str] = []
+    lines = join_continued(unwrap_lines(strip_boilerplate(normal).split("\n")), repairs)
     clean = "\n".join(lines)
     document = extract_document(raw_lines, lines, clean)
     body = lines
@@ -88,7 +89,7 @@ def _extract_normalized(normal: str, source: str | None) -> PolicyDoc:
                 body = lines[i + 1 :]
                 break
     structure = parse_structure(body)
-    incentives = extract_incentives(structure)
+    incentives = extract_incentives(structure, repairs)
     year = _doc_year(document.doc_number, document.issued_on, clean)
     read_horizon(document, clean, year)
     if len(incentives) > MAX_INCENTIVES:

@@ -33,6 +33,7 @@ _HEADINGS: list[tuple[int, re.Pattern[str]]] = [
     (5, re.compile(r"^(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
 ]
 _NUMBERED = 4  # the level of 1. items, the ones a glued number (19加强组织领导) continues
+_GRADE_LIST = re.compile(r"^(?:[一二三四五六七八九十]、)*[一二三四五六七八九十](?:、|等奖|等次|星级|级)")
 # "19加强组织领导": an Arabic number glued to the heading; accepted only when it continues the count.
 _GLUED = re.compile(r"^(?P<num>\d{1,3})(?P<rest>[\u4e00-\u9fff].*)$")
 
@@ -169,6 +170,8 @@ def _match_heading(line: str, last_number: dict[int, int]) -> tuple[int, str, st
         value = _to_int(m.group("num"))
         if value is None or value > 300:  # "2022年…" is a year, not item 2022
             continue
+        if level == 1 and _GRADE_LIST.match(m.group("rest")):
+            continue  # 一、二等奖的,每项…: a list of grades, not part 一
         return level, m.group("num"), m.group("rest").strip()
     m = _GLUED.match(line)
     if m and _to_int(m.group("num")) == last_number.get(_NUMBERED, -99) + 1:

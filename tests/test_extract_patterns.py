@@ -1,0 +1,203 @@
+"""The miss categories of the "read any city's policy" issue, each with sentences written for this
+test: one that the pattern must read, and one that looks alike but must not be read that way."""
+
+from __future__ import annotations
+
+import pytest
+
+from huiqi.extract.model import Incentive
+from huiqi.extract.pipeline import extract_text
+
+HEAD = "某县人民政府关于加快工业经济发展的若干意见\n某政发〔2024〕8号\n一、支持企业发展\n"
+
+
+def rows(*lines: str) -> list[Incentive]:
+    return extract_text(HEAD + "\n".join(lines)).incentives
+
+
+def values(found: list[Incentive]) -> list[tuple]:
+    return [(r.kind, r.amount_wan, r.cap_wan, r.ratio) for r in found]
+
+
+# --- lines broken by the collector ------------------------------------------------------------
+
+
+def test_a_clause_ended_with_a_semicolon_continues_on_the_next_line() -> None:
+    found = rows(
+        "1.对获评国家级、省级示范工程并被列为承建单位的,每项分别奖励6万元、3万元;",
+        "被列为参建单位的,每项分别奖励3万元、1万元。",
+    )
+    assert values(found)[:2] == [("fixed", 6, None, None), ("fixed", 3, None, None)]
+    assert [r.amount_wan for r in found[2:]] == [3, 1]
+    assert all("参建单位" in r.subject for r in found[2:])
+
+
+def test_a_ratio_broken_at_its_colon_is_joined_and_flagged() -> None:
+    (row,) = rows("1.对经批准的引智项目,按上级资助额给予1:", "1配套经费补助。")
+    assert (row.kind, row.ratio) == ("ratio", 1.0)
+    assert row.needs_review and "跨行断开" in row.notes[0]
+
+
+def test_a_new_numbered_item_is_not_joined_to_a_clause_before_it() -> None:
+    found = rows("1.对新认定的高新技术企业给予10万元奖励;", "2.对新认定的科技型中小企业给予2万元奖励。")
+    assert [r.section for r in found] == ["1", "2"]
+
+
+def test_grades_listed_at_the_start_of_a_line_are_not_a_heading() -> None:
+    found = rows("1.对获得区科技进步奖的项目,每项奖励5万元;", "一、二等奖的,每项分别奖励3万元、2万元。")
+    assert [(r.subject, r.amount_wan) for r in found[1:]] == [("一等奖的", 3), ("二等奖的", 2)]
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def test_respectively_with_one_amount_gives_each_member_a_row() -> None:
+    found = rows("1.获得国家级质量奖三等奖、省级质量奖一等奖的,每项分别奖励1万元。")
+    assert [(r.subject, r.amount_wan, r.level) for r in found] == [
+        ("获得国家级质量奖三等奖的", 1, "国家级"),
+        ("获得省级质量奖一等奖的", 1, "省级"),
+    ]
+
+
+def test_a_shared_amount_without_respectively_is_one_row() -> None:
+    (row,) = rows("1.对新认定的专利示范企业、知识产权贯标企业,给予5万元奖励。")
+    assert row.amount_wan == 5
+
+
+def test_members_separated_by_dunhao_hold_alternatives_joined_by_huo() -> None:
+    found = rows(
+        "1.新评为中国质量奖、浙江省质量奖或品牌产品、台州市质量奖或品牌产品,分别奖励50万元、30万元和10万元。"
+    )
+    assert [(r.subject, r.amount_wan) for r in found] == [
+        ("新评为中国质量奖", 50),
+        ("新评为浙江省质量奖或品牌产品", 30),
+        ("新评为台州市质量奖或品牌产品", 10),
+    ]
+    assert not any(r.needs_review for r in found)
+
+
+def test_a_word_holding_a_separator_character_is_not_split() -> None:
+    found = rows("1.主持或参与行业标准制定的,每项分别给予8万元、4万元奖励。")
+    assert [(r.subject, r.amount_wan) for r in found] == [
+        ("主持行业标准制定的", 8),
+        ("参与行业标准制定的", 4),
+    ]
+
+
+def test_thresholds_each_printed_with_their_qualifier() -> None:
+    found = rows("1.对年营业额首次达到3000万元及以上、1亿元及以上的企业,分别给予一次性奖励5万元、10万元。")
+    assert [r.subject for r in found] == [
+        "年营业额首次达到3000万元及以上的企业",
+        "年营业额首次达到1亿元及以上的企业",
+    ]
+
+
+# --- amounts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("1.对新落户的软件企业给予20万元以内的补助。", ("max", None, 20, None)),
+        ("1.对技改项目按设备投资额5%以内给予补助,最高不超过50万元。", ("ratio", None, 50, 0.05)),
+        ("1.对营业收入在5000万元以内的企业给予2万元奖励。", ("fixed", 2, None, None)),
+    ],
+)
+def test_yinei_after_an_amount_is_a_ceiling_but_not_in_a_condition(sentence: str, expected: tuple) -> None:
+    (row,) = rows(sentence)
+    assert values([row])[0] == expected
+
+
+def test_an_amount_per_amount_is_a_rate() -> None:
+    (row,) = rows("1.对年纳税额比上年增加的企业,按增加部分每100万元给予4万元的奖励,上不封顶。")
+    assert (row.kind, row.ratio, row.cap_wan, row.base) == ("ratio", 0.04, None, "增加部分")
+
+
+def test_an_amount_per_unit_that_is_not_money_is_not_a_rate() -> None:
+    (row,) = rows("1.对代理专利300件以上的代理机构,给予3万元奖励。")
+    assert values([row])[0] == ("fixed", 3, None, None)
+
+
+def test_a_threshold_in_the_subject_is_not_a_reward() -> None:
+    (row,) = rows(
+        "1.企业当年缴纳税收总额在500万元(含)-1000万元的,给予企业负责人个人所得税地方留成部分的50%奖励。"
+    )
+    assert (row.kind, row.ratio) == ("ratio", 0.5)
+
+
+def test_a_policy_name_with_a_grant_word_grants_nothing_itself() -> None:
+    found = rows("1.人才奖励政策。对引进的博士给予5万元生活补助。")
+    assert values(found) == [("fixed", 5, None, None)]
+
+
+def test_a_bracketed_adjustment_is_left_out_and_flagged() -> None:
+    (row,) = rows("1.企业在境内首发上市的,给予一次性奖励300万元(募投项目未落地本县的,奖励按50%执行)。")
+    assert (row.kind, row.amount_wan, row.ratio) == ("fixed", 300, None)
+    assert row.needs_review and "按50%执行" in row.notes[0]
+
+
+def test_a_bracketed_cap_is_the_grants_cap() -> None:
+    (row,) = rows("1.对企业购置研发设备,按购置额的10%给予补助(单个企业最高不超过30万元)。")
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 0.1, 30)
+
+
+def test_rates_listed_with_one_qualifier_and_caps_listed_with_fenbie() -> None:
+    first, second = rows(
+        "1.经认定为咨询示范项目、咨询试点项目的,分别按其咨询费(3万元以上,以发票为准)40%、20%以内给予补助,"
+        "最高分别不超过10万元、5万元。"
+    )
+    assert (first.ratio, first.cap_wan, first.ratio_is_max, first.base) == (0.4, 10, True, "咨询费")
+    assert (second.ratio, second.cap_wan, second.ratio_is_max) == (0.2, 5, True)
+
+
+def test_a_recipient_with_a_bracketed_limit_names_the_row() -> None:
+    (row,) = rows("1.企业年纳税超过1000万元的,给予企业高级管理人员(限2名)个人所得税地方留成部分的50%奖励。")
+    assert row.subject.endswith("高级管理人员")
+
+
+# --- benefits without a number, and clauses that grant nothing -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "1.对列入重点培育名单的企业,择优给予重点扶持。",
+        "1.对重大招商项目,拟行“一事一议”政策。",
+        "1.对开展专利维权的企业,对其维权费用给予适当补助。",
+    ],
+)
+def test_a_benefit_without_a_number_is_unspecified(sentence: str) -> None:
+    (row,) = rows(sentence)
+    assert row.kind == "unspecified"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "1.复评通过的,不再予以奖励。",
+        "1.如企业当年亩均税收未达到基数的,则当年不予奖励。",
+        "1.其他领域的优秀人才,可由主管部门自行组织评选和奖励。",
+        "1.对无异议的企业,由县经信局与县财政局联合发文奖励。",
+        "1.在园区企业中开展重点扶持。",
+    ],
+)
+def test_a_clause_that_withholds_or_only_administers_money_is_no_row(sentence: str) -> None:
+    assert rows(sentence) == []
+
+
+# --- levels -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "level"),
+    [
+        ("经省认定为首台(套)产品的企业", "省级"),
+        ("新获得“浙江制造”认证的企业", "省级"),
+        ("认定为乐清市级企业研发中心的企业", "区县级"),
+        ("新评为宁波市知名商标的企业", "市级"),
+        ("开拓省外市场的企业", None),
+    ],
+)
+def test_levels_from_approval_place_names_and_county_level_cities(subject: str, level: str | None) -> None:
+    (row,) = rows(f"1.对{subject},给予10万元奖励。")
+    assert row.level == level
