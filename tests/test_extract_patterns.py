@@ -201,3 +201,66 @@ def test_a_clause_that_withholds_or_only_administers_money_is_no_row(sentence: s
 def test_levels_from_approval_place_names_and_county_level_cities(subject: str, level: str | None) -> None:
     (row,) = rows(f"1.对{subject},给予10万元奖励。")
     assert row.level == level
+
+
+# --- schedules and caps stated apart from their grants --------------------------------------------
+
+
+def test_amounts_listed_after_a_lead_in_are_grants() -> None:
+    found = rows(
+        "1.种子资金。",
+        "(1)标准:",
+        "按项目研发投入情况分类确定资助额度(无偿资助):",
+        "甲类20万元;",
+        "乙类10万元;",
+        "丙类不予资助。",
+    )
+    assert [(r.subject, r.kind, r.amount_wan) for r in found] == [
+        ("甲类", "fixed", 20),
+        ("乙类", "fixed", 10),
+    ]
+
+
+def test_amounts_without_a_lead_in_are_not_grants() -> None:
+    assert rows("1.入园企业条件。", "年销售收入500万元;", "研发人员占比10%。") == []
+
+
+def test_a_section_titled_as_a_schedule_reads_its_amounts() -> None:
+    found = rows("1.技能提升补贴。", "(1)补贴标准:", "初级工800元,中级工1200元,高级工1600元。")
+    assert [(r.subject, r.amount_wan) for r in found] == [
+        ("初级工", 0.08),
+        ("中级工", 0.12),
+        ("高级工", 0.16),
+    ]
+
+
+def test_a_cap_clause_after_a_grant_without_a_number_caps_it() -> None:
+    (row,) = rows("1.对新设立的研发机构,经核定给予一定的奖励;单个项目补贴金额最高不超过300万元。")
+    assert (row.kind, row.cap_wan) == ("max", 300)
+
+
+def test_a_programme_maximum_stated_once_caps_the_rates_of_its_article() -> None:
+    found = rows(
+        "1.对技术改造项目按设备投资额的8%给予补助。",
+        "对智能化改造项目按软件投资额的10%给予补助。",
+        "单个项目最高不超过500万元。",
+    )
+    assert [(r.ratio, r.cap_wan) for r in found] == [(0.08, 500), (0.1, 500)]
+
+
+def test_a_cap_sentence_with_nothing_before_it_is_no_cap_of_fixed_grants() -> None:
+    found = rows("1.对新认定的小巨人企业给予50万元奖励。", "单个企业最高不超过100万元。")
+    assert [(r.kind, r.amount_wan, r.cap_wan) for r in found] == [("fixed", 50, None)]
+
+
+def test_a_budget_sharing_rule_is_not_a_grant() -> None:
+    found = rows(
+        "1.对海铁联运的承运企业,每标箱补助200元。",
+        "当补助总额超过300万元时,以300万元除以实际箱数的金额作为每箱的补助标准给予补助。",
+    )
+    assert [(r.amount_wan, r.per) for r in found] == [(0.02, "标箱")]
+
+
+def test_a_procedural_condition_does_not_replace_who_qualifies() -> None:
+    (row,) = rows("1.鼓励小微企业组织内部管理培训,经认定,按培训费用的20%给予补助,最高不超过5万元。")
+    assert row.subject == "小微企业组织内部管理培训"

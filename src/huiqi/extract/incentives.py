@@ -48,7 +48,7 @@ from huiqi.extract.model import Incentive, Payer
 from huiqi.extract.stacking import without_limits
 from huiqi.extract.structure import Structure
 from huiqi.text.clauses import split_clauses, split_parts, split_sentences, split_top
-from huiqi.text.money import Money, find_money, find_ratios
+from huiqi.text.money import NUMBER, Money, find_money, find_ratios, money_to_wan
 
 _GOVERNMENT = re.compile(r"(?:县|区|市|旗|开发区|政府|管委会)[))]?$|旗县区|县市区|区县")
 _RATE_ONLY = re.compile(r"^(?:分别)?(?:按|以)(?:照)?[^,]*\d(?:\.\d+)?%(?:的比例)?$")
@@ -61,6 +61,9 @@ _LEGAL_BASIS = re.compile(
     r"^(?:按照|依据|根据|依照|参照)[^,]*(?:规定|办法|政策|要求|精神|通知|意见)$|^以[^,]*为(?:依据|基数|标准)$"
 )
 _OTHER_LEVELS_GRANT = re.compile(r"^除.*外$")
+_PROCEDURAL = re.compile(
+    r"经(?:有关部门|主管部门|相关部门)?(?:认定|评审|审核|核定|批准|评估|考核|确认|备案)(?:后|合格)?"
+)
 _PREAMBLE = re.compile(r"^(?:支持|鼓励|推进|推动|加快|落实|积极|贯彻|引导|加大|完善|深入)")
 
 
@@ -218,7 +221,10 @@ def _subject_from(pending: list[str], own: str, opened_by_dui: bool) -> str:
     parts = [p for p in pending if not _LEGAL_BASIS.match(p) and not _OTHER_LEVELS_GRANT.match(p)]
     if not opened_by_dui and parts:
         kept = [p for p in parts if not _PREAMBLE.match(p)]
-        parts = kept or [_PREAMBLE.sub("", parts[-1])]
+        preambles = [p for p in parts if _PREAMBLE.match(p)]
+        if preambles and all(_PROCEDURAL.fullmatch(p) for p in kept):
+            kept = []  # 鼓励小微企业组织管理培训,经认定,按…: the preamble names who, 经认定 only how
+        parts = kept or [_PREAMBLE.sub("", (preambles or parts)[-1])]
     return _clean_subject(",".join([*parts, own] if own else parts))
 
 
@@ -394,6 +400,8 @@ def _unspecified_rows(
     text: str,
 ) -> list[Incentive]:
     """A clause with no amount: one unspecified row when its grant words are about money."""
+    if AGGREGATE_BUDGET.search(clause) and find_money(clause):
+        return []  # 当补助总额超过500万元时,以500万元除以…作为补助标准: how a budget is shared
     for i in range(first_index, len(parts)):
         grant = unspecified_grant(i, parts[i])
         if grant is None:
@@ -429,6 +437,79 @@ def _is_heading_only(sentence: str, para) -> bool:
     return sentence.strip() == title.strip() and not find_money(sentence) and not find_ratios(sentence)
 
 
+_CAP_ONLY = re.compile(
+    rf"^(?P<head>[^,;。]*?)(?:{'|'.join(['最高', '不超过', '不高于', '最多', '上限为', '封顶'])})[^,;。\d]{{0,8}}?"
+    rf"(?P<num>{NUMBER})\s*(?P<unit>万元|亿元|元)(?:的?[\u4e00-\u9fff]{{0,4}}(?:奖励|补助|补贴|资助|奖补))?$"
+)
+_CAP_HEAD = re.compile(
+    r"单个|每个|每家|单家|同一|每项|单项|每户|单户|(?:补贴|补助|奖励|资助|奖补)(?:金额|额度|资金|额)"
+)
+
+
+def cap_only(clause: str) -> float | None:
+    """A clause that only caps the grants before it (单个项目最高不超过1000万元, 用于…的单个项目补贴
+    金额最高不超过500万元): its ceiling in 万元, else None.
+
+    >>> cap_only("单个项目最高不超过1000万元"), cap_only("对新认定的企业最高奖励50万元")
+    (1000.0, None)
+    """
+    m = _CAP_ONLY.match(clause.strip())
+    if not m or re.match(r"对|给予|予以|按", m.group("head")) or find_ratios(clause):
+        return None
+    if not _CAP_HEAD.search(m.group("head")):
+        return None
+    try:
+        return money_to_wan(m.group("num"), m.group("unit"))
+    except ValueError:
+        return None
+
+
+def _apply_cap(rows: list[Incentive], cap: float) -> bool:
+    """Cap the rows that have none (an unspecified grant becomes 最高 cap); whether any took it."""
+    took = False
+    for row in rows:
+        if row.cap_wan is not None or row.kind in ("fixed", "min"):
+            continue
+        row.cap_wan = cap
+        if row.kind == "unspecified":
+            row.kind = "max"
+        took = True
+    return took
+
+
+# A lead-in that announces amounts listed after it (标准为:, 分类确定支持额度:), or a section
+# titled as a schedule (补贴标准和期限): amounts printed there without a grant verb are grants.
+_LEAD_IN = re.compile(r"(?:标准|额度|金额|如下|下列|以下)[^:。]{0,12}:$")
+_GRANT_WORD = re.compile(r"奖励|补助|补贴|资助|奖补|扶持|支持|资金|贴息")
+_SCHEDULE_TITLE = re.compile(r"(?:奖励|补助|补贴|资助|支持|扶持|奖补|贴息)(?:的)?(?:标准|额度)|^标准")
+
+
+def _implicit_grants(sentence: str) -> str | None:
+    """A sentence of a schedule (A类30万元;B类20万元) with a grant word put before each amount, or
+    None when it already grants with a verb or holds no amount."""
+    if not find_money(sentence):
+        return None
+    out, changed = [], False
+    for clause in split_clauses(sentence):
+        if GRANT_VERB.search(clause) or not find_money(clause):
+            out.append(clause)
+            continue
+        changed = True
+        parts = []
+        for part in split_parts(clause):
+            money = find_money(part)
+            parts.append(
+                part[: money[0].start] + "给予" + part[money[0].start :] if len(money) == 1 else part
+            )
+        out.append(",".join(parts))
+    return ";".join(out) if changed else None
+
+
+def _schedule_section(para) -> bool:
+    title = para.section.title if para.section else ""
+    return bool(_SCHEDULE_TITLE.search(title))
+
+
 def _flag_repairs(rows: list[Incentive], repairs: list[str]) -> None:
     """Rows whose sentence holds a number the reader joined across a line break are flagged."""
     for row in rows:
@@ -445,20 +526,38 @@ def extract_incentives(structure: Structure, repairs: list[str] | tuple[str, ...
     rows whose sentence holds one are flagged for review.
     """
     rows: list[Incentive] = []
+    schedule: object = None  # the section whose lead-in announced a schedule of amounts
+    section_rows: list[Incentive] = []
+    current: object = None
     for para in structure.paragraphs:
         task_section = para.section.task() if para.section else None
         task = task_section.id if task_section else None
         section = para.section.id if para.section else None
+        if para.section is not current:
+            current, section_rows = para.section, []
         sentences = split_sentences(para.text)
         previous_sentence = ""
         previous_subject: str | None = None
         previous_rows: list[Incentive] = []
         for si, sentence in enumerate(sentences):
             if si == 0 and para.heading and _is_heading_only(sentence, para):
+                if _schedule_section(para):
+                    schedule = para.section
                 continue  # "(四)企业科技创新奖励补助": a heading names a topic, it grants nothing
             sentence = without_limits(sentence)
             if not sentence:
                 continue
+            if (cap := cap_only(sentence)) is not None and _apply_cap(previous_rows or section_rows, cap):
+                continue  # 单个项目最高不超过1000万元 stated once for the grants before it
+            if _LEAD_IN.search(sentence) and _GRANT_WORD.search(sentence) and not find_money(sentence):
+                schedule = para.section
+                continue
+            read_as = sentence
+            in_schedule = (
+                schedule is not None and para.section is not None and schedule in para.section.ancestors()
+            )
+            if in_schedule and (implicit := _implicit_grants(sentence)):
+                read_as = implicit
             if previous_rows and PAYER_SHARE.search(sentence) and not find_money(sentence):
                 # 补助资金市县按1:1比例承担: who pays the grants of the sentence before.
                 if shares := payers_from(sentence, None):
@@ -467,9 +566,14 @@ def extract_incentives(structure: Structure, repairs: list[str] | tuple[str, ...
                 continue
             ctx = _Context(sentence_payer=sentence_payer(sentence))
             sentence_rows: list[Incentive] = []
-            clauses = split_clauses(sentence)
+            clauses = split_clauses(read_as)
+            originals = split_clauses(sentence)
+            if len(originals) != len(clauses):
+                originals = clauses
             for ci, clause in enumerate(clauses):
-                text = clause
+                text = originals[ci]
+                if ci > 0 and (cap := cap_only(clause)) is not None and _apply_cap(sentence_rows, cap):
+                    continue  # …给予一定的奖励;单个项目补贴金额最高不超过500万元
                 if ci == 0 and re.match(r"^其中[::,]?", clause) and previous_sentence:
                     detail = re.sub(r"^其中[::,]?", "", clause)
                     ctx.subject, ctx.core = previous_subject, previous_subject
@@ -487,6 +591,7 @@ def extract_incentives(structure: Structure, repairs: list[str] | tuple[str, ...
             for row in sentence_rows:
                 row.section = section
             rows.extend(sentence_rows)
+            section_rows.extend(sentence_rows)
             previous_sentence = sentence
             previous_subject = ctx.subject
             previous_rows = sentence_rows
