@@ -264,3 +264,35 @@ def test_a_budget_sharing_rule_is_not_a_grant() -> None:
 def test_a_procedural_condition_does_not_replace_who_qualifies() -> None:
     (row,) = rows("1.鼓励小微企业组织内部管理培训,经认定,按培训费用的20%给予补助,最高不超过5万元。")
     assert row.subject == "小微企业组织内部管理培训"
+
+
+def test_rates_pair_with_the_list_of_what_they_apply_to() -> None:
+    found = rows(
+        "1.对投资额80万元以上的信息化项目,按软、硬件实际投入分别给予30%、20%的补助,上述最高补助100万元。"
+    )
+    assert [(r.ratio, r.base, r.cap_wan, r.needs_review) for r in found] == [
+        (0.3, "软件实际投入", 100, False),
+        (0.2, "硬件实际投入", 100, False),
+    ]
+
+
+def test_named_kinds_too_long_for_a_list_pair_with_their_amounts() -> None:
+    found = rows(
+        "1.对年营业收入达到50亿元且税收达到3亿元的“领航”企业、年营业收入达到10亿元且税收达到1亿元的“骨干”企业,"
+        "由县政府给予表彰,并分别奖励300万元、100万元。"
+    )
+    assert [(r.amount_wan, "领航" in r.subject, "骨干" in r.subject) for r in found] == [
+        (300, True, False),
+        (100, False, True),
+    ]
+
+
+def test_a_rate_before_a_grant_word_without_an_amount_belongs_to_it() -> None:
+    (row,) = rows("1.对年销售收入达到50亿元的工业企业,按年度新增地方贡献的3%,奖励企业用于技术改造。")
+    assert (row.kind, row.ratio, row.base) == ("ratio", 0.03, "年度新增地方贡献")
+
+
+def test_a_project_cap_inside_a_grant_sentence_is_the_grants_cap_not_a_stacking_rule() -> None:
+    doc = extract_text(HEAD + "1.对境外投资项目,按实际投资额的1%给予奖励,单个项目累计最高奖励30万元。")
+    assert [(r.ratio, r.cap_wan) for r in doc.incentives] == [(0.01, 30)]
+    assert doc.stacking == []

@@ -47,7 +47,7 @@ _TAIL_MODIFIERS = [
 _CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
 _MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
 _PER_UNIT_HEAD = re.compile(
-    r"^(?:单个|单项|单户|单家|每个|每家|每户|每项|每台|每辆|每人|每年|同一|最高|累计)[^,]{0,8}?$|^$"
+    r"^(?:单个|单项|单户|单家|每个|每家|每户|每项|每台|每辆|每人|每年|同一|最高|累计|上述|以上|合计|共计)[^,]{0,8}?$|^$"
 )
 AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
 PAYER_SHARE = LEXICON.pattern("payer_share")

@@ -61,6 +61,8 @@ _LEGAL_BASIS = re.compile(
     r"^(?:按照|依据|根据|依照|参照)[^,]*(?:规定|办法|政策|要求|精神|通知|意见)$|^以[^,]*为(?:依据|基数|标准)$"
 )
 _OTHER_LEVELS_GRANT = re.compile(r"^除.*外$")
+# A benefit that is not money, named beside the grant (由市政府给予表彰,并…奖励): not who qualifies.
+_OTHER_BENEFIT = re.compile(r"(?:给予|予以)(?:通报)?(?:表彰|表扬|授牌|命名)")
 _PROCEDURAL = re.compile(
     r"经(?:有关部门|主管部门|相关部门)?(?:认定|评审|审核|核定|批准|评估|考核|确认|备案)(?:后|合格)?"
 )
@@ -128,9 +130,10 @@ def _segment_tiers(part: str, k: int) -> list[str] | None:
 
 
 def _pair_rows(
-    subject: str, base_subject: str, amounts: list[Amount], grant: Grant, part: str
-) -> list[tuple[str, Amount | None, list[str], bool]]:
-    """Pair amounts with the members of a list in the subject (分别), or with tiers in the part."""
+    subject: str, base_subject: str, amounts: list[Amount], grant: Grant, part: str, base: str | None = None
+) -> list[tuple[str, Amount | None, list[str], bool] | tuple[str, Amount | None, list[str], bool, str]]:
+    """Pair amounts with the members of a list in the subject (分别), or with tiers in the part;
+    a row may carry its own rate base as a fifth item (按软件、硬件投入分别给予30%、20%)."""
     k = len(amounts)
     if k <= 1:
         subjects = [subject]
@@ -150,6 +153,10 @@ def _pair_rows(
         return [(s, amounts[0] if amounts else None, [], False) for s in subjects]
     if conditions := _segment_tiers(part, k):
         return [(_join_tier(c, base_subject), a, [], False) for c, a in zip(conditions, amounts, strict=True)]
+    segments = split_top(subject, "、")
+    if len(segments) == k and all("“" in seg for seg in segments):
+        # 年销售收入达到100亿元的“航母之星”工业企业、…的“航母”工业企业: one named kind per amount.
+        return [(seg, a, [], False) for seg, a in zip(segments, amounts, strict=True)]
     lists = find_lists(subject)
     same = [lst for lst in lists if len(lst) == k]
     if same:
@@ -180,6 +187,13 @@ def _pair_rows(
                     for g, members in enumerate(groups)
                     for i in members
                 ]
+    if base and (base_lists := [lst for lst in find_lists(base) if len(lst) == k]):
+        # 按网络软件、硬件实际投入分别给予30%、20%: the rates pair with what they apply to.
+        lst = base_lists[0]
+        return [
+            (_join_of(subject, lst.substitute(base, i)), a, [], False, lst.substitute(base, i))
+            for i, a in enumerate(amounts)
+        ]
     note = f"有{k}个金额但未找到与之对应的{k}项对象,各金额暂用同一对象,请核对"
     return [(subject, a, [note], True) for a in amounts]
 
@@ -218,7 +232,11 @@ def _without_tier(pending: list[str], opened_by_dui: bool) -> str:
 
 def _subject_from(pending: list[str], own: str, opened_by_dui: bool) -> str:
     """The subject: condition parts before the grant (without preambles and legal bases) + own words."""
-    parts = [p for p in pending if not _LEGAL_BASIS.match(p) and not _OTHER_LEVELS_GRANT.match(p)]
+    parts = [
+        p
+        for p in pending
+        if not _LEGAL_BASIS.match(p) and not _OTHER_LEVELS_GRANT.match(p) and not _OTHER_BENEFIT.search(p)
+    ]
     if not opened_by_dui and parts:
         kept = [p for p in parts if not _PREAMBLE.match(p)]
         preambles = [p for p in parts if _PREAMBLE.match(p)]
@@ -321,7 +339,14 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             continue
         if m := _CARRIED_BASE.search(part):
             ctx.base = ctx.base or m.group("base")
-        if _RATE_ONLY.match(part) and i + 1 < len(parts) and read_grant(i + 1, parts[i + 1]):
+        if (
+            _RATE_ONLY.match(part)
+            and i + 1 < len(parts)
+            and (
+                read_grant(i + 1, parts[i + 1])
+                or re.match(r"(?:给予|予以|奖励|补助|补贴|资助|奖补)", parts[i + 1])
+            )
+        ):
             # 按照实际投资额的1.5%,最高给予100万元奖补: the rate belongs to the grant that follows.
             parts[i + 1] = part + parts[i + 1]
             continue
@@ -368,8 +393,8 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             per_text += "," + clause[max(0, at - 10) : at]
         per = per_of(per_text)
         base = (base_of(part, subject) or ctx.base) if any(a.kind == "ratio" for a in amounts) else None
-        for row_subject, amount, notes, review in _pair_rows(
-            subject, slot.base_subject, amounts, grant, part
+        for row_subject, amount, notes, review, *own_base in _pair_rows(
+            subject, slot.base_subject, amounts, grant, part, base
         ):
             rows.append(
                 _row(
@@ -377,7 +402,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                     text,
                     row_subject,
                     amount,
-                    base=base,
+                    base=own_base[0] if own_base else base,
                     per=per,
                     payers=payers,
                     one_time="一次性" in lead_in + slot.text,
