@@ -296,3 +296,40 @@ def test_a_project_cap_inside_a_grant_sentence_is_the_grants_cap_not_a_stacking_
     doc = extract_text(HEAD + "1.对境外投资项目,按实际投资额的1%给予奖励,单个项目累计最高奖励30万元。")
     assert [(r.ratio, r.cap_wan) for r in doc.incentives] == [(0.01, 30)]
     assert doc.stacking == []
+
+
+def test_a_split_of_one_grant_between_recipients_is_not_a_new_grant() -> None:
+    (row,) = rows(
+        "1.对设计成果实现产业化的,按照设计成果交易额的40%给予奖励,其中70%奖励设计机构,30%奖励制造企业,"
+        "单个项目最高奖励30万元。"
+    )
+    assert (row.ratio, row.cap_wan) == (0.4, 30)
+
+
+def test_the_amounts_own_unit_wins_over_the_caps() -> None:
+    (row,) = rows("1.对节能改造项目,按年节能量给予每吨标准煤200元奖励,单个项目最高奖励50万元。")
+    assert (row.amount_wan, row.per, row.cap_wan) == (0.02, "吨", 50)
+
+
+def test_an_alternative_basis_does_not_take_the_cap_from_the_grant() -> None:
+    (row,) = rows(
+        "1.参加境外展会的,每个展位给予1万元补助,如展位费少于1万元,按实际展位费给予补助,单个企业年度最高补助8万元。"
+    )
+    assert (row.kind, row.amount_wan, row.cap_wan, row.per, row.subject) == (
+        "fixed",
+        1,
+        8,
+        "展位",
+        "参加境外展会的",
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "1.对企业获得的上级专项奖励资金,县财政给予全额拨付。",
+        "1.对亩均税收达到20万元的企业,实行城镇土地使用税差别化减免政策。",
+    ],
+)
+def test_passing_money_on_and_tax_relief_are_not_incentives(sentence: str) -> None:
+    assert rows(sentence) == []

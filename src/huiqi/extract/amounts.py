@@ -32,7 +32,7 @@ PAYER = LEXICON.pattern("payer").pattern
 _TAIL_MODIFIERS = [
     re.compile(r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|额外|另外|并|直接|先|其)$"),
     re.compile(
-        r"(?:每家|每场次|每场|每个|每户|每项|每件|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构)?$"
+        r"(?:每家|每场次|每场|每个|每户|每项|每件|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构|摊位|展位)?$"
     ),
     re.compile(r"按(?:照)?(?:[^,()()]|[((][^()()]*[))])*$"),
     # How it is given (通过“一事一议”, 综合采取…方式, 依据…规定), not who gets it (通过省级认定的企业).
@@ -46,9 +46,7 @@ _TAIL_MODIFIERS = [
 ]
 _CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
 _MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
-_PER_UNIT_HEAD = re.compile(
-    r"^(?:单个|单项|单户|单家|每个|每家|每户|每项|每台|每辆|每人|每年|同一|最高|累计|上述|以上|合计|共计)[^,]{0,8}?$|^$"
-)
+_PER_UNIT_HEAD = re.compile(r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计)[^,]{0,10}?$|^$")
 AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
 PAYER_SHARE = LEXICON.pattern("payer_share")
 RECIPIENT = re.compile(

@@ -61,6 +61,7 @@ _LEGAL_BASIS = re.compile(
     r"^(?:按照|依据|根据|依照|参照)[^,]*(?:规定|办法|政策|要求|精神|通知|意见)$|^以[^,]*为(?:依据|基数|标准)$"
 )
 _OTHER_LEVELS_GRANT = re.compile(r"^除.*外$")
+_SHARE_SPLIT = re.compile(r"^(?:其中)?\d+(?:\.\d+)?%(?:奖励|补助|补贴|给予|用于|归)[\u4e00-\u9fff]{1,12}$")
 # A benefit that is not money, named beside the grant (由市政府给予表彰,并…奖励): not who qualifies.
 _OTHER_BENEFIT = re.compile(r"(?:给予|予以)(?:通报)?(?:表彰|表扬|授牌|命名)")
 _PROCEDURAL = re.compile(
@@ -350,11 +351,13 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             # 按照实际投资额的1.5%,最高给予100万元奖补: the rate belongs to the grant that follows.
             parts[i + 1] = part + parts[i + 1]
             continue
+        if slots and _SHARE_SPLIT.match(part):
+            continue  # 其中60%奖励设计机构,40%奖励制造企业: how one grant is divided, not a new grant
         if part.startswith("其中"):
             parts[i] = part = re.sub(r"^其中[::,]?", "", part)
             pending, fresh = [], True  # 其中获省级称号企业奖励10万元: recipients within the category
         grant = read_grant(i, part)
-        if grant is None and i + 1 < len(parts) and cap_of(parts[i + 1]):
+        if grant is None and not slots and i + 1 < len(parts) and cap_of(parts[i + 1]):
             grant = unspecified_grant(i, part)  # 给予一定资金补助,最高不超过30万元
         if grant is None:
             if not slots:
@@ -387,11 +390,10 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             subject = _join_of(subject, recipient) if subject else recipient
         payer = grant.payer or start_payer or ctx.sentence_payer
         payers = clause_payers or payers_from(part, payer) or ctx.payers
-        per_text = part
-        if cap:
+        per = per_of(part)  # the amount's own unit first (每吨标准煤150元), then the cap's (单个项目最高)
+        if per is None and cap:
             at = clause.find(cap.text)
-            per_text += "," + clause[max(0, at - 10) : at]
-        per = per_of(per_text)
+            per = per_of(clause[max(0, at - 10) : at])
         base = (base_of(part, subject) or ctx.base) if any(a.kind == "ratio" for a in amounts) else None
         for row_subject, amount, notes, review, *own_base in _pair_rows(
             subject, slot.base_subject, amounts, grant, part, base
