@@ -333,3 +333,23 @@ def test_an_alternative_basis_does_not_take_the_cap_from_the_grant() -> None:
 )
 def test_passing_money_on_and_tax_relief_are_not_incentives(sentence: str) -> None:
     assert rows(sentence) == []
+
+
+def test_a_grant_without_any_subject_takes_its_sections_heading() -> None:
+    (row,) = rows("1.技术改造补助。按实际完成投资额3%以内补助,本项最高补助额度为100万元。")
+    assert (row.subject, row.ratio, row.ratio_is_max, row.cap_wan) == ("技术改造补助", 0.03, True, 100)
+
+
+def test_a_this_item_cap_sentence_caps_the_rate_before_it() -> None:
+    (row,) = rows("1.对新兴产业项目,按新增固定资产投资额的8%给予补助。", "本项最高补助额度为200万元。")
+    assert (row.ratio, row.cap_wan) == (0.08, 200)
+
+
+def test_two_threshold_lists_joined_by_qie_pair_member_by_member() -> None:
+    found = rows(
+        "1.营业收入达到10亿元、1亿元(含)以上且入库税收达到5000万元、500万元(含)以上的企业,分别一次性奖励100万元、10万元。"
+    )
+    assert [r.subject for r in found] == [
+        "营业收入达到10亿元以上且入库税收达到5000万元以上的企业",
+        "营业收入达到1亿元(含)以上且入库税收达到500万元(含)以上的企业",
+    ]

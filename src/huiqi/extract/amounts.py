@@ -46,7 +46,7 @@ _TAIL_MODIFIERS = [
 ]
 _CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
 _MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
-_PER_UNIT_HEAD = re.compile(r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计)[^,]{0,10}?$|^$")
+_PER_UNIT_HEAD = re.compile(r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款)[^,]{0,10}?$|^$")
 AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
 PAYER_SHARE = LEXICON.pattern("payer_share")
 RECIPIENT = re.compile(

@@ -79,6 +79,7 @@ class _Context:
     payers: list[Payer] | None = None
     sentence_payer: str | None = None
     base: str | None = None  # 按其年度地方经济贡献额给予五年奖励,其中前三年给予80%…
+    topic: str | None = None  # the section's heading (技术改造补助): who qualifies when nothing else says
 
 
 def _clean_subject(text: str) -> str:
@@ -291,7 +292,13 @@ def _resolve_subject(
         subject = _join_tier(own, _core(base) if base else ctx.core or "")
     else:
         # Never lose a grant for want of a subject: fall back to the raw conditions.
-        subject = _subject_from(pending, own, opened) or ctx.subject or _clean_subject(",".join(pending))
+        subject = (
+            _subject_from(pending, own, opened)
+            or ctx.subject
+            or _clean_subject(",".join(pending))
+            or ctx.topic
+            or ""
+        )
         if not opened and ctx.core and subject.endswith("的") and _QUANTITY_CONDITION.search(subject):
             subject = _join_tier(subject, ctx.core)
     base = base or subject
@@ -469,7 +476,7 @@ _CAP_ONLY = re.compile(
     rf"(?P<num>{NUMBER})\s*(?P<unit>万元|亿元|元)(?:的?[\u4e00-\u9fff]{{0,4}}(?:奖励|补助|补贴|资助|奖补))?$"
 )
 _CAP_HEAD = re.compile(
-    r"单个|每个|每家|单家|同一|每项|单项|每户|单户|(?:补贴|补助|奖励|资助|奖补)(?:金额|额度|资金|额)"
+    r"单个|每个|每家|单家|同一|每项|单项|每户|单户|本项|本条|本款|上述|以上|(?:补贴|补助|奖励|资助|奖补)(?:金额|额度|资金|额)"
 )
 
 
@@ -483,7 +490,7 @@ def cap_only(clause: str) -> float | None:
     m = _CAP_ONLY.match(clause.strip())
     if not m or re.match(r"对|给予|予以|按", m.group("head")) or find_ratios(clause):
         return None
-    if not _CAP_HEAD.search(m.group("head")):
+    if not _CAP_HEAD.search(clause):
         return None
     try:
         return money_to_wan(m.group("num"), m.group("unit"))
@@ -530,6 +537,12 @@ def _implicit_grants(sentence: str) -> str | None:
             )
         out.append(",".join(parts))
     return ";".join(out) if changed else None
+
+
+def _topic(para) -> str | None:
+    """The heading of the section a paragraph sits in, as a subject of last resort (技术改造补助)."""
+    title = para.section.title if para.section else ""
+    return _clean_subject(title) if title and len(title) <= 30 and not find_money(title) else None
 
 
 def _schedule_section(para) -> bool:
@@ -591,7 +604,7 @@ def extract_incentives(structure: Structure, repairs: list[str] | tuple[str, ...
                     for row in previous_rows:
                         row.payers = row.payers if row.payers and len(row.payers) > 1 else shares
                 continue
-            ctx = _Context(sentence_payer=sentence_payer(sentence))
+            ctx = _Context(sentence_payer=sentence_payer(sentence), topic=_topic(para))
             sentence_rows: list[Incentive] = []
             clauses = split_clauses(read_as)
             originals = split_clauses(sentence)

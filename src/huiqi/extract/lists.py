@@ -32,7 +32,7 @@ _START_BOUNDARY = re.compile(
     r"实现|完成|达到|创建为|创建|建成|"
     r"通过|成为|授予|命名为|命名|进入|引进的|引进|参加|举办|申请|对于|对|为|的|获|,|:|;|\()$"
 )
-_END_BOUNDARY = re.compile(r"的|,|;|:|等(?![奖品级次])|。|(?=给予|分别|按|奖励|补助|补贴)")
+_END_BOUNDARY = re.compile(r"的|,|;|:|等(?![奖品级次])|。|且|(?=给予|分别|按|奖励|补助|补贴)")
 
 
 @dataclass
@@ -186,7 +186,7 @@ def _general_lists(phrase: str) -> list[CoordList]:
     runs: list[list[int]] = []
     for i in range(1, len(members)):
         inner = members[i]
-        if i < len(members) - 1 and re.search(r"[,;:的]", inner):
+        if i < len(members) - 1 and re.search(r"[,;:的且]", inner):
             run.append(i)
             runs.append(run)
             run = [i]
