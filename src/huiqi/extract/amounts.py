@@ -279,11 +279,11 @@ _NOUN_USE = re.compile(r"政策|办法|细则|对象|范围|条件|名单|资格
 
 def read_grant(index: int, part: str) -> Grant | None:
     """Read a comma part as a grant, or None when it grants nothing countable."""
-    if PAYMENT_SCHEDULE.search(part):
-        return None  # 奖补资金50%待企业达产后兑现: when money is paid, not how much
     verbs = list(GRANT_VERB.finditer(part))
     if not verbs:
         return None
+    if PAYMENT_SCHEDULE.search(part):
+        return None  # 奖补资金50%待企业达产后兑现: when money is paid, not how much
     for verb in verbs:
         if part[verb.end() : verb.end() + 1] == "的":
             continue  # 获得省知识产权质押融资补助的企业: the word names a title, it grants nothing here

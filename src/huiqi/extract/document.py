@@ -265,6 +265,8 @@ def _issuers_from_title(title: str | None) -> list[str]:
 
 
 def _validity(text: str, effective: str | None) -> str | None:
+    if "有效期" not in text:
+        return None
     for sentence in re.split(r"[。\n]", text):
         if not re.search(
             r"本(?:实施)?(?:意见|方案|办法|通知|政策|措施|细则|规定|计划|决定|条例)|有效期至", sentence

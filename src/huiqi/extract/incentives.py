@@ -82,11 +82,18 @@ class _Context:
     topic: str | None = None  # the section's heading (技术改造补助): who qualifies when nothing else says
 
 
+_ON_TOP_OF = re.compile(r"在[^,]*?(?:的)?基础上,?")
+_TRAILING_VERB = re.compile(r"(?:给予|予以)[\u4e00-\u9fff]{0,6}$")
+_LEADING_DUI = re.compile(r"^(?:对于|对)")
+_TRAILING_DENG = re.compile(r"(?:等|,)$")
+
+
 def _clean_subject(text: str) -> str:
-    text = re.sub(r"在[^,]*?(?:的)?基础上,?", "", text)
-    text = re.sub(r"(?:给予|予以)[\u4e00-\u9fff]{0,6}$", "", text)
-    text = re.sub(r"^(?:对于|对)", "", text.strip(" ,"))
-    text = re.sub(r"(?:等|,)$", "", text.strip())
+    if "基础上" in text:
+        text = _ON_TOP_OF.sub("", text)
+    text = _TRAILING_VERB.sub("", text)
+    text = _LEADING_DUI.sub("", text.strip(" ,"))
+    text = _TRAILING_DENG.sub("", text.strip())
     return text.strip(" ,")
 
 
@@ -269,6 +276,7 @@ def _find_subject_start(parts: list[str]) -> tuple[int | None, str | None]:
     return None, None
 
 
+_ANY_GRANT = re.compile(r"给予|予以|奖|补|资助|扶持|支持|贴息|一事一议|纳入|列入|享受|领取|匹配|配套")
 _ENTERPRISE_CAP = re.compile(r"^(?:每家|同一|单个|每个)企业[^,]{0,30}(?:累计|合计|总额|最高限额)")
 
 
@@ -309,6 +317,8 @@ def _resolve_subject(
 
 def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) -> list[Incentive]:
     """Read one clause (a sentence up to ;) into incentive rows; ``ctx`` carries the sentence's subject."""
+    if "对" not in clause and not _ANY_GRANT.search(clause):
+        return []  # no subject opened and no word of a grant: nothing to read (most clauses)
     if TAX_TREATMENT.search(clause) or _ENTERPRISE_CAP.search(clause):
         return []
     clause_payers = None
@@ -584,6 +594,15 @@ def extract_incentives(structure: Structure, repairs: list[str] | tuple[str, ...
                 if _schedule_section(para):
                     schedule = para.section
                 continue  # "(四)企业科技创新奖励补助": a heading names a topic, it grants nothing
+            if (
+                "对" not in sentence
+                and "元" not in sentence
+                and "%" not in sentence
+                and not _ANY_GRANT.search(sentence)
+                and not _LEAD_IN.search(sentence)
+            ):
+                previous_sentence, previous_subject, previous_rows = sentence, None, []
+                continue  # no subject, no grant word, no lead-in: nothing to read here
             sentence = without_limits(sentence)
             if not sentence:
                 continue

@@ -12,6 +12,7 @@ responsible-unit list in parentheses or a quoted title with a comma stays whole.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 OPENERS = "(《“【〔[‘"
 CLOSERS = ")》”】〕]’"
@@ -23,10 +24,18 @@ def split_top(text: str, separators: str) -> list[str]:
 
     Empty pieces are dropped; pieces are stripped of surrounding spaces.
     """
+    return list(_split_top(text, separators))
+
+
+@lru_cache(maxsize=8192)
+def _split_top(text: str, separators: str) -> tuple[str, ...]:
+    # Only the separators and the brackets matter: visit those positions, not every character.
+    marks = _marks(separators)
     pieces: list[str] = []
     depth: list[str] = []
     start = 0
-    for i, ch in enumerate(text):
+    for m in marks.finditer(text):
+        i, ch = m.start(), m.group(0)
         if ch in OPENERS and ch not in separators:
             depth.append(ch)
         elif ch in _PAIR and depth and depth[-1] == _PAIR[ch]:
@@ -35,7 +44,12 @@ def split_top(text: str, separators: str) -> list[str]:
             pieces.append(text[start:i])
             start = i + 1
     pieces.append(text[start:])
-    return [p.strip() for p in pieces if p.strip()]
+    return tuple(p.strip() for p in pieces if p.strip())
+
+
+@lru_cache(maxsize=64)
+def _marks(separators: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(OPENERS + CLOSERS + separators) + "]")
 
 
 def split_sentences(text: str) -> list[str]:

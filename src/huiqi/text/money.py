@@ -21,6 +21,7 @@ Money is returned in 万元 (10,000 CNY), the unit of the interchange format; ra
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 import cn2an
@@ -54,6 +55,7 @@ RATIO_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> float:
     """Read an Arabic or Chinese numeral (``500``, ``1.5``, ``五百``, ``一千二百``, ``两``).
 
@@ -106,6 +108,11 @@ class Ratio:
 
 def find_money(text: str) -> list[Money]:
     """Every amount of money in ``text``, in order; numbers that cannot be read are skipped."""
+    return list(_find_money(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_money(text: str) -> tuple[Money, ...]:
     found = []
     for m in MONEY_RE.finditer(text):
         try:
@@ -125,11 +132,16 @@ def find_money(text: str) -> list[Money]:
             )
             continue
         found.append(Money(value, m.group("unit"), m.start(), m.end(), m.group(0), low))
-    return found
+    return tuple(found)
 
 
 def find_ratios(text: str) -> list[Ratio]:
     """Every rate in ``text``, in order (percent, per mille, 百分之…, 全额)."""
+    return list(_find_ratios(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_ratios(text: str) -> tuple[Ratio, ...]:
     found = []
     for m in RATIO_RE.finditer(text):
         try:
@@ -151,4 +163,4 @@ def find_ratios(text: str) -> list[Ratio]:
         found.append(
             Ratio(round(value, 9), m.start(), m.end(), m.group(0), None if low is None else round(low, 9))
         )
-    return found
+    return tuple(found)
