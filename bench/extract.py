@@ -42,7 +42,9 @@ def best_of(runs: int, work) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3, help="timed runs; the best is reported")
     args = parser.parse_args()
 
@@ -59,7 +61,9 @@ def main() -> int:
     full = best_of(args.runs, lambda: [extract_text(t) for _, t in texts])
     rows = sum(len(extract_text(t).incentives) for _, t in texts)
 
-    print(f"corpus: {len(texts)} documents, {chars:,} characters, {mbytes:.2f} MB UTF-8, {rows:,} incentive rows")
+    print(
+        f"corpus: {len(texts)} documents, {chars:,} characters, {mbytes:.2f} MB UTF-8, {rows:,} incentive rows"
+    )
     print(
         f"extract_text: {full:.2f} s — {chars / full:,.0f} characters/s, {mbytes / full:.2f} MB/s, "
         f"{len(texts) / full:.1f} documents/s (CPU time, best of {args.runs}, one core)"

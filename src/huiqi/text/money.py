@@ -21,8 +21,8 @@ Money is returned in 万元 (10,000 CNY), the unit of the interchange format; ra
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cn2an
 
