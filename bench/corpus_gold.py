@@ -256,7 +256,15 @@ def main() -> int:
     parser.add_argument("--quiet", action="store_true", help="figures only, no misses")
     parser.add_argument("--split", choices=["held-in", "held-out"], help="only this part of the gold")
     parser.add_argument("--clauses", action="store_true", help="also score single clauses")
+    parser.add_argument(
+        "--titles", action="store_true", help="also measure titles against zhejiang/index.tsv"
+    )
     args = parser.parse_args()
+    if args.titles:
+        files, titled, agreeing, disagreements = score_titles()
+        if not args.quiet:
+            print("\n".join(disagreements))
+        print(f"titles: {titled}/{files} documents titled, {agreeing}/{files} agree with the collected name")
     for split in [args.split] if args.split else ["held-in", "held-out"]:
         total = Tally()
         for gold_file in gold_files(split):
@@ -277,6 +285,44 @@ def main() -> int:
                         print("   ", item)
             print(clauses.line(f"corpus {split} clauses"))
     return 0
+
+
+def title_core(title: str) -> str:
+    """A title reduced to what names the policy: no issuer before 关于, no 关于印发《…》的通知
+    wrapper, no bracketed notes (试行, 2018年修订), no punctuation or spaces."""
+    import re
+
+    text = scorer().norm(title)
+    if "关于" in text:
+        text = text[text.index("关于") :]
+    text = re.sub(r"^关于(?:印发|转发)?", "", text)
+    text = re.sub(r"的通知$", "", text)
+    text = re.sub(r"[((][^()()]*[))]", "", text)
+    return re.sub(r"[《》<>〈〉\"'“”、,。:;\s—-]", "", text)
+
+
+def score_titles() -> tuple[int, int, int, list[str]]:
+    """Titles read from the Zhejiang corpus against the names the files were collected under:
+    (files, titled, agreeing, disagreements)."""
+    from huiqi.errors import DocumentError
+    from huiqi.extract.pipeline import extract_file
+
+    index = CORPUS / "zhejiang" / "index.tsv"
+    rows = [line.split("\t") for line in index.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    titled = agreeing = 0
+    disagreements = []
+    for name, _, collected in rows:
+        try:
+            title = extract_file(CORPUS / "zhejiang" / name).document.title
+        except DocumentError:
+            title = None
+        titled += bool(title)
+        a, b = title_core(title or ""), title_core(collected)
+        if title and len(a) >= 4 and len(b) >= 4 and (a in b or b in a):
+            agreeing += 1
+        else:
+            disagreements.append(f"{name}: read «{title}» / collected «{collected}»")
+    return len(rows), titled, agreeing, disagreements
 
 
 if __name__ == "__main__":

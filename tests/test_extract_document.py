@@ -211,3 +211,52 @@ def test_a_plans_horizon_is_read_from_its_title_or_text(title, text, number, exp
         f"{title}\n{number or ''}\n一、总体要求\n{text}\n二、支持创新\n对新认定的企业给予10万元奖励。"
     ).document
     assert (doc.plan, doc.horizon_start, doc.horizon_end) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "title", "number"),
+    [
+        (
+            "丰政办〔2024〕7号\n丰原县人民政府办公室关于印发丰原县工业稳增长十条的通知各乡镇人民政府,县政府各部门:",
+            "丰原县人民政府办公室关于印发丰原县工业稳增长十条的通知",
+            "丰政办〔2024〕7号",
+        ),
+        (
+            "FYXD01—2024—0003丰原县人民政府办公室文件丰政办发〔2024〕12号丰原县人民政府办公室关于加快科技型企业培育的实施意见的通知各镇人民政府,街道办事处:",
+            "丰原县人民政府办公室关于加快科技型企业培育的实施意见的通知",
+            "丰政办发〔2024〕12号",
+        ),
+        (
+            "关于促进商贸流通业发展的十条扶持政策为推动我县商贸业发展,结合实际,制定本政策。",
+            "关于促进商贸流通业发展的十条扶持政策",
+            None,
+        ),
+        (
+            "关于鼓励企业对接资本市场的意见丰政发〔2024〕40号",
+            "关于鼓励企业对接资本市场的意见",
+            "丰政发〔2024〕40号",
+        ),
+        (
+            "★中共丰原县委丰原县人民政府关于促进企业上市的若干意见(2024年4月17日)为鼓励企业上市,提出如下意见。",
+            "中共丰原县委丰原县人民政府关于促进企业上市的若干意见",
+            None,
+        ),
+        (
+            "丰原县质量奖评审管理办法(2024年修订)第一章 总则第一条 为推进质量强县建设,制定本办法。",
+            "丰原县质量奖评审管理办法(2024年修订)",
+            None,
+        ),
+    ],
+)
+def test_a_title_glued_to_its_header_or_first_sentence_is_read(
+    head: str, title: str, number: str | None
+) -> None:
+    doc = extract_text(f"{head}\n一、支持创新\n对新认定的企业给予10万元奖励。").document
+    assert (doc.title, doc.doc_number) == (title, number)
+
+
+def test_the_first_article_printed_on_the_title_line_stays_in_the_body() -> None:
+    doc = extract_text(
+        "丰原县质量奖评审管理办法(2024年修订)第一章 总则第一条 对获得县质量奖的企业给予20万元奖励。"
+    )
+    assert [(r.amount_wan, r.section) for r in doc.incentives] == [(20, "一")]

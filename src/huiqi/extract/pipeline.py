@@ -11,7 +11,14 @@ from pathlib import Path
 
 from huiqi.errors import DocumentError, NotAPolicyError
 from huiqi.extract.boilerplate import strip_boilerplate
-from huiqi.extract.document import DOC_NUMBER, DOC_TYPES, extract_document, read_horizon
+from huiqi.extract.document import (
+    DOC_NUMBER,
+    DOC_TYPES,
+    extract_document,
+    glued_title,
+    is_salutation,
+    read_horizon,
+)
 from huiqi.extract.incentives import extract_incentives
 from huiqi.extract.loaders import load_text
 from huiqi.extract.model import PolicyDoc
@@ -87,6 +94,10 @@ def _extract_normalized(normal: str, source: str | None) -> PolicyDoc:
         for i, line in enumerate(lines[:12]):
             if document.title.replace(" ", "") in line.replace(" ", ""):
                 body = lines[i + 1 :]
+                # A preamble or the first article printed on the title's own line is body text.
+                glued = glued_title(line)
+                if glued and glued[1] and not is_salutation(glued[1]) and not DOC_NUMBER.match(glued[1]):
+                    body = [glued[1], *body]
                 break
     structure = parse_structure(body)
     incentives = extract_incentives(structure, repairs)
