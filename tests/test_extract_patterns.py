@@ -353,3 +353,31 @@ def test_two_threshold_lists_joined_by_qie_pair_member_by_member() -> None:
         "营业收入达到10亿元以上且入库税收达到5000万元以上的企业",
         "营业收入达到1亿元(含)以上且入库税收达到500万元(含)以上的企业",
     ]
+
+
+# --- identical grants ---------------------------------------------------------------------------
+
+
+def _key(row: Incentive) -> tuple:
+    return (row.text, row.subject, row.kind, row.amount_wan, row.cap_wan, row.ratio)
+
+
+def test_a_sentence_repeated_in_a_document_gives_identical_rows() -> None:
+    sentence = "对通过重新认定的高新技术企业,给予10万元奖励。"
+    doc = extract_text(HEAD + f"1.支持创新。{sentence}\n二、其他\n2.重申。{sentence}")
+    first, second = doc.incentives
+    assert _key(first) == _key(second)
+
+
+def test_two_budget_levels_paying_the_same_amounts_in_one_clause_are_not_identical_rows() -> None:
+    found = rows(
+        "1.对经认定为国家级、省级的工业设计中心,市政府分别给予50万元、20万元奖励,"
+        "在市政府奖励的基础上,我区再相应配套分别给予50万元、20万元奖励。"
+    )
+    assert [(r.amount_wan, r.payers[0].payer) for r in found] == [
+        (50, "市级"),
+        (20, "市级"),
+        (50, "区级"),
+        (20, "区级"),
+    ]
+    assert len({_key(r) for r in found}) == 4
