@@ -381,3 +381,32 @@ def test_two_budget_levels_paying_the_same_amounts_in_one_clause_are_not_identic
         (20, "区级"),
     ]
     assert len({_key(r) for r in found}) == 4
+
+
+# --- doubt is flagged ------------------------------------------------------------------------------
+
+
+def test_an_amount_no_row_accounts_for_flags_the_rows_of_its_clause() -> None:
+    (row,) = rows(
+        "1.对开展促销活动的商场,按活动费用的5%给予奖励,单次奖励不超过5万元,单个企业最高奖励不超过20万元。"
+    )
+    assert (row.ratio, row.cap_wan) == (0.05, 5)
+    assert row.needs_review and "20万元" in row.notes[-1]
+
+
+def test_thresholds_listed_together_are_not_leftovers() -> None:
+    found = rows("1.对当年销售额达到8亿元、5亿元、2亿元的批发企业,分别给予10万元、7万元、5万元的奖励。")
+    assert [r.amount_wan for r in found] == [10, 7, 5]
+    assert not any(r.needs_review for r in found)
+
+
+def test_a_cap_inside_the_rate_phrase_is_the_cap() -> None:
+    (row,) = rows("1.大学生租用场地创业的,每年按年租金的50%且最高不超过1万元的标准给予租金补贴。")
+    assert (row.ratio, row.cap_wan, row.needs_review) == (0.5, 1, False)
+
+
+def test_a_top_up_on_another_article_is_a_grant() -> None:
+    first, second = rows(
+        "1.新认定的国家高新技术企业、市级高新技术企业,在本意见第5条基础上分别增加20万元、10万元奖励。"
+    )
+    assert (first.amount_wan, second.amount_wan) == (20, 10)

@@ -46,7 +46,9 @@ _TAIL_MODIFIERS = [
 ]
 _CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
 _MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
-_PER_UNIT_HEAD = re.compile(r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款)[^,]{0,10}?$|^$")
+_PER_UNIT_HEAD = re.compile(
+    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度)[^,]{0,10}?$|^$"
+)
 AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
 PAYER_SHARE = LEXICON.pattern("payer_share")
 RECIPIENT = re.compile(
@@ -157,11 +159,13 @@ _RATE_PHRASE = re.compile(r"(?:按|以)(?:照)?[^,]*$")
 
 
 _PAREN = re.compile(r"[((][^()()]*[))]")
-_PAREN_CAP = re.compile(r"^[((](?:单个|每个|每家|单家)?[\u4e00-\u9fff]{0,6}?(?:最高|不超过|不高于|最多)")
+_PAREN_CAP = re.compile(
+    r"^[((](?:单个|每个|每家|单家)?[\u4e00-\u9fff]{0,6}?(?:最高|不超过|不高于|最多)[^()()]*元"
+)
 _ADJUSTS = re.compile(r"按[^()()]*(?:\d%|倍)[^()()]*执行|减半|加倍|上浮|下浮|翻倍|扣减|核减")
 
 
-def _remark_spans(part: str) -> list[tuple[int, int]]:
+def remark_spans(part: str) -> list[tuple[int, int]]:
     """Brackets inside a grant part that hold a remark or a condition (5万元以上,以合同和发票为准;
     如…不足1亿元的,奖励额度按50%执行), not the grant's own amount; a bracketed cap (最高不超过50万元)
     is the grant's own."""
@@ -181,7 +185,7 @@ def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
     """Rates that are the grant's own: after the verb, inside an 按…/以… phrase before it, or
     right before the verb (场地租金总额的50%予以补贴)."""
     keep = []
-    spans = _remark_spans(part)
+    spans = remark_spans(part)
     for r in find_ratios(part):
         if not _outside(spans, r.start):
             continue
@@ -206,18 +210,32 @@ _THRESHOLD_AFTER = re.compile(
 )
 
 
+def is_threshold(part: str, start: int, end: int) -> bool:
+    """Whether the number at ``part[start:end]`` is a condition (产值达到2亿元, 1000万元以上的企业)."""
+    return bool(
+        _THRESHOLD_BEFORE.search(part[max(0, start - 4) : start])
+        or _THRESHOLD_AFTER.match(part[end : end + 8])
+        or re.match(r"以上|以下|及以上|及以下", part[end:])
+    )
+
+
 def _valid_moneys(part: str, verb_at: int) -> list[Money]:
     """Money that is the grant's own: after the verb, or inside an 按… phrase (按每家20万元给予资助),
     or right before a grant word (每人每月1500元住房补贴)."""
     keep = []
-    spans = _remark_spans(part)
+    spans = remark_spans(part)
     for m in find_money(part):
         if not _outside(spans, m.start):
             continue
         tail = part[m.end : m.end + 8]
         if _THRESHOLD_BEFORE.search(part[max(0, m.start - 4) : m.start]) or _THRESHOLD_AFTER.match(tail):
             continue  # 产值达到2亿元, 总额在1000万元(含)-2000万元: a condition, not the grant
-        own = m.start >= verb_at or re.search(r"按(?:照)?每[^,]*$", part[: m.start])
+        own = (
+            m.start >= verb_at
+            or re.search(r"按(?:照)?每[^,]*$", part[: m.start])
+            # 按年租金的50%且最高不超过1万元的标准给予: a cap inside the rate phrase
+            or re.search(r"按(?:照)?[^,]*(?:最高|不超过|不高于)$", part[: m.start])
+        )
         named = re.match(r"[\u4e00-\u9fff]{0,4}(?:补贴|补助|奖励|资助)", tail) and not re.match(
             r"以上|以下|的", tail
         )

@@ -26,6 +26,7 @@ from huiqi.extract.amounts import (
     AGGREGATE_BUDGET,
     GRANT_VERB,
     PAYER_SHARE,
+    PAYMENT_SCHEDULE,
     RECIPIENT,
     SUBJECT_START,
     TAX_TREATMENT,
@@ -35,11 +36,14 @@ from huiqi.extract.amounts import (
     base_of,
     cap_of,
     caps_of,
+    is_threshold,
     level_of,
     payer_level,
     payers_from,
+    per_money_ratios,
     per_of,
     read_grant,
+    remark_spans,
     sentence_payer,
     unspecified_grant,
 )
@@ -61,6 +65,7 @@ _LEGAL_BASIS = re.compile(
     r"^(?:按照|依据|根据|依照|参照)[^,]*(?:规定|办法|政策|要求|精神|通知|意见)$|^以[^,]*为(?:依据|基数|标准)$"
 )
 _OTHER_LEVELS_GRANT = re.compile(r"^除.*外$")
+_CAP_WORD = re.compile(r"最高|不超过|不高于|最多|上限|封顶|限额")
 _SHARE_SPLIT = re.compile(r"^(?:其中)?\d+(?:\.\d+)?%(?:奖励|补助|补贴|给予|用于|归)[\u4e00-\u9fff]{1,12}$")
 # A benefit that is not money, named beside the grant (由市政府给予表彰,并…奖励): not who qualifies.
 _OTHER_BENEFIT = re.compile(r"(?:给予|予以)(?:通报)?(?:表彰|表扬|授牌|命名)")
@@ -436,7 +441,59 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                 )
             )
     ctx.payers = ctx.payers or (rows[0].payers if rows else None)
+    _flag_leftovers(clause, parts, rows)
     return rows
+
+
+def _flag_leftovers(clause: str, parts: list[str], rows: list[Incentive]) -> None:
+    """Flag the rows of a clause that holds an amount or a rate none of them accounts for (a second
+    cap for another case, an amount the reading could not place): the officer must look."""
+    if not rows:
+        return
+    used = set()
+    for row in rows:
+        for value in (row.amount_wan, row.cap_wan, row.ratio, row.amount_min_wan, row.ratio_min):
+            if value is not None:
+                used.add(round(value, 6))
+    left = []
+    for part in parts:
+        if (
+            AGGREGATE_BUDGET.search(part)
+            or PAYMENT_SCHEDULE.search(part)
+            or PAYER_SHARE.search(part)
+            or _SHARE_SPLIT.match(part)
+            or not (_CAP_WORD.search(part) or GRANT_VERB.search(part))
+        ):
+            continue
+        spans = [(r.start, r.end) for r in per_money_ratios(part)] + remark_spans(part)
+        found = sorted([*find_money(part), *find_ratios(part)], key=lambda m: m.start)
+        condition = [is_threshold(part, m.start, m.end) for m in found]
+        # 达到8亿元、5亿元、2亿元的: members of a list of thresholds are thresholds too.
+        for _ in range(2):
+            for i in range(len(found) - 1):
+                joined = re.fullmatch(
+                    r"[、和及或与,\s]*(?:\((?:含|不含)\))?[、和及或与,\s]*",
+                    part[found[i].end : found[i + 1].start],
+                )
+                if joined and (condition[i] or condition[i + 1]):
+                    condition[i] = condition[i + 1] = True
+        verb = GRANT_VERB.search(part)
+        for m, is_condition in zip(found, condition, strict=True):
+            if is_condition or any(a <= m.start < b for a, b in spans):
+                continue
+            if (
+                verb
+                and m.start < verb.start()
+                and not re.search(r"按|最高|不超过|不高于|每", part[: m.start])
+            ):
+                continue  # 200(含)—400万元给予…: what qualifies, before the grant
+            if round(m.value_wan if isinstance(m, Money) else m.value, 6) not in used:
+                left.append(m.text)
+    if left:
+        note = f"条款中还有{'、'.join(dict.fromkeys(left))}未能对应到奖补行,请核对"
+        for row in rows:
+            row.needs_review = True
+            row.notes.append(note)
 
 
 def _unspecified_rows(

@@ -47,7 +47,7 @@ _UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元|万(?=
 _DASH = r"\s*[-—–~～至到]\s*"
 # A range prints the lower bound first, with or without its own unit: 10万元—100万元, 20—50万元.
 MONEY_RE = re.compile(
-    rf"(?:(?P<low>{NUMBER})\s*(?P<lowunit>{_UNIT})?{_DASH})?(?P<num>{NUMBER})\s*(?P<unit>{_UNIT})"
+    rf"(?:(?P<low>{NUMBER})\s*(?P<lowunit>{_UNIT})?(?:\((?:含|不含)\))?{_DASH})?(?P<num>{NUMBER})\s*(?P<unit>{_UNIT})"
 )
 RATIO_RE = re.compile(
     rf"(?:(?:(?P<low>{NUMBER})\s*(?P<lowsign>%|‰)?{_DASH})?(?P<num>{NUMBER})\s*(?P<sign>%|‰)"
