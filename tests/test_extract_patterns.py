@@ -410,3 +410,55 @@ def test_a_top_up_on_another_article_is_a_grant() -> None:
         "1.新认定的国家高新技术企业、市级高新技术企业,在本意见第5条基础上分别增加20万元、10万元奖励。"
     )
     assert (first.amount_wan, second.amount_wan) == (20, 10)
+
+
+# --- the remaining miss categories -----------------------------------------------------------------
+
+
+def test_progressive_bands_give_one_row_per_band_on_the_same_base() -> None:
+    low, high = rows(
+        "1.对技改项目,按设备投资额2000万元以下部分按8%、2000万元以上部分按5%给予补助,最高不超过300万元。"
+    )
+    assert [(r.ratio, r.cap_wan, r.base) for r in (low, high)] == [
+        (0.08, 300, "设备投资额"),
+        (0.05, 300, "设备投资额"),
+    ]
+    assert "以下部分" in low.subject and "以上部分" in high.subject
+    assert not low.needs_review and "分段累进" in low.notes[0]
+
+
+def test_recipients_printed_with_their_own_amounts() -> None:
+    found = rows("1.对新认定的首台套产品,分别给予研发单位最高60万元、使用单位最高40万元的奖励。")
+    assert [(r.subject, r.cap_wan) for r in found] == [
+        ("新认定的首台套产品的研发单位", 60),
+        ("新认定的首台套产品的使用单位", 40),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ratio", "base"),
+    [
+        ("1.对列入国家重大专项的项目,按国家补助资金1:1给予配套。", 1.0, "国家补助资金"),
+        ("1.对获得省科技进步奖的项目,按省级奖励的50%给予配套奖励。", 0.5, "省级奖励"),
+        ("1.对获得国家科技进步奖的,按国家奖金的2倍给予奖励。", 2.0, "国家奖金"),
+    ],
+)
+def test_matching_grants_are_rates_of_the_other_grant(sentence: str, ratio: float, base: str) -> None:
+    (row,) = rows(sentence)
+    assert (row.kind, row.ratio, row.base) == ("ratio", ratio, base)
+
+
+def test_a_floor_is_kept() -> None:
+    (row,) = rows("1.对新认定的省级工程研究中心,给予不低于15万元的奖励。")
+    assert (row.kind, row.amount_wan) == ("min", 15)
+
+
+def test_letters_a_scan_mistook_for_digits_are_read_and_flagged() -> None:
+    (row,) = rows("1.对新认定的国家级企业技术中心,给予IOo万元奖励。")
+    assert (row.amount_wan, row.needs_review) == (100, True)
+    assert "IOo→100" in row.notes[0]
+
+
+def test_codes_with_letters_are_not_numbers() -> None:
+    (row,) = rows("1.对实施ERP系统的企业,按投资额的10%给予补助。")
+    assert (row.ratio, row.needs_review) == (0.1, False)

@@ -247,7 +247,9 @@ def _valid_moneys(part: str, verb_at: int) -> list[Money]:
 PAYMENT_SCHEDULE = LEXICON.pattern("payment_schedule")
 
 
-_MATCHING = re.compile(r"(?P<base>[\u4e00-\u9fff]{2,12}?)(?P<x>\d+):(?P<y>\d+)(?:的比例)?配套")
+_MATCHING = re.compile(
+    r"(?P<base>[\u4e00-\u9fff]{2,12}?)(?P<x>\d+):(?P<y>\d+)(?:的比例)?(?:给予|予以|进行)?(?:资金)?配套"
+)
 
 
 _TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)倍")
@@ -255,12 +257,16 @@ _TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)倍")
 
 def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
     """给予省级补助资金1:1配套奖励 → 100% of the provincial grant; 给予2倍资金支持 → 200% of the base."""
+    in_rate_phrase = re.compile(r"按(?:照)?[^,]*$")
     out = [
         Ratio(float(m.group("n")), m.start(), m.end(), m.group(0))
-        for m in _TIMES.finditer(part, verb_at)
-        if re.search(r"按(?:照)?[^,]*$", part[:verb_at])
+        for m in _TIMES.finditer(part)
+        # 按国家奖金的2倍给予奖励, 按照…给予2倍资金支持: a multiple of the base the 按 phrase names
+        if in_rate_phrase.search(part[: min(m.start(), verb_at)])
     ]
-    for m in _MATCHING.finditer(part, verb_at):
+    for m in _MATCHING.finditer(part):
+        if m.start() < verb_at and not in_rate_phrase.search(part[: m.start("x")]) and m.end() < verb_at:
+            continue
         x, y = float(m.group("x")), float(m.group("y"))
         if x > 0:
             out.append(Ratio(round(y / x, 9), m.start("x"), m.end(), m.group(0)[m.start("x") - m.start() :]))
@@ -454,6 +460,8 @@ def base_of(grant_text: str, subject: str) -> str | None:
     if ratios:
         before, after = grant_text[: ratios[0].start], grant_text[ratios[0].end :]
         before = _PAREN.sub("", before)  # 按其咨询服务费(5万元以上,以合同和发票为准)50%
+        # 按设备投资额1000万元以下部分按10%: the band is not the base
+        before = re.sub(r"[\d.]+(?:万元|亿元|元)?(?:以下|以上|及以下|及以上)?部分(?:按(?:照)?)?$", "", before)
         m = re.search(
             r"按(?:照)?(?:其)?(?:不高于|不超过|最高)?(?P<base>[^,按]+?)(?:分别给予[^,]*?)?$", before
         )

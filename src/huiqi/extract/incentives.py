@@ -47,6 +47,7 @@ from huiqi.extract.amounts import (
     sentence_payer,
     unspecified_grant,
 )
+from huiqi.extract.lexicon import LEXICON
 from huiqi.extract.lists import find_lists, level_lists, recipient_members
 from huiqi.extract.model import Incentive, Payer
 from huiqi.extract.stacking import without_limits
@@ -134,9 +135,14 @@ def _segment_tiers(part: str, k: int) -> list[str] | None:
         return None
     conditions = []
     for seg in segments:
-        if len(find_money(seg)) + len(find_ratios(seg)) != 1:
+        amounts = [m for m in find_money(seg) if not is_threshold(seg, m.start, m.end)]
+        if len(amounts) + len(find_ratios(seg)) != 1:
             return None
-        m = re.match(r"^(?:.*?对)?(?P<cond>[^,]*?的)(?=按|给予|予以|奖励|补助|补贴|一次性|分别|最高|\d)", seg)
+        # 属于国内首台(套)的按60%; 1000万元以下部分按10% (progressive bands: each rate on its part)
+        m = re.match(
+            r"^(?:.*?对)?(?:按(?:照)?)?(?P<cond>[^,]*?(?:的|部分))(?=按|给予|予以|奖励|补助|补贴|一次性|分别|最高|\d)",
+            seg,
+        )
         if not m:
             return None
         conditions.append(m.group("cond"))
@@ -166,7 +172,21 @@ def _pair_rows(
                 subjects = [lst.substitute(subject, i) for i in range(len(lst))]
         return [(s, amounts[0] if amounts else None, [], False) for s in subjects]
     if conditions := _segment_tiers(part, k):
-        return [(_join_tier(c, base_subject), a, [], False) for c, a in zip(conditions, amounts, strict=True)]
+        # 1000万元以下部分按10%、以上部分按5%: progressive bands, each rate on its own part of the base
+        note = (
+            ["分段累进:每档比例只计入落在该档的部分"] if all(c.endswith("部分") for c in conditions) else []
+        )
+        return [
+            (_join_tier(c, base_subject), a, list(note), False)
+            for c, a in zip(conditions, amounts, strict=True)
+        ]
+    if recipients := _recipients_with_amounts(grant.after_verb, k):
+        # 分别给予研发单位最高50万元、使用单位最高30万元: each recipient printed with its amount
+        head = subject.removesuffix(recipients[0]).removesuffix("的") if subject != recipients[0] else ""
+        return [
+            (_join_of(head, who) if head else who, a, [], False)
+            for who, a in zip(recipients, amounts, strict=True)
+        ]
     segments = split_top(subject, "、")
     if len(segments) == k and all("“" in seg for seg in segments):
         # 年销售收入达到100亿元的“航母之星”工业企业、…的“航母”工业企业: one named kind per amount.
@@ -210,6 +230,23 @@ def _pair_rows(
         ]
     note = f"有{k}个金额但未找到与之对应的{k}项对象,各金额暂用同一对象,请核对"
     return [(subject, a, [note], True) for a in amounts]
+
+
+_RECIPIENT_WITH_AMOUNT = re.compile(
+    r"^(?:其|每家|每个)?(?P<who>[\u4e00-\u9fff]{0,10}?"
+    + LEXICON.alternation("recipient")
+    + r")(?=最高|不超过|不高于|一次性|\d)"
+)
+
+
+def _recipients_with_amounts(after_verb: str, k: int) -> list[str] | None:
+    """The recipients of 分别给予A最高X、B最高Y, one per amount, or None."""
+    body = re.sub(r"^(?:分别)?(?:给予|予以)(?:分别)?", "", after_verb)
+    segments = split_top(body, "、")
+    if len(segments) != k:
+        return None
+    found = [m.group("who") for seg in segments if (m := _RECIPIENT_WITH_AMOUNT.match(seg))]
+    return found if len(found) == k else None
 
 
 def _join_of(subject: str, recipient: str) -> str:
@@ -623,20 +660,28 @@ def _schedule_section(para) -> bool:
     return bool(_SCHEDULE_TITLE.search(title))
 
 
-def _flag_repairs(rows: list[Incentive], repairs: list[str]) -> None:
-    """Rows whose sentence holds a number the reader joined across a line break are flagged."""
+def _flag_repairs(rows: list[Incentive], repairs: list[str], ocr: list[str]) -> None:
+    """Rows whose sentence holds a number the reader repaired (joined across a line break, letters
+    read as digits) are flagged."""
     for row in rows:
         for snippet in repairs:
             if snippet in row.text:
                 row.needs_review = True
                 row.notes.append(f"原文数字跨行断开,已拼接为“{snippet}”,请核对")
+        for fix in ocr:
+            digits = fix.partition("→")[2]
+            if re.search(rf"(?<![\d.]){re.escape(digits)}(?![\d.])", row.text):
+                row.needs_review = True
+                row.notes.append(f"原文数字疑有识别错误,“{fix}”已按数字读取,请核对")
 
 
-def extract_incentives(structure: Structure, repairs: list[str] | tuple[str, ...] = ()) -> list[Incentive]:
+def extract_incentives(
+    structure: Structure, repairs: list[str] | tuple[str, ...] = (), ocr: list[str] | tuple[str, ...] = ()
+) -> list[Incentive]:
     """All incentive rows of a parsed document, in document order.
 
-    ``repairs`` are the snippets where the line reader joined a number broken across lines; the
-    rows whose sentence holds one are flagged for review.
+    ``repairs`` are the snippets where the line reader joined a number broken across lines, ``ocr``
+    the numbers it read from letters (IOo→100); the rows whose sentence holds one are flagged.
     """
     rows: list[Incentive] = []
     schedule: object = None  # the section whose lead-in announced a schedule of amounts
@@ -717,5 +762,5 @@ def extract_incentives(structure: Structure, repairs: list[str] | tuple[str, ...
             previous_sentence = sentence
             previous_subject = ctx.subject
             previous_rows = sentence_rows
-    _flag_repairs(rows, list(repairs))
+    _flag_repairs(rows, list(repairs), list(ocr))
     return rows

@@ -25,7 +25,7 @@ from huiqi.extract.model import PolicyDoc
 from huiqi.extract.stacking import extract_stacking
 from huiqi.extract.structure import parse_structure
 from huiqi.extract.targets import extract_targets
-from huiqi.text.lines import join_continued, unwrap_lines
+from huiqi.text.lines import join_continued, repair_ocr_digits, unwrap_lines
 from huiqi.text.normalize import normalize
 
 _POLICY_MARKERS = re.compile(
@@ -85,7 +85,9 @@ def extract_text(text: str, source: str | None = None) -> PolicyDoc:
 def _extract_normalized(normal: str, source: str | None) -> PolicyDoc:
     raw_lines = [line.strip() for line in normal.split("\n") if line.strip()]
     repairs: list[str] = []
-    lines = join_continued(unwrap_lines(strip_boilerplate(normal).split("\n")), repairs)
+    ocr: list[str] = []
+    lines = [repair_ocr_digits(line, ocr) for line in unwrap_lines(strip_boilerplate(normal).split("\n"))]
+    lines = join_continued(lines, repairs)
     clean = "\n".join(lines)
     document = extract_document(raw_lines, lines, clean)
     body = lines
@@ -100,7 +102,7 @@ def _extract_normalized(normal: str, source: str | None) -> PolicyDoc:
                     body = [glued[1], *body]
                 break
     structure = parse_structure(body)
-    incentives = extract_incentives(structure, repairs)
+    incentives = extract_incentives(structure, repairs, ocr)
     year = _doc_year(document.doc_number, document.issued_on, clean)
     read_horizon(document, clean, year)
     if len(incentives) > MAX_INCENTIVES:

@@ -117,6 +117,35 @@ def join_continued(lines: list[str], repairs: list[str] | None = None) -> list[s
     return out
 
 
+# A number before a unit of money printed with letters a scan mistook for digits (IOo万元, 1O0万元,
+# l5%): I and l read as 1, O and o as 0. Only inside a token that touches the unit and holds no other
+# letter, so that words (ERP, CMMI) and codes are never touched.
+_OCR_NUMBER = re.compile(r"(?<![A-Za-z\d.])(?P<n>[\dIlOo][\dIlOo.]*)(?=\s*(?:万元|亿元|元|万|%))")
+_OCR_DIGITS = str.maketrans("IlOo", "1100")
+
+
+def repair_ocr_digits(line: str, repairs: list[str] | None = None) -> str:
+    """Read letters inside a number of money as the digits they stand for (IOo万元 → 100万元).
+
+    >>> repairs = []
+    >>> repair_ocr_digits("给予IOo万元奖励,按l5%补助,ERP系统", repairs), repairs
+    ('给予100万元奖励,按15%补助,ERP系统', ['IOo→100', 'l5→15'])
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        token = m.group("n")
+        if token.isdigit() or not re.search(r"[IlOo]", token):
+            return token
+        digits = token.translate(_OCR_DIGITS)
+        if len(digits) > 1 and digits.startswith("0") and not digits.startswith("0."):
+            return token  # O5万元 is no number a scan would make
+        if repairs is not None:
+            repairs.append(f"{token}→{digits}")
+        return digits
+
+    return _OCR_NUMBER.sub(fix, line)
+
+
 def unwrap_lines(lines: list[str]) -> list[str]:
     """Join the lines of a hard-wrapped document back into paragraphs; close CJK spaces."""
     lines = [piece for line in lines for piece in split_flattened(line.strip())]
