@@ -47,7 +47,7 @@ _TAIL_MODIFIERS = [
 _CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
 _MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
 _PER_UNIT_HEAD = re.compile(
-    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度)[^,]{0,10}?$|^$"
+    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度)[^,]{0,10}?$|^(?:金额|额度|资金|总额)?$"
 )
 AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
 PAYER_SHARE = LEXICON.pattern("payer_share")
@@ -235,6 +235,8 @@ def _valid_moneys(part: str, verb_at: int) -> list[Money]:
             or re.search(r"按(?:照)?每[^,]*$", part[: m.start])
             # 按年租金的50%且最高不超过1万元的标准给予: a cap inside the rate phrase
             or re.search(r"按(?:照)?[^,]*(?:最高|不超过|不高于)$", part[: m.start])
+            # 按100元/吨标准煤进行补助: an amount per unit inside the rate phrase
+            or (re.search(r"按(?:照)?[^,]*$", part[: m.start]) and re.match(r"/|每", part[m.end :]))
         )
         named = re.match(r"[\u4e00-\u9fff]{0,4}(?:补贴|补助|奖励|资助)", tail) and not re.match(
             r"以上|以下|的", tail
@@ -553,6 +555,16 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
         prev_end = m.end
     if kinds and kinds[0] != "fixed" and all(k == "fixed" for k in kinds[1:]):
         kinds = [kinds[0]] * len(kinds)
+    if (
+        len(grant.moneys) == 2
+        and kinds == ["fixed", "max"]
+        and re.fullmatch(
+            r"[\u4e00-\u9fff/()]{0,6}?(?:限额|最高|不超过)", part[grant.moneys[0].end : grant.moneys[1].start]
+        )
+    ):
+        # 按增量给予100元/标箱限额50万元的奖励: the second amount caps the first
+        first, second = grant.moneys
+        return [Amount("fixed", amount=first.value_wan, cap=second.value_wan)]
     for kind, m in zip(kinds, grant.moneys, strict=True):
         if kind == "max" or m.low_wan is not None:  # 给予10万元—100万元: up to 100, at least 10
             out.append(Amount("max", cap=m.value_wan, amount_min=m.low_wan))

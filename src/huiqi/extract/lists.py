@@ -123,6 +123,11 @@ def _quoted_lists(phrase: str) -> list[CoordList]:
     for m in _QUOTED_LIST.finditer(phrase):
         members = re.findall(r"“[^”]*”", m.group("list"))
         out.append(CoordList("quoted", m.start(), m.end(), members))
+    # “省级老字号、中华老字号”: one pair of quotes around the whole list
+    for m in re.finditer(r"“(?P<inner>[^“”]{2,40}、[^“”]{2,40})”", phrase):
+        members, seps = _split_members(m.group("inner"))
+        if len(members) > 1 and all(len(x) >= 2 for x in members) and set(seps) <= {"、"}:
+            out.append(CoordList("quoted", m.start("inner"), m.end("inner"), members, seps))
     return out
 
 
@@ -227,12 +232,47 @@ def _general_lists(phrase: str) -> list[CoordList]:
     return out
 
 
-KIND_ORDER = ("level", "quoted", "alnum", "general")
+_UNITS = r"(?:万亿元|亿元|万元|元|万|亿|%|‰|家|个|件|台|套|人|平方米|亩|吨|标箱|倍)"
+_NUMBER_MEMBER = (
+    r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+    + _UNITS
+    + r"?(?:\((?:含|不含)\))?(?:及以上|及以下|以上|以下)?"
+)
+_NUMBER_LIST = re.compile(
+    rf"(?<![\d.A-Za-z])(?P<list>{_NUMBER_MEMBER}(?:(?:、|和|及|或|与){_NUMBER_MEMBER})+)(?![\d.])"
+)
+
+
+def _numeral_lists(phrase: str) -> list[CoordList]:
+    """Numbers listed one after another (突破1亿元、2亿元和3亿元的): the words around them are shared."""
+    out = []
+    for m in _NUMBER_LIST.finditer(phrase):
+        members, seps = _split_members(m.group("list"))
+        if not re.search(_UNITS, members[-1]) or any(
+            not re.match(r"[\d零〇一二两三四五六七八九十百千]", x) for x in members
+        ):
+            continue
+        lst = CoordList("numeral", m.start("list"), m.end("list"), members, seps)
+        qualifier = re.search(r"(?:及以上|及以下|以上|以下)$", members[-1])
+        if qualifier and not any(re.search(r"以上|以下", x) for x in members[:-1]):
+            # 500万元(含)、3000万元(含)、5000万元(含)以上: the qualifier printed once is everyone's
+            lst.suffix, lst.members[-1] = qualifier.group(0), members[-1][: qualifier.start()]
+        out.append(lst)
+    return out
+
+
+KIND_ORDER = ("level", "quoted", "numeral", "alnum", "general")
 
 
 def find_lists(phrase: str) -> list[CoordList]:
-    """Every list in ``phrase``, the preferred kinds first (level, quoted, alnum, general)."""
-    found = _level_lists(phrase) + _quoted_lists(phrase) + _alnum_lists(phrase) + _general_lists(phrase)
+    """Every list in ``phrase``, the preferred kinds first (level, quoted, numeral, alnum, general)."""
+    found = (
+        _level_lists(phrase)
+        + _quoted_lists(phrase)
+        + _numeral_lists(phrase)
+        + _alnum_lists(phrase)
+        + _general_lists(phrase)
+    )
     return sorted(found, key=lambda lst: KIND_ORDER.index(lst.kind))
 
 

@@ -179,6 +179,24 @@ def _match_heading(line: str, last_number: dict[int, int]) -> tuple[int, str, st
     return None
 
 
+# A heading that exhorts (鼓励…, 支持…, 加快…) glued to the sentence that grants under it:
+# 鼓励专业市场建立统一经营的市场机制对统一管理的专业市场…给予…奖励.
+_EXHORTATION = re.compile(r"^(?:鼓励|支持|加快|推动|推进|促进|加大|加强|提升|实施|建立|培育|引导|扶持|大力)")
+_GLUED_SUBJECT = re.compile(
+    r"(?<=[\u4e00-\u9fff)”])(?=对(?:于)?(?!接|外|内|象|此|其|标|口|照|应)[^。]{2,80}?(?:给予|予以|奖励|补助|补贴|资助))"
+)
+
+
+def _split_glued_heading(rest: str) -> str:
+    """Put a full stop between an exhorting heading and the grant sentence glued to it."""
+    if not _EXHORTATION.match(rest) or (re.match(r"[^。,;:]*[,;:]", rest[:40]) is None and "。" in rest[:8]):
+        return rest
+    m = _GLUED_SUBJECT.search(rest, 4)
+    if m is None or m.start() > 40 or re.search(r"[,。;:]", rest[: m.start()]):
+        return rest
+    return rest[: m.start()] + "。" + rest[m.start() :]
+
+
 def _title_of(heading: str) -> str:
     heading = _TRAILING_PAREN.sub("", heading).strip()
     first = split_top(heading, "。")
@@ -246,6 +264,7 @@ def parse_structure(lines: list[str]) -> Structure:
                 del open_by_level[lv]
             # 第三条 自持奖励对…: a short heading glued to the sentence it introduces.
             rest = re.sub(r"^([\u4e00-\u9fff]{2,10}?(?:奖励|补助|补贴|支持|扶持|资助))(?=对)", r"\1。", rest)
+            rest = _split_glued_heading(rest)
             current = Section(level, number, rest, parent, title=_title_of(rest))
             open_by_level[level] = current
             sections.append(current)

@@ -43,7 +43,7 @@ _WAN_PER_UNIT = {
 }
 
 # 万/亿 without 元 count as money only where money is plainly meant: 100万、200万元, 给予100万奖励.
-_UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元|万(?=[、,和及]|奖|补|资助|的|支持|元)|亿(?=[、,和及]|奖|补|的)"
+_UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元|万(?=[、,和及~～—\\-至]|奖|补|资助|的|支持|元)|亿(?=[、,和及]|奖|补|的)"
 _DASH = r"\s*[-—–~～至到]\s*"
 # A range prints the lower bound first, with or without its own unit: 10万元—100万元, 20—50万元.
 MONEY_RE = re.compile(
