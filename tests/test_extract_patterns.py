@@ -462,3 +462,82 @@ def test_letters_a_scan_mistook_for_digits_are_read_and_flagged() -> None:
 def test_codes_with_letters_are_not_numbers() -> None:
     (row,) = rows("1.对实施ERP系统的企业,按投资额的10%给予补助。")
     assert (row.ratio, row.needs_review) == (0.1, False)
+
+
+# --- patterns seen in the first held-out round (sentences written for these tests) ----------------
+
+
+def test_an_exhorting_heading_glued_to_its_grant_sentence_is_not_the_subject() -> None:
+    found = extract_text(
+        HEAD
+        + "二、鼓励专业市场建立统一经营机制对统一管理的专业市场年交易额首次突破1亿元、3亿元的分别给予一次性10万元、30万元的奖励。"
+    ).incentives
+    assert [r.subject for r in found] == [
+        "统一管理的专业市场年交易额首次突破1亿元的",
+        "统一管理的专业市场年交易额首次突破3亿元的",
+    ]
+
+
+def test_a_list_inside_one_pair_of_quotes() -> None:
+    found = rows("1.对新评为“省级老字号、中华老字号”的企业,分别给予一次性10万元、20万元的奖励。")
+    assert [(r.subject, r.level) for r in found] == [
+        ("新评为“省级老字号”的企业", "省级"),
+        ("新评为“中华老字号”的企业", "国家级"),
+    ]
+
+
+def test_conditions_before_a_bare_recipient_after_dui_name_who_qualifies() -> None:
+    found = rows(
+        "1.在本县成功举办的区域性、全国性、国际性展会,经认定的,对主办方给予3万元、8万元、12万元的补助。"
+    )
+    assert [("区域性" in r.subject, r.amount_wan) for r in found] == [(True, 3), (False, 8), (False, 12)]
+    assert all(r.subject.endswith("主办方") for r in found)
+
+
+def test_amounts_each_followed_by_the_case_in_brackets() -> None:
+    found = rows("1.对参加统一组织展会的企业,每个展位一次性补助0.2万元(县内)、0.4万元(省内)、0.8万元(省外)。")
+    assert [r.subject[-4:] for r in found] == ["(县内)", "(省内)", "(省外)"]
+    assert not any(r.needs_review for r in found)
+
+
+def test_rates_for_periods_of_years() -> None:
+    first, later = rows("1.对新引进的总部企业,给予地方财政贡献前3年80%后2年40%的奖励。")
+    assert [(first.ratio, first.subject[-5:]), (later.ratio, later.subject[-5:])] == [
+        (0.8, "(前3年)"),
+        (0.4, "(后2年)"),
+    ]
+
+
+def test_tiers_named_before_their_verbs_in_one_part() -> None:
+    first, second = rows("1.对新认定的国家级绿色示范企业奖励40万元、省级绿色示范企业奖励10万元。")
+    assert (first.subject, first.level, second.subject, second.level) == (
+        "新认定的国家级绿色示范企业",
+        "国家级",
+        "省级绿色示范企业",
+        "省级",
+    )
+
+
+def test_a_limit_stated_as_a_share_of_investment_is_flagged_not_read_as_a_grant() -> None:
+    (row,) = rows("1.对新建的农贸市场,给予一次性不超过10万元的开办费奖励,该奖励费用不超过其新建投资额的5%。")
+    assert (row.kind, row.cap_wan, row.needs_review) == ("max", 10, True)
+    assert "该奖励费用不超过其新建投资额的5%" in row.notes[0]
+
+
+def test_a_derived_amount_is_flagged_not_computed() -> None:
+    found = rows(
+        "1.对新建物流项目按投资额的4%给予补助,最高200万元;列入省重点项目的,补助比例与限额分别再提高1个百分点和100万元。"
+    )
+    assert [(r.ratio, r.cap_wan) for r in found] == [(0.04, 200)]
+
+
+def test_a_second_grant_joined_by_bing_and_a_rate_threshold() -> None:
+    fixed, share = rows(
+        "1.对年度列入省服务业重点企业的,给予10万元奖励并对其地方财政贡献同比增速超过10%部分给予全额奖励。"
+    )
+    assert (fixed.kind, fixed.amount_wan, share.kind, share.ratio) == ("fixed", 10, "ratio", 1.0)
+
+
+def test_a_level_word_before_a_department_is_no_level() -> None:
+    (row,) = rows("1.对参加市级部门统一组织展会的企业,给予2万元补助。")
+    assert row.level is None

@@ -192,6 +192,10 @@ def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
         tail = part[r.end :]
         if re.match(r"以上|以下|及以上|以内的(?![\u4e00-\u9fff]{0,4}(?:补助|补贴|奖励|资助|奖补))", tail):
             continue
+        if re.search(
+            r"(?:(?<!不)超过|达到|达|增速|增幅|增长)$", part[max(0, r.start - 3) : r.start]
+        ) and re.match(r"(?:的)?部分|的(?!比例)", tail):
+            continue  # 同比增速超过10%部分给予全额奖励: 10% is where the part begins, not the rate
         if (
             r.start >= verb_at
             or _RATE_PHRASE.search(part[: r.start])

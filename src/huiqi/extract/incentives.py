@@ -68,12 +68,23 @@ _LEGAL_BASIS = re.compile(
 _OTHER_LEVELS_GRANT = re.compile(r"^除.*外$")
 _CAP_WORD = re.compile(r"最高|不超过|不高于|最多|上限|封顶|限额")
 _SHARE_SPLIT = re.compile(r"^(?:其中)?\d+(?:\.\d+)?%(?:奖励|补助|补贴|给予|用于|归)[\u4e00-\u9fff]{1,12}$")
+_BARE_RECIPIENT = re.compile(
+    r"^(?:其|该)?"
+    + LEXICON.alternation("recipient").replace("(?:", "(?:引进方|", 1)
+    + r"(?=给予|予以|分别|一次性)"
+)
+_BACK_LIMIT = re.compile(
+    r"^(?:该|上述|此|以上)(?:项)?(?:奖励|补助|补贴|奖补|资金|费用)+[^,]{0,6}(?:不超过|不高于|最高|不得超过)"
+)
+DERIVED = LEXICON.pattern("derived_amount")
 # A benefit that is not money, named beside the grant (由市政府给予表彰,并…奖励): not who qualifies.
 _OTHER_BENEFIT = re.compile(r"(?:给予|予以)(?:通报)?(?:表彰|表扬|授牌|命名)")
 _PROCEDURAL = re.compile(
     r"经(?:有关部门|主管部门|相关部门)?(?:认定|评审|审核|核定|批准|评估|考核|确认|备案)(?:后|合格)?"
 )
-_PREAMBLE = re.compile(r"^(?:支持|鼓励|推进|推动|加快|落实|积极|贯彻|引导|加大|完善|深入)")
+_PREAMBLE = re.compile(
+    r"^(?:支持|鼓励|推进|推动|加快|落实|积极|贯彻|引导|加大|完善|深入|加强|强化|提高|提升|促进|大力)"
+)
 
 
 @dataclass
@@ -99,6 +110,7 @@ def _clean_subject(text: str) -> str:
         text = _ON_TOP_OF.sub("", text)
     text = _TRAILING_VERB.sub("", text)
     text = _LEADING_DUI.sub("", text.strip(" ,"))
+    text = re.sub(r"^(?:具体|另外|此外|同时)(?=$|按|,)", "", text)
     text = _TRAILING_DENG.sub("", text.strip())
     return text.strip(" ,")
 
@@ -144,7 +156,12 @@ def _segment_tiers(part: str, k: int) -> list[str] | None:
             seg,
         )
         if not m:
-            return None
+            # 国家级循环经济示范企业奖励50万元、省级循环经济示范企业奖励15万元: the words before the verb
+            m = re.match(
+                r"^(?:.*?对)?(?P<cond>[\u4e00-\u9fff()“”]{4,30}?)(?=(?:一次性)?(?:奖励|补助|补贴|给予))", seg
+            )
+            if not m or not re.search(r"企业|单位|项目|机构|产品|中心|基地|平台", m.group("cond")):
+                return None
         conditions.append(m.group("cond"))
     return conditions
 
@@ -177,9 +194,15 @@ def _pair_rows(
             ["分段累进:每档比例只计入落在该档的部分"] if all(c.endswith("部分") for c in conditions) else []
         )
         return [
-            (_join_tier(c, base_subject), a, list(note), False)
+            (_join_tier(c, base_subject) if c.endswith(("的", "部分")) else c, a, list(note), False)
             for c, a in zip(conditions, amounts, strict=True)
         ]
+    if qualifiers := _bracketed_qualifiers(part, grant, k):
+        # 每个摊位补助0.3万元(市内)、0.5万元(市外省内)、1万元(省外): the bracket names the case
+        return [(f"{subject}({q})", a, [], False) for q, a in zip(qualifiers, amounts, strict=True)]
+    if phases := _phases(part, k):
+        # 给予地方财政贡献前5年100%后5年50%的奖励: one rate per period
+        return [(f"{subject}({p})", a, [], False) for p, a in zip(phases, amounts, strict=True)]
     if recipients := _recipients_with_amounts(grant.after_verb, k):
         # 分别给予研发单位最高50万元、使用单位最高30万元: each recipient printed with its amount
         head = subject.removesuffix(recipients[0]).removesuffix("的") if subject != recipients[0] else ""
@@ -237,6 +260,34 @@ _RECIPIENT_WITH_AMOUNT = re.compile(
     + LEXICON.alternation("recipient")
     + r")(?=最高|不超过|不高于|一次性|\d)"
 )
+
+
+def _bracketed_qualifiers(part: str, grant: Grant, k: int) -> list[str] | None:
+    """The bracket printed after each amount (0.3万元(市内)、0.5万元(市外省内)), one per amount, or None."""
+    found = []
+    for m in [*grant.moneys, *grant.ratios]:
+        q = re.match(r"\s*[((](?P<q>[^()()]{2,12})[))]", part[m.end :])
+        if not q or re.search(r"\d|含", q.group("q")):
+            return None
+        found.append(q.group("q"))
+    return found if len(found) == k else None
+
+
+_PHASE = re.compile(r"(?:前|后|第)[\d一二三四五六七八九十两]+(?:个)?(?:完整)?(?:年度|年)(?:内)?")
+
+
+def _phases(part: str, k: int) -> list[str] | None:
+    """Periods printed before each rate (前5年100%后5年50%), one per amount, or None."""
+    phases = [m.group(0) for m in _PHASE.finditer(part)]
+    rates = find_ratios(part)
+    if len(phases) != k or len(rates) != k:
+        return None
+    for phase, rate in zip(_PHASE.finditer(part), rates, strict=True):
+        if phase.end() > rate.start or not re.fullmatch(
+            r"[\u4e00-\u9fff]{0,4}", part[phase.end() : rate.start]
+        ):
+            return None
+    return phases
 
 
 def _recipients_with_amounts(after_verb: str, k: int) -> list[str] | None:
@@ -368,6 +419,8 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         clause_payers = payers_from(m.group("inner"), None)
     clause = re.sub(r"[((][^()()]*(?:承担|分担)[^()()]*[))]", "", clause)
     clause = re.sub(r"(?<=元)(?=对(?!接|外|其))", ",", clause)  # …500万元对完成目标的县区…: a new grant
+    # 给予10万元奖励并对其新增地方财政贡献给予全额奖励: a second grant joined by 并
+    clause = re.sub(r"(?<=奖励|补助|补贴|资助|奖补)并(?=对|按|给予)", ",", clause)
     parts = split_parts(clause)
     start, start_payer = _find_subject_start(parts)
     first_index = start if start is not None else 0
@@ -375,6 +428,12 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
 
     slots: list[_Slot] = []
     pending: list[str] = []
+    clause_notes: list[
+        str
+    ] = []  # doubts about the whole clause (a limit stated as a share, a derived amount)
+    if start and _BARE_RECIPIENT.match(parts[start]):
+        # 引进…的区域性、全国性商贸会展,经认定的,对引进方给予5万元、10万元: who qualifies is before 对
+        pending = [p for p in parts[:start] if not _PREAMBLE.match(p)] or parts[:start]
     lead_in = ""  # parts before the first grant: 按级别给予一次性补贴,其中…
     fresh = True  # the next grant starts a new subject (no grant yet, or a new 对 part came)
     for i in range(first_index, len(parts)):
@@ -394,6 +453,14 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                 slot.text += "," + part  # …最高不超过100万元的一次性奖励
             continue
         if slots and AGGREGATE_BUDGET.search(part) and find_money(part) and not GRANT_VERB.search(part[:2]):
+            continue
+        if slots and _BACK_LIMIT.match(part):
+            # 该奖励费用不超过其新建投资额的5%: a limit on the grant before, stated as a share
+            clause_notes.append(f"另有上限“{part}”未计入,请核对")
+            continue
+        if DERIVED.search(part):
+            # 奖励比例与限额分别再提高1个百分点和100万元, 减半奖励: amounts derived from another grant
+            clause_notes.append(f"另有按其他标准增减的金额“{part}”未计算,请核对")
             continue
         if _OTHER_LEVELS_GRANT.match(part):
             continue
@@ -431,6 +498,8 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         pending, fresh = [], False
 
     if not slots:
+        if clause_notes:
+            return []  # only a derived amount: nothing of its own to pay
         return _unspecified_rows(parts, first_index, opened, start_payer, clause, ctx, task, text)
 
     rows: list[Incentive] = []
@@ -479,6 +548,9 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             )
     ctx.payers = ctx.payers or (rows[0].payers if rows else None)
     _flag_leftovers(clause, parts, rows)
+    for row in rows if clause_notes else []:
+        row.needs_review = True
+        row.notes.extend(clause_notes)
     return rows
 
 
@@ -496,6 +568,8 @@ def _flag_leftovers(clause: str, parts: list[str], rows: list[Incentive]) -> Non
     for part in parts:
         if (
             AGGREGATE_BUDGET.search(part)
+            or _BACK_LIMIT.match(part)
+            or DERIVED.search(part)
             or PAYMENT_SCHEDULE.search(part)
             or PAYER_SHARE.search(part)
             or _SHARE_SPLIT.match(part)

@@ -173,7 +173,12 @@ def _share_affixes(lst: CoordList) -> None:
         lst.prefix, lst.members[0] = first[:-n], first[-n:]
         return
     lengths = {len(m) for m in lst.members[:-1]}
-    if len(lengths) == 1 and (n := lengths.pop()) < len(last) and n <= 2:
+    if (
+        len(lengths) == 1
+        and (n := lengths.pop()) < len(last)
+        and (n <= 2 or (n == 3 and all(m[-1] == last[n - 1] for m in lst.members[:-1])))
+    ):
+        # 一、二等奖 (suffix 等奖); 区域性、全国性、国际性商贸会展 (suffix 商贸会展)
         lst.suffix, lst.members[-1] = last[n:], last[:n]
 
 
