@@ -360,9 +360,18 @@ def _issuers_from_title(title: str | None) -> list[str]:
     return [p for p in parts if ORG_SUFFIX.search(p)]
 
 
+_TERM = re.compile(
+    r"(?:试行期|执行期|实施期|有效期)(?:限)?(?:为|暂定)?(?:自[^,。;]{4,20}?(?:起|开始))?(?:至|到|截至)(?P<d>[^,。;]{6,16}?)(?:止|结束|为止)"
+)
+
+
 def _validity(text: str, effective: str | None) -> str | None:
-    if "有效期" not in text:
+    if not re.search(r"有效期|试行期|执行期|实施期", text):
         return None
+    # 试行期自2017年1月1日起至2021年12月31日止: a term the document sets for itself
+    for m in _TERM.finditer(text):
+        if d := parse_date(m.group("d")):
+            return d
     for sentence in re.split(r"[。\n]", text):
         if not re.search(
             r"本(?:实施)?(?:意见|方案|办法|通知|政策|措施|细则|规定|计划|决定|条例)|有效期至", sentence

@@ -723,10 +723,20 @@ def _implicit_grants(sentence: str) -> str | None:
     return ";".join(out) if changed else None
 
 
+# Headings that only label a part of a guide (资助标准, 申报条件, 补贴标准和期限): never a subject.
+_LABEL_TITLE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,4}(?:标准|条件|对象|材料|程序|流程|期限|依据|时间|方式|要求|内容|范围|说明)(?:和|及|与)?)+:?$"
+)
+
+
 def _topic(para) -> str | None:
-    """The heading of the section a paragraph sits in, as a subject of last resort (技术改造补助)."""
-    title = para.section.title if para.section else ""
-    return _clean_subject(title) if title and len(title) <= 30 and not find_money(title) else None
+    """The heading of the section a paragraph sits in, as a subject of last resort (技术改造补助);
+    a heading that only labels a part of a guide (补贴标准和期限) gives way to the one above it."""
+    for section in para.section.ancestors() if para.section else []:
+        title = section.title.strip(" :")
+        if title and len(title) <= 30 and not find_money(title) and not _LABEL_TITLE.match(title):
+            return _clean_subject(title)
+    return None
 
 
 def _schedule_section(para) -> bool:
