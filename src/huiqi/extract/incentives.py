@@ -524,18 +524,11 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             per = per_of(clause[max(0, at - 10) : at])
         base = (base_of(part, subject) or ctx.base) if any(a.kind == "ratio" for a in amounts) else None
         paired = _pair_rows(subject, slot.base_subject, amounts, grant, part, base)
-        # 市政府分别给予50万元…,在此基础上我区再配套分别给予50万元…: a second grant of the same
-        # clause equal to the first (another budget level's) quotes its own words, so the two rows
-        # are never taken for one sentence repeated.
-        seen = {(r.subject, r.kind, r.amount_wan, r.cap_wan, r.ratio) for r in rows}
-        own_text = text
-        if any((p[0], a.kind, a.amount, a.cap, a.ratio) in seen for p in paired if (a := p[1])):
-            own_text = slot.text or text
         for row_subject, amount, notes, review, *own_base in paired:
             rows.append(
                 _row(
                     task,
-                    own_text,
+                    text,
                     row_subject,
                     amount,
                     base=own_base[0] if own_base else base,
