@@ -99,6 +99,7 @@ class _Context:
     topic: str | None = None  # the section's heading (技术改造补助): who qualifies when nothing else says
 
 
+_DISCOURSE = re.compile(r"^(?:具体|另外|此外|同时)(?=$|按|,)")
 _ON_TOP_OF = re.compile(r"在[^,]*?(?:的)?基础上,?")
 _TRAILING_VERB = re.compile(r"(?:给予|予以)[\u4e00-\u9fff]{0,6}$")
 _LEADING_DUI = re.compile(r"^(?:对于|对)")
@@ -110,7 +111,7 @@ def _clean_subject(text: str) -> str:
         text = _ON_TOP_OF.sub("", text)
     text = _TRAILING_VERB.sub("", text)
     text = _LEADING_DUI.sub("", text.strip(" ,"))
-    text = re.sub(r"^(?:具体|另外|此外|同时)(?=$|按|,)", "", text)
+    text = _DISCOURSE.sub("", text)
     text = _TRAILING_DENG.sub("", text.strip())
     return text.strip(" ,")
 
@@ -369,6 +370,14 @@ def _find_subject_start(parts: list[str]) -> tuple[int | None, str | None]:
     return None, None
 
 
+_BRACKETED_SHARE = re.compile(r"[((](?P<inner>[^()()]*(?:承担|分担)[^()()]*)[))]")
+_NEW_GRANT_AFTER_AMOUNT = re.compile(r"(?<=元)(?=对(?!接|外|其))")
+_JOINED_BY_BING = re.compile(r"(?<=奖励|补助|补贴|资助|奖补)并(?=对|按|给予)")
+_AMOUNT_SIGN = re.compile(r"元|%|‰|全额|倍|\d:\d|[\dIlOo]万")
+_UNSPECIFIED_SIGN = re.compile(
+    r"(?:给予|予以)[^,;]{0,10}(?:奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|一事一议|"
+    r"(?:纳入|列入)[^,;]{0,16}(?:贴息|补贴|补助|奖励|资助|奖补)|(?:奖励|补助|补贴|资助|奖补)(?:,|$)"
+)
 _ANY_GRANT = re.compile(r"给予|予以|奖|补|资助|扶持|支持|贴息|一事一议|纳入|列入|享受|领取|匹配|配套")
 _ENTERPRISE_CAP = re.compile(r"^(?:每家|同一|单个|每个)企业[^,]{0,30}(?:累计|合计|总额|最高限额)")
 
@@ -412,15 +421,24 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
     """Read one clause (a sentence up to ;) into incentive rows; ``ctx`` carries the sentence's subject."""
     if "对" not in clause and not _ANY_GRANT.search(clause):
         return []  # no subject opened and no word of a grant: nothing to read (most clauses)
+    if not _AMOUNT_SIGN.search(clause) and not _UNSPECIFIED_SIGN.search(clause):
+        # Nothing payable here; a subject it opens (对新认定的企业;…) is still the sentence's.
+        if not ctx.subject and (m := SUBJECT_START.match(clause)):
+            ctx.subject = _core(
+                _clean_subject(split_parts(clause[m.end() :])[0] if clause[m.end() :] else "")
+            )
+            ctx.core = ctx.core or ctx.subject
+        return []
     if TAX_TREATMENT.search(clause) or _ENTERPRISE_CAP.search(clause):
         return []
     clause_payers = None
-    for m in re.finditer(r"[((](?P<inner>[^()()]*(?:承担|分担)[^()()]*)[))]", clause):
-        clause_payers = payers_from(m.group("inner"), None)
-    clause = re.sub(r"[((][^()()]*(?:承担|分担)[^()()]*[))]", "", clause)
-    clause = re.sub(r"(?<=元)(?=对(?!接|外|其))", ",", clause)  # …500万元对完成目标的县区…: a new grant
+    if "担" in clause:
+        for m in _BRACKETED_SHARE.finditer(clause):
+            clause_payers = payers_from(m.group("inner"), None)
+        clause = _BRACKETED_SHARE.sub("", clause)
+    clause = _NEW_GRANT_AFTER_AMOUNT.sub(",", clause)  # …500万元对完成目标的县区…: a new grant
     # 给予10万元奖励并对其新增地方财政贡献给予全额奖励: a second grant joined by 并
-    clause = re.sub(r"(?<=奖励|补助|补贴|资助|奖补)并(?=对|按|给予)", ",", clause)
+    clause = _JOINED_BY_BING.sub(",", clause)
     parts = split_parts(clause)
     start, start_payer = _find_subject_start(parts)
     first_index = start if start is not None else 0
@@ -640,10 +658,13 @@ def _unspecified_rows(
     return []
 
 
+_GRANT_SENTENCE = re.compile(r"\d:\d|给予|予以|^对")
+
+
 def _is_heading_only(sentence: str, para) -> bool:
     """A section's heading sentence that states no amount (a topic such as 企业升规奖励)."""
     title = para.section.title if para.section else ""
-    if re.search(r"\d:\d|给予|予以|^对", sentence):
+    if _GRANT_SENTENCE.search(sentence):
         return False  # a whole grant sentence printed as the item's first line
     return sentence.strip() == title.strip() and not find_money(sentence) and not find_ratios(sentence)
 

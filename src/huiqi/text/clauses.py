@@ -29,6 +29,8 @@ def split_top(text: str, separators: str) -> list[str]:
 
 @lru_cache(maxsize=8192)
 def _split_top(text: str, separators: str) -> tuple[str, ...]:
+    if not _BRACKETS.search(text):  # no bracket to respect: a plain split
+        return tuple(p.strip() for p in _splitter(separators).split(text) if p.strip())
     # Only the separators and the brackets matter: visit those positions, not every character.
     marks = _marks(separators)
     pieces: list[str] = []
@@ -47,6 +49,14 @@ def _split_top(text: str, separators: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in pieces if p.strip())
 
 
+_BRACKETS = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
+
+
+@lru_cache(maxsize=64)
+def _splitter(separators: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(separators) + "]")
+
+
 @lru_cache(maxsize=64)
 def _marks(separators: str) -> re.Pattern[str]:
     return re.compile("[" + re.escape(OPENERS + CLOSERS + separators) + "]")
@@ -62,8 +72,11 @@ def split_clauses(sentence: str) -> list[str]:
     return split_top(sentence, ";")
 
 
+_RATIO_COLON = re.compile(r"(?<=\d):(?=\d)")
+
+
 def split_parts(clause: str) -> list[str]:
     """Split a clause into comma parts (逗号短语) outside brackets; a colon ends a part too
     (按以下标准给予奖励:对实现…的企业分别给予…); a colon between digits (5:5, 1:1) is a ratio."""
-    protected = re.sub(r"(?<=\d):(?=\d)", "\x00", clause)
+    protected = _RATIO_COLON.sub("\x00", clause) if ":" in clause else clause
     return [part.replace("\x00", ":") for part in split_top(protected, ",:")]

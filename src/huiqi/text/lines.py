@@ -83,10 +83,11 @@ def _continues(previous: str, line: str) -> str | None:
     broken at the line end), or None when it starts a paragraph of its own."""
     if _HEADING.match(line):
         return None
-    if re.search(r"\d:$", previous) and re.match(r"\d", line):
-        return "number"  # 按1:\n1配套: a ratio broken at its colon
-    if re.search(r"\d$", previous) and re.match(r"(?:\d|\.\d)", line) and _PROSE.search(previous):
-        return "number"  # 给予10\n0万元
+    if line[0].isdigit() or line[0] == ".":
+        if previous.endswith(":") and previous[-2:-1].isdigit():
+            return "number"  # 按1:\n1配套: a ratio broken at its colon
+        if previous[-1].isdigit() and _PROSE.search(previous):
+            return "number"  # 给予10\n0万元
     if previous[-1] in ";,、" and _PROSE.search(previous):
         return "clause"
     if _unclosed(previous) and len(previous) < 400:
