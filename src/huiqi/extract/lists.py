@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from huiqi.extract.lexicon import LEXICON
 from huiqi.text.clauses import CLOSERS, OPENERS
 
+# A level word (from the lexicon), a place's own 省级/市级 (浙江省级, 绍兴市级), or a bare 省/市 in a list.
 LEVEL_WORD = (
-    r"(?:国家级|自治区级|盟市级|旗县级|县区级|区县级|[\u4e00-\u9fff]{2}省级|[\u4e00-\u9fff]{2}市级|"
-    r"省级|市级|州级|盟级|县级|区级|旗级|国家|国内|省内|市内|自治区|省|市)"
+    r"(?:[\u4e00-\u9fff]{2}省级|[\u4e00-\u9fff]{2}市级|"
+    + LEXICON.level_word_pattern[3:-1]
+    + r"|市内|自治区|省|市)"
 )
 _LEVEL_LIST = re.compile(
     rf"(?<![城都全本该各我外])(?P<list>{LEVEL_WORD}(?:(?:、|和|及|与|或){LEVEL_WORD})+)"
