@@ -167,3 +167,96 @@ def test_title_is_not_taken_from_the_body():
     assert doc.title is None
     assert doc.doc_number is None
     assert doc.issuers == ["丰原市人民政府"]
+
+
+def test_a_document_with_far_more_incentives_than_any_policy_is_flagged() -> None:
+    from huiqi.extract.pipeline import MAX_INCENTIVES
+
+    body = "".join(f"对第{i}类企业给予10万元奖励。\n" for i in range(MAX_INCENTIVES + 1))
+    doc = extract_text(body).document
+    assert doc.needs_review
+    assert "远超一份政策文件的通常数量" in doc.notes[0]
+
+
+def test_an_ordinary_document_is_not_flagged(policy) -> None:
+    doc = policy(BODY + "本措施自印发之日起施行。").document
+    assert not doc.needs_review and doc.notes == []
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "number", "expected"),
+    [
+        ("某市2022年工业稳增长工作方案", "", None, (True, "2022-01-01", "2022-12-31")),
+        ("某市加快建设工业强市三年行动计划(2023—2025年)", "", None, (True, "2023-01-01", "2025-12-31")),
+        (
+            "某市数字经济三年行动计划",
+            "到2025年,数字经济核心产业增加值达到500亿元。",
+            None,
+            (True, "2023-01-01", "2025-12-31"),
+        ),
+        (
+            "某市关于稳住工业经济运行的行动方案",
+            "全年规上工业增加值增长6%。",
+            "某发〔2022〕3号",
+            (True, "2022-01-01", "2022-12-31"),
+        ),
+        ("某县2018年度科技创新奖励办法", "", None, (False, "2018-01-01", "2018-12-31")),
+        ("某县质量强县建设奖励资金管理办法(2018年修订)", "", None, (False, None, None)),
+        ("某市关于促进工业产品消费的实施意见", "全年举办展会10场。", "某发〔2022〕3号", (False, None, None)),
+        ("某市关于稳住工业经济运行的行动方案", "持续推进技术改造。", None, (True, None, None)),
+    ],
+)
+def test_a_plans_horizon_is_read_from_its_title_or_text(title, text, number, expected) -> None:
+    doc = extract_text(
+        f"{title}\n{number or ''}\n一、总体要求\n{text}\n二、支持创新\n对新认定的企业给予10万元奖励。"
+    ).document
+    assert (doc.plan, doc.horizon_start, doc.horizon_end) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "title", "number"),
+    [
+        (
+            "丰政办〔2024〕7号\n丰原县人民政府办公室关于印发丰原县工业稳增长十条的通知各乡镇人民政府,县政府各部门:",
+            "丰原县人民政府办公室关于印发丰原县工业稳增长十条的通知",
+            "丰政办〔2024〕7号",
+        ),
+        (
+            "FYXD01—2024—0003丰原县人民政府办公室文件丰政办发〔2024〕12号丰原县人民政府办公室关于加快科技型企业培育的实施意见的通知各镇人民政府,街道办事处:",
+            "丰原县人民政府办公室关于加快科技型企业培育的实施意见的通知",
+            "丰政办发〔2024〕12号",
+        ),
+        (
+            "关于促进商贸流通业发展的十条扶持政策为推动我县商贸业发展,结合实际,制定本政策。",
+            "关于促进商贸流通业发展的十条扶持政策",
+            None,
+        ),
+        (
+            "关于鼓励企业对接资本市场的意见丰政发〔2024〕40号",
+            "关于鼓励企业对接资本市场的意见",
+            "丰政发〔2024〕40号",
+        ),
+        (
+            "★中共丰原县委丰原县人民政府关于促进企业上市的若干意见(2024年4月17日)为鼓励企业上市,提出如下意见。",
+            "中共丰原县委丰原县人民政府关于促进企业上市的若干意见",
+            None,
+        ),
+        (
+            "丰原县质量奖评审管理办法(2024年修订)第一章 总则第一条 为推进质量强县建设,制定本办法。",
+            "丰原县质量奖评审管理办法(2024年修订)",
+            None,
+        ),
+    ],
+)
+def test_a_title_glued_to_its_header_or_first_sentence_is_read(
+    head: str, title: str, number: str | None
+) -> None:
+    doc = extract_text(f"{head}\n一、支持创新\n对新认定的企业给予10万元奖励。").document
+    assert (doc.title, doc.doc_number) == (title, number)
+
+
+def test_the_first_article_printed_on_the_title_line_stays_in_the_body() -> None:
+    doc = extract_text(
+        "丰原县质量奖评审管理办法(2024年修订)第一章 总则第一条 对获得县质量奖的企业给予20万元奖励。"
+    )
+    assert [(r.amount_wan, r.section) for r in doc.incentives] == [(20, "一")]

@@ -460,3 +460,22 @@ def test_no_library_exception_escapes(tmp_path: Path, suffix: str, data: bytes) 
     except DocumentError as exc:
         assert exc.reason  # a reason for the user, in Chinese
         assert any("\u4e00" <= char <= "\u9fff" for char in exc.reason)
+
+
+def test_a_file_beyond_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from huiqi.extract.loaders import MAX_FILE_BYTES
+
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:  # a sparse file: no 50 MB written to the disk
+        handle.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(DocumentError, match=r"文件过大\(50 MB\),超过 50 MB 的上限"):
+        load_text(path)
+
+
+def test_a_text_beyond_any_real_policy_is_refused_with_a_chinese_reason(tmp_path: Path) -> None:
+    from huiqi.extract.pipeline import MAX_TEXT_CHARS, extract_file
+
+    sentence = "对新认定的企业给予10万元奖励。\n"
+    path = write(tmp_path, "dump.txt", (sentence * (MAX_TEXT_CHARS // len(sentence) + 1)).encode())
+    with pytest.raises(DocumentError, match=r"正文过长.*超过一份政策文件200万字的上限"):
+        extract_file(path)

@@ -75,7 +75,7 @@ def test_a_one_year_plan_does_not_pay_a_later_fact():
 
 
 def test_a_plan_with_no_horizon_pays_only_on_application():
-    rules, _ = compile_document(1, plan(plan=True), code_for_place)
+    rules, _ = compile_document(1, plan(plan=True, horizon_start=None, horizon_end=None), code_for_place)
     firm, (enterprises, facts) = one_firm(
         recognitions=[(None, "专精特新小巨人", "国家级", dt.date(2025, 7, 1), False)]
     )
@@ -136,3 +136,48 @@ def test_payer_shares_add_up_to_the_amount():
     assert sum(parts) == pytest.approx(10.0, abs=1e-12) and parts == [3.0, 3.0, 4.0]
     thirds = split(1.0, [1, 1, 1])
     assert round(sum(thirds), 4) == 1.0 and sorted(thirds) == [0.3333, 0.3333, 0.3334]
+
+
+def test_seed_004_a_one_year_plan_pays_nothing_for_a_later_listing():
+    from pathlib import Path
+
+    from huiqi.extract.pipeline import extract_file
+
+    seed = next((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("004_*.txt"))
+    rules, _ = compile_document(4, extract_file(seed).model_dump(mode="json"), code_for_place)
+    listing = [r for r in rules if r.table == "event" and "上市" in r.fact_kinds]
+    assert listing and all(r.ends == dt.date(2022, 12, 31) for r in listing)
+    firm = make_uscc("371602", 7)  # 滨州市滨城区
+    enterprises, facts = registry(
+        (firm, "371602"), events=[(firm, "上市", None, dt.date(2025, 3, 1), 50000.0, None)]
+    )
+    assert match_frames(enterprises, facts, rules, dt.date(2026, 1, 1)).is_empty()
+
+
+LIMITED = "每家企业每年累计享受本政策奖励不超过300万元。"
+
+
+def test_a_fixed_per_enterprise_limit_pays_by_its_own_amount():
+    doc = document(
+        "对新认定的国家级专精特新“小巨人”企业,给予100万元奖励。",
+        "对新认定的国家级制造业单项冠军企业,给予100万元奖励。",
+        "对新认定的国家级企业技术中心,给予100万元奖励。",
+        "对新认定的国家级工业设计中心,给予100万元奖励。" + LIMITED,
+    )
+    [limit] = [s for s in doc["stacking"] if s["rule"] == "cap_per_enterprise"]
+    assert (limit["limit_wan"], limit["basis"], limit["period"]) == (300.0, "fixed", "year")
+    rules, _ = compile_document(1, doc, code_for_place)
+    day = dt.date(2023, 5, 1)
+    one, (enterprises, facts) = one_firm(recognitions=[(None, "专精特新小巨人", "国家级", day, False)])
+    frame = match_frames(enterprises, facts.with_columns(uscc=pl.lit(one)), rules, dt.date(2024, 1, 1))
+    assert frame["amount_wan"].to_list() == [100.0]  # one grant: its own 100, no tax in sight
+    four = [
+        (None, "专精特新小巨人", "国家级", day, False),
+        (None, "制造业单项冠军", "国家级", day, False),
+        (None, "企业技术中心", "国家级", day, False),
+        (None, "工业设计中心", "国家级", day, False),
+    ]
+    firm, (enterprises, facts) = one_firm(recognitions=four)
+    frame = match_frames(enterprises, facts.with_columns(uscc=pl.lit(firm)), rules, dt.date(2024, 1, 1))
+    assert frame["amount_wan"].sum() == pytest.approx(300.0)
+    assert frame["amount_wan"].to_list() == [75.0] * 4 and all("按比例核减" in r for r in frame["reason"])

@@ -17,29 +17,24 @@ reads what a single part says about money:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from huiqi.extract.lexicon import LEXICON
 from huiqi.extract.model import Payer
-from huiqi.text.money import Money, Ratio, find_money, find_ratios
-from huiqi.text.places import PROVINCE_PATTERN
+from huiqi.text.money import NUMBER, Money, Ratio, find_money, find_ratios, money_to_wan
+from huiqi.text.places import place_tier
 
-GRANT_VERB = re.compile(
-    r"给予|予以|奖励|补助|补贴|资助|奖补|补偿|贴息|享受|领取|进行补助|进行匹配|匹配"
-    r"|支持(?=(?:最高|不超过|不高于|一次性)?(?:\d|[一二三四五六七八九十]+万))"
-)
-TAX_TREATMENT = re.compile(r"抵扣|应纳税所得额|税前摊销|加计扣除|减免税|免征|退税|税收优惠|通行费优惠|\d折")
-UNSPEC_HINT = re.compile(r"一定|择优|一事一议|专项|资金|奖补|贴息")
-NON_MONEY_GRANT = re.compile(r"^(?:优先)?(?:给予|予以)?(?:股权投资|立项|政策|用地|要素|优先)")
-PAYER = (
-    r"(?:由)?(?:中央财政|中央|国家|省上|省里|我[市区县]|市县两级|市、区两级|区、县两级|"
-    r"[市省区县](?:级)?(?:人民)?(?:政府|财政)(?:资金)?|[市省区县]级)"
-)
+GRANT_VERB = LEXICON.pattern("grant_verb")
+TAX_TREATMENT = LEXICON.pattern("tax_treatment")
+UNSPEC_HINT = LEXICON.pattern("unspecified_hint")
+NON_MONEY_GRANT = LEXICON.pattern("non_money_grant")
+PAYER = LEXICON.pattern("payer").pattern
 _TAIL_MODIFIERS = [
     re.compile(r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|额外|另外|并|直接|先|其)$"),
     re.compile(
-        r"(?:每家|每场次|每场|每个|每户|每项|每件|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构)?$"
+        r"(?:每家|每场次|每场|每个|每户|每项|每件|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构|摊位|展位)?$"
     ),
-    re.compile(r"按(?:照)?[^,]*$"),
+    re.compile(r"按(?:照)?(?:[^,()()]|[((][^()()]*[))])*$"),
     # How it is given (通过“一事一议”, 综合采取…方式, 依据…规定), not who gets it (通过省级认定的企业).
     re.compile(r"(?:通过|采取|综合采取|采用)[^,]*?(?:方式|一事一议”?|办法|形式)$"),
     re.compile(r"(?:依据|根据|参照|依照)[^,]*?(?:规定|办法|标准|情况|政策)$"),
@@ -49,28 +44,17 @@ _TAIL_MODIFIERS = [
     re.compile(r"各[\u4e00-\u9fff()()]{1,12}?(?:区|县|市|旗)[))]?$"),  # 各县级市(区)按照…给予
     re.compile(r"(?:园区|高新区|开发区|管委会|分档|按档|分类|连续三年|结合[\u4e00-\u9fff]{1,8})$"),
 ]
-_CAP_QUALIFIER = re.compile(r"最高|不超过|不高于|最多|上限|封顶|以内")
-_MIN_QUALIFIER = re.compile(r"不少于|不低于|至少")
+_CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
+_MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
 _PER_UNIT_HEAD = re.compile(
-    r"^(?:单个|单项|单户|单家|每个|每家|每户|每项|每台|每辆|每人|每年|同一|最高|累计)[^,]{0,8}?$|^$"
+    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度)[^,]{0,10}?$|^(?:金额|额度|资金|总额)?$"
 )
-AGGREGATE_BUDGET = re.compile(r"期间|总额|总量|总规模|年度|累计|财政补贴金额|资金规模")
-PAYER_SHARE = re.compile(r"承担|分担|按(?:照)?\d+:\d+")
-_PER = [
-    (re.compile(r"每场次|每场|/场"), "场"),
-    (re.compile(r"每台\(套\)|每台套|/台\(套\)|/台套|每台"), "台套"),
-    (re.compile(r"每辆|/辆"), "辆"),
-    (re.compile(r"每家|/家"), "家"),
-    (re.compile(r"单户|每户|/户"), "户"),
-    (re.compile(r"单个项目|每个项目|每项|/项"), "项"),
-    (re.compile(r"每人|/人"), "人"),
-    (re.compile(r"每亩|/亩"), "亩"),
-    (re.compile(r"每件|/件"), "件"),
-    (re.compile(r"每个(?!项目|企业|单位)[\u4e00-\u9fff]{1,4}(?:不超过|最高)"), "个"),
-]
+AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
+PAYER_SHARE = LEXICON.pattern("payer_share")
 RECIPIENT = re.compile(
     r"(?:给予|予以)(?:其|每家|每个)?(?P<who>[\u4e00-\u9fff、和及]{0,16}?"
-    r"(?:单位|企业|组织方|机构|主体|专利权人|权利人|平台|个人|团队))(?=最高|不超过|不高于|\d|[一二三四五六七八九十]|分别|一次性|按|全额)"
+    + LEXICON.alternation("recipient")
+    + r")(?:[((][^()()]{1,12}[))]|(?=最高|不超过|不高于|\d|[一二三四五六七八九十]|分别|一次性|按|全额|本人))"
 )
 _SHARE_LIST = re.compile(
     r"(?P<who>[市省区县](?:、[市省区县])+)(?:两级|三级)?(?:财政)?各(?:承担|负担|分担)(?P<shares>[\d.%和、:]+)"
@@ -102,44 +86,14 @@ class Grant:
     after_verb: str
     before_verb: str
     unspecified: bool = False
+    remarks: list[str] = field(default_factory=list)  # bracketed remarks that change the amount
 
 
 def payer_level(text: str) -> str | None:
     """Which budget level a payer phrase names (市政府 → 市级, 我区 → 区级, 省上 → 省级)."""
     if text.startswith("各") and re.search(r"区|县|旗", text):
         return "区县级"  # 各县级市(区), 各区县: the level below the document's
-    if re.search(r"中央|国家", text):
-        return "国家级"
-    if re.search(r"省|自治区", text):
-        return "省级"
-    if re.search(r"区|县", text) and "市" not in text:
-        return "区级" if "区" in text else "县级"
-    if "市" in text:
-        return "市级"
-    return None
-
-
-# A place name gives a level only when it names a title: 山东老字号, 吉林省著名商标, 安徽工业精品.
-_RECOGNITION_AFTER_PLACE = (
-    r"级|老字号|名牌|著名|质量奖|科学技术奖|科技进步奖|专精特新|首台|重点|示范|优秀|工业精品|新产品|信息消费|"
-    r"制造业|技术中心|高新|瞪羚|独角兽|单项冠军|小巨人|\d"
-)
-_LEVEL_PATTERNS = [
-    (
-        r"国家级|国家(?!顶级)|国内(?!外)|全国|中国(?![\u4e00-\u9fff]{0,6}(?:排行榜|榜单|500强))|(?<!大)中华|工业和信息化部|国务院",
-        "国家级",
-    ),
-    (
-        rf"省级|省内|自治区级|自治区(?!政府)|(?:(?:{PROVINCE_PATTERN})省?|[\u4e00-\u9fff]{{2,3}}省)(?={_RECOGNITION_AFTER_PLACE})|"
-        r"(?:列入|入选|认定为|确定为|获评|评为|认定的|新认定|通过)省",
-        "省级",
-    ),
-    (
-        r"市级|盟市级|州级|盟级|(?:列入|入选|认定为|确定为|获评|评为)市(?!场)|(?<=“)[\u4e00-\u9fff]{2}市?(?=老字号|名牌|质量奖|著名商标)",
-        "市级",
-    ),
-    (r"区级|县级|区县级|旗县级|县区级|旗级", "区县级"),
-]
+    return next((level for word, level in LEXICON.payers if word in text), None)
 
 
 def level_of(subject: str) -> str | None:
@@ -147,18 +101,39 @@ def level_of(subject: str) -> str | None:
 
     A subject that names several levels (国家和省绿色工厂, 省级研究院、市级设计中心) has none.
 
+    A place's own name before a title gives the level of that place (宁波市知名商标 → 市级), and a
+    county-level city's name with 级 is 区县级 (乐清市级 → 区县级).
+
     >>> level_of("新认定的国家级专精特新企业"), level_of("新获得“山东老字号”认定的企业"), level_of("国家和省绿色工厂")
     ('国家级', '省级', None)
+    >>> level_of("新评为宁波市知名商标的企业"), level_of("认定为乐清市级企业技术中心的企业")
+    ('市级', '区县级')
     """
     explicit = set(re.findall(r"国家级|自治区级|省级|盟市级|市级|州级|旗县级|区级|县级", subject))
     if len(explicit) > 1 or re.search(r"(?:国家|省)(?:和|、|及|或)(?:省|市)(?!场)", subject):
         return None
-    best: tuple[int, str] | None = None
-    for pattern, level in _LEVEL_PATTERNS:
-        m = re.search(pattern, subject)
+    best = _place_level(subject)
+    for pattern, level in LEXICON.level_patterns:
+        m = pattern.search(subject)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), level)
     return best[1] if best else None
+
+
+_TIER_LEVEL = {"province": "省级", "city": "市级", "county": "区县级"}
+
+
+def _place_level(subject: str) -> tuple[int, str] | None:
+    """(start, level) of a place's own name before a title or 级 (宁波市知名商标, 乐清市级)."""
+    for m in re.finditer(r"(?:省|市|县|区)(?=级|知名|著名|名牌|老字号|质量奖|“)", subject):
+        for length in (2, 3, 4):
+            start = m.start() - length
+            if start < 0:
+                break
+            tier = place_tier(subject[start : m.end()])
+            if tier:
+                return start, _TIER_LEVEL[tier]
+    return None
 
 
 def strip_tail(text: str) -> tuple[str, str | None]:
@@ -183,14 +158,44 @@ def strip_tail(text: str) -> tuple[str, str | None]:
 _RATE_PHRASE = re.compile(r"(?:按|以)(?:照)?[^,]*$")
 
 
+_PAREN = re.compile(r"[((][^()()]*[))]")
+_PAREN_CAP = re.compile(
+    r"^[((](?:单个|每个|每家|单家)?[\u4e00-\u9fff]{0,6}?(?:最高|不超过|不高于|最多)[^()()]*元"
+)
+_ADJUSTS = re.compile(r"按[^()()]*(?:\d%|倍)[^()()]*执行|减半|加倍|上浮|下浮|翻倍|扣减|核减")
+
+
+def remark_spans(part: str) -> list[tuple[int, int]]:
+    """Brackets inside a grant part that hold a remark or a condition (5万元以上,以合同和发票为准;
+    如…不足1亿元的,奖励额度按50%执行), not the grant's own amount; a bracketed cap (最高不超过50万元)
+    is the grant's own."""
+    return [(m.start(), m.end()) for m in _PAREN.finditer(part) if not _PAREN_CAP.match(m.group(0))]
+
+
+def grant_remarks(part: str) -> list[str]:
+    """Bracketed remarks that change the amount of a grant (奖励额度按50%执行, 减半): flagged for review."""
+    return [m.group(0) for m in _PAREN.finditer(part) if _ADJUSTS.search(m.group(0))]
+
+
+def _outside(spans: list[tuple[int, int]], start: int) -> bool:
+    return not any(a <= start < b for a, b in spans)
+
+
 def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
     """Rates that are the grant's own: after the verb, inside an 按…/以… phrase before it, or
     right before the verb (场地租金总额的50%予以补贴)."""
     keep = []
+    spans = remark_spans(part)
     for r in find_ratios(part):
-        tail = part[r.end :]
-        if re.match(r"以上|以下|及以上|以内", tail):
+        if not _outside(spans, r.start):
             continue
+        tail = part[r.end :]
+        if re.match(r"以上|以下|及以上|以内的(?![\u4e00-\u9fff]{0,4}(?:补助|补贴|奖励|资助|奖补))", tail):
+            continue
+        if re.search(
+            r"(?:(?<!不)超过|达到|达|增速|增幅|增长)$", part[max(0, r.start - 3) : r.start]
+        ) and re.match(r"(?:的)?部分|的(?!比例)", tail):
+            continue  # 同比增速超过10%部分给予全额奖励: 10% is where the part begins, not the rate
         if (
             r.start >= verb_at
             or _RATE_PHRASE.search(part[: r.start])
@@ -200,13 +205,43 @@ def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
     return keep
 
 
+_THRESHOLD_BEFORE = re.compile(
+    r"(?:达到|达|(?<!不)超过|突破|满|不足|(?<!不)低于|(?<!不)高于|总额在|额在|在|首次)$"
+)
+_THRESHOLD_AFTER = re.compile(
+    r"(?:\((?:含|不含)\))?(?:以上|以下|及以上|及以下|[-—~至到])"
+    r"|(?:\((?:含|不含)\))?的[\u4e00-\u9fff]{0,6}?(?:企业|项目|单位|机构|园区|平台|团队|主体)"
+)
+
+
+def is_threshold(part: str, start: int, end: int) -> bool:
+    """Whether the number at ``part[start:end]`` is a condition (产值达到2亿元, 1000万元以上的企业)."""
+    return bool(
+        _THRESHOLD_BEFORE.search(part[max(0, start - 4) : start])
+        or _THRESHOLD_AFTER.match(part[end : end + 8])
+        or re.match(r"以上|以下|及以上|及以下", part[end:])
+    )
+
+
 def _valid_moneys(part: str, verb_at: int) -> list[Money]:
     """Money that is the grant's own: after the verb, or inside an 按… phrase (按每家20万元给予资助),
     or right before a grant word (每人每月1500元住房补贴)."""
     keep = []
+    spans = remark_spans(part)
     for m in find_money(part):
+        if not _outside(spans, m.start):
+            continue
         tail = part[m.end : m.end + 8]
-        own = m.start >= verb_at or re.search(r"按(?:照)?每[^,]*$", part[: m.start])
+        if _THRESHOLD_BEFORE.search(part[max(0, m.start - 4) : m.start]) or _THRESHOLD_AFTER.match(tail):
+            continue  # 产值达到2亿元, 总额在1000万元(含)-2000万元: a condition, not the grant
+        own = (
+            m.start >= verb_at
+            or re.search(r"按(?:照)?每[^,]*$", part[: m.start])
+            # 按年租金的50%且最高不超过1万元的标准给予: a cap inside the rate phrase
+            or re.search(r"按(?:照)?[^,]*(?:最高|不超过|不高于)$", part[: m.start])
+            # 按100元/吨标准煤进行补助: an amount per unit inside the rate phrase
+            or (re.search(r"按(?:照)?[^,]*$", part[: m.start]) and re.match(r"/|每", part[m.end :]))
+        )
         named = re.match(r"[\u4e00-\u9fff]{0,4}(?:补贴|补助|奖励|资助)", tail) and not re.match(
             r"以上|以下|的", tail
         )
@@ -215,12 +250,12 @@ def _valid_moneys(part: str, verb_at: int) -> list[Money]:
     return keep
 
 
-PAYMENT_SCHEDULE = re.compile(
-    r"\d+(?:\.\d+)?%[^,]*(?:兑现|拨付|兑付|到位|发放)|(?:首期|首批|剩余|余下)(?:资金|款项?|奖补|补助|奖励)[^,]{0,8}\d+%"
+PAYMENT_SCHEDULE = LEXICON.pattern("payment_schedule")
+
+
+_MATCHING = re.compile(
+    r"(?P<base>[\u4e00-\u9fff]{2,12}?)(?P<x>\d+):(?P<y>\d+)(?:的比例)?(?:给予|予以|进行)?(?:资金)?配套"
 )
-
-
-_MATCHING = re.compile(r"(?P<base>[\u4e00-\u9fff]{2,12}?)(?P<x>\d+):(?P<y>\d+)(?:的比例)?配套")
 
 
 _TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)倍")
@@ -228,31 +263,66 @@ _TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)倍")
 
 def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
     """给予省级补助资金1:1配套奖励 → 100% of the provincial grant; 给予2倍资金支持 → 200% of the base."""
+    in_rate_phrase = re.compile(r"按(?:照)?[^,]*$")
     out = [
         Ratio(float(m.group("n")), m.start(), m.end(), m.group(0))
-        for m in _TIMES.finditer(part, verb_at)
-        if re.search(r"按(?:照)?[^,]*$", part[:verb_at])
+        for m in _TIMES.finditer(part)
+        # 按国家奖金的2倍给予奖励, 按照…给予2倍资金支持: a multiple of the base the 按 phrase names
+        if in_rate_phrase.search(part[: min(m.start(), verb_at)])
     ]
-    for m in _MATCHING.finditer(part, verb_at):
+    for m in _MATCHING.finditer(part):
+        if m.start() < verb_at and not in_rate_phrase.search(part[: m.start("x")]) and m.end() < verb_at:
+            continue
         x, y = float(m.group("x")), float(m.group("y"))
         if x > 0:
             out.append(Ratio(round(y / x, 9), m.start("x"), m.end(), m.group(0)[m.start("x") - m.start() :]))
+    out += per_money_ratios(part)
     return out
+
+
+_PER_MONEY = re.compile(
+    rf"每(?:增加|新增|多)?(?P<x>{NUMBER})\s*(?P<ux>万元|亿元|元)[^,\d]{{0,6}}?(?:给予|奖励|补助|补贴|奖补|资助)"
+    rf"[^,\d]{{0,4}}?(?P<y>{NUMBER})\s*(?P<uy>万元|亿元|元)"
+)
+
+
+def per_money_ratios(part: str) -> list[Ratio]:
+    """An amount per amount is a rate: 增加部分每100万元给予5万元 → 5% of the increase.
+
+    >>> [r.value for r in per_money_ratios("按地方贡献增加部分每100万元给予5万元的专项奖励")]
+    [0.05]
+    """
+    out = []
+    for m in _PER_MONEY.finditer(part):
+        try:
+            x = money_to_wan(m.group("x"), m.group("ux"))
+            y = money_to_wan(m.group("y"), m.group("uy"))
+        except ValueError:
+            continue
+        if x > 0:
+            out.append(Ratio(round(y / x, 9), m.start(), m.end(), m.group(0)))
+    return out
+
+
+_NOUN_USE = re.compile(r"政策|办法|细则|对象|范围|条件|名单|资格|申报|申请|程序")
 
 
 def read_grant(index: int, part: str) -> Grant | None:
     """Read a comma part as a grant, or None when it grants nothing countable."""
-    if PAYMENT_SCHEDULE.search(part):
-        return None  # 奖补资金50%待企业达产后兑现: when money is paid, not how much
     verbs = list(GRANT_VERB.finditer(part))
     if not verbs:
         return None
+    if PAYMENT_SCHEDULE.search(part):
+        return None  # 奖补资金50%待企业达产后兑现: when money is paid, not how much
     for verb in verbs:
         if part[verb.end() : verb.end() + 1] == "的":
             continue  # 获得省知识产权质押融资补助的企业: the word names a title, it grants nothing here
+        if _NOUN_USE.match(part, verb.end()):
+            continue  # 高管奖励政策, 补助对象: the word names a policy or its scope, it grants nothing
         at = verb.start()
-        moneys = _valid_moneys(part, at)
         ratios = _valid_ratios(part, at) + _matching_ratios(part, at)
+        spans = [(r.start, r.end) for r in per_money_ratios(part)]
+        moneys = [m for m in _valid_moneys(part, at) if not any(a <= m.start < b for a, b in spans)]
         if moneys or ratios:
             before = part[:at]
             first = min([r.start for r in ratios] + [m.start for m in moneys])
@@ -264,7 +334,7 @@ def read_grant(index: int, part: str) -> Grant | None:
             if m := SUBJECT_START.match(own):
                 own = own[m.end() :]
                 payer = payer or (payer_level(m.group("payer")) if m.group("payer") else None)
-            return Grant(index, own, payer, moneys, ratios, part[at:], part[:at])
+            return Grant(index, own, payer, moneys, ratios, part[at:], part[:at], remarks=grant_remarks(part))
     return None
 
 
@@ -273,8 +343,9 @@ _INCLUDE_IN_SCOPE = re.compile(
 )
 
 
-_PROCEDURE = re.compile(r"用于|兑付|兑现|拨付|申请|申报|审核|审批|列入[^,]*预算|安排")
-_CASE_BY_CASE = re.compile(r"一事一议")
+_PROCEDURE = LEXICON.pattern("procedure")
+_NO_GRANT = LEXICON.pattern("no_grant")
+_CASE_BY_CASE = LEXICON.pattern("case_by_case")
 
 
 def unspecified_grant(index: int, part: str) -> Grant | None:
@@ -282,13 +353,19 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
     if scope:
         return Grant(index, scope.group("who"), None, [], [], part[scope.end("who") :], "", unspecified=True)
     case = _CASE_BY_CASE.search(part)
-    if case and re.search(r"实行|采取|采用|给予|予以|通过|按", part) and not _PROCEDURE.search(part):
-        head = re.search(r"(?:实行|采取|采用|给予|予以|通过|按)[^,]*$", part[: case.start()])
+    if (
+        case
+        and re.search(r"实行|拟行|施行|执行|采取|采用|给予|予以|通过|按", part)
+        and not _PROCEDURE.search(part)
+    ):
+        head = re.search(r"(?:实行|拟行|施行|执行|采取|采用|给予|予以|通过|按)[^,]*$", part[: case.start()])
         at = head.start() if head else case.start()
         own, payer = strip_tail(part[:at])
         return Grant(index, own, payer, [], [], part[at:], part[:at], unspecified=True)
+    if _NO_GRANT.search(part):
+        return None  # 延续认定的,不再予以奖励: a grant withheld
     m = re.search(
-        r"(?:给予|予以)(?:一定|适当)?(?:的)?(?:资金)?(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
+        r"(?:给予|予以)(?:一定|适当|重点|相应)?(?:的)?(?:资金|经费|政策)?(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
         r"(?P<verb>奖励|补助|补贴|资助|奖补)$",
         part,
     )
@@ -374,10 +451,8 @@ def sentence_payer(sentence: str) -> str | None:
 
 
 def per_of(text: str) -> str | None:
-    for pattern, unit in _PER:
-        if pattern.search(text):
-            return unit
-    return None
+    """The unit an amount is counted in (每场 → 场, /辆 → 辆), from the lexicon's per-units."""
+    return LEXICON.per_unit(text)
 
 
 _QUALIFIER_TAIL = re.compile(r"(?:最高|不超过|不高于|不低于|最多|一次性|的)+$")
@@ -390,6 +465,9 @@ def base_of(grant_text: str, subject: str) -> str | None:
     ratios += _matching_ratios(grant_text, verb.start() if verb else 0)
     if ratios:
         before, after = grant_text[: ratios[0].start], grant_text[ratios[0].end :]
+        before = _PAREN.sub("", before)  # 按其咨询服务费(5万元以上,以合同和发票为准)50%
+        # 按设备投资额1000万元以下部分按10%: the band is not the base
+        before = re.sub(r"[\d.]+(?:万元|亿元|元)?(?:以下|以上|及以下|及以上)?部分(?:按(?:照)?)?$", "", before)
         m = re.search(
             r"按(?:照)?(?:其)?(?:不高于|不超过|最高)?(?P<base>[^,按]+?)(?:分别给予[^,]*?)?$", before
         )
@@ -416,6 +494,9 @@ def base_of(grant_text: str, subject: str) -> str | None:
     if m:
         return m.group("base")
     return None
+
+
+_CAP_AFTER = re.compile(r"\s*(?:以内|之内|以下)(?!的(?:企业|项目|单位))")
 
 
 def _qualifier_kind(window: str) -> str:
@@ -451,13 +532,20 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
         cap_value = grant.moneys[0].value_wan if grant.moneys else (cap.value_wan if cap else None)
         out = []
         prev_end = 0
+        # 50%、30%以内: a qualifier printed once after a list of rates bounds each of them.
+        shared_max = len(grant.ratios) > 1 and bool(_CAP_AFTER.match(part, grant.ratios[-1].end))
         for r in grant.ratios:
             # The qualifier stands between the 按/给予 that opens the rate phrase and the rate.
             openers = list(re.finditer(r"按照?|给予|予以|享受", part[: r.start]))
             start = max(openers[-1].start() - 3, 0) if openers else 0
-            window = part[max(start, prev_end) : r.start]
+            window = _PAREN.sub("", part[max(start, prev_end) : r.start])
             prev_end = r.end
-            is_max = bool(_CAP_QUALIFIER.search(window)) or r.low is not None
+            is_max = (
+                bool(_CAP_QUALIFIER.search(window))
+                or r.low is not None
+                or shared_max
+                or bool(_CAP_AFTER.match(part, r.end))
+            )
             floor = r.value if _MIN_QUALIFIER.search(window) else r.low  # 不低于10%: at least 10%
             out.append(Amount("ratio", None, cap_value, r.value, is_max, ratio_min=floor))
         return out
@@ -466,10 +554,21 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
     prev_end = max(0, len(grant.before_verb) - 4)
     kinds = []
     for m in grant.moneys:
-        kinds.append(_qualifier_kind(part[prev_end : m.start]))
+        kind = _qualifier_kind(part[prev_end : m.start])
+        kinds.append("max" if kind == "fixed" and _CAP_AFTER.match(part, m.end) else kind)
         prev_end = m.end
     if kinds and kinds[0] != "fixed" and all(k == "fixed" for k in kinds[1:]):
         kinds = [kinds[0]] * len(kinds)
+    if (
+        len(grant.moneys) == 2
+        and kinds == ["fixed", "max"]
+        and re.fullmatch(
+            r"[\u4e00-\u9fff/()]{0,6}?(?:限额|最高|不超过)", part[grant.moneys[0].end : grant.moneys[1].start]
+        )
+    ):
+        # 按增量给予100元/标箱限额50万元的奖励: the second amount caps the first
+        first, second = grant.moneys
+        return [Amount("fixed", amount=first.value_wan, cap=second.value_wan)]
     for kind, m in zip(kinds, grant.moneys, strict=True):
         if kind == "max" or m.low_wan is not None:  # 给予10万元—100万元: up to 100, at least 10
             out.append(Amount("max", cap=m.value_wan, amount_min=m.low_wan))

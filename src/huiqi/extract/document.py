@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from huiqi.extract.lexicon import LEXICON
 from huiqi.extract.model import DocumentInfo
 from huiqi.extract.structure import ORG_SUFFIX
 from huiqi.text.lines import HEADING_START
@@ -18,8 +19,12 @@ from huiqi.text.money import parse_number
 from huiqi.text.places import is_province
 
 DOC_TYPES = r"(?:实施意见|意见|方案|通知|办法|措施|规定|计划|细则|决定|政策|纲要|规划|公告|批复|函|条例|指南|规则|清单|要点)"
+_TITLE_YEARS = (
+    r"[((]\s*(?:19|20)\d{2}\s*(?:年)?\s*(?:[—–\-~～至到]+\s*(?:19|20)\d{2}\s*)?年?(?:修订|修正|版)?\s*[))]"
+)
 _TITLE = re.compile(
-    rf"^(?P<title>.{{4,120}}?{DOC_TYPES})(?P<tail>\s*[((](?:征求意见稿|试行|暂行|修订|草案|送审稿)[))])?$"
+    rf"^(?P<title>.{{4,120}}?{DOC_TYPES})(?P<years>\s*{_TITLE_YEARS})?"
+    r"(?P<tail>\s*[((](?:征求意见稿|试行|暂行|修订|草案|送审稿)[))])?$"
 )
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(【](?:19|20)\d{2}[〕\]］)】]\s*\d{1,4}\s*号")
 _CN_DIGIT = "〇零一二两三四五六七八九十"
@@ -95,6 +100,70 @@ def _as_title(line: str) -> str | None:
     return candidate if _TITLE.match(candidate) else None
 
 
+# What may stand before a title on its line: a document code (JLHD01—2017—0030), the issuer's
+# masthead (…人民政府办公室文件), a 文号, a mark (★), a rule (———), a signing date.
+_HEAD_NOISE = re.compile(
+    r"^(?:[A-Z]{2,}\d*[—\-–]\d{4}[—\-–]\d+|[\u4e00-\u9fff]{2,30}?文件|"
+    + DOC_NUMBER.pattern
+    + r"|\d{1,2}(?=[\u4e00-\u9fff])|[★☆◆■●*]+|[—\-_=]{3,}|[\u4e00-\u9fff]{2,30}?(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*"
+)
+_TITLE_END = re.compile(
+    rf"{DOC_TYPES}(?P<note>(?:\s*{_TITLE_YEARS}|\s*[((](?:征求意见稿|试行|暂行|修订|草案|送审稿|(?:19|20)\d{{2}}年\d{{1,2}}月\d{{1,2}}日)?[))])*)"
+)
+# What may follow a title on its line: a salutation (各乡镇人民政府…:), the preamble's first words,
+# the first chapter or article, or the 文号.
+_BODY_START = re.compile(
+    r"(?:为|根据|按照|现将|经[\u4e00-\u9fff]{2}|近年来|随着|当前|第一章|第一条|一、|总则)[^。]{0,60}[,。:]"
+)
+
+
+def _balanced(text: str) -> bool:
+    return all(text.count(a) == text.count(b) for a, b in ("《》", "()", "“”", "<>", "〈〉"))
+
+
+def is_salutation(rest: str) -> bool:
+    """Whether the rest of a title line is the salutation (各乡镇人民政府…: / 乍浦镇,港区各部门:)."""
+    rest = rest.strip()
+    return (
+        rest.endswith(":")
+        and len(rest) <= 160
+        and "。" not in rest
+        and bool(re.search(r"[、,]|^各", rest))
+        and not re.match(r"[》)的之]", rest)
+    )
+
+
+def glued_title(line: str) -> tuple[str, str] | None:
+    """A title glued on one line to what surrounds it: (title, the rest of the line after it).
+
+    >>> glued_title("仙商务〔2020〕44号关于促进商贸业发展的十条扶持政策为打好疫情防控总体战,制定本政策。")[0]
+    '关于促进商贸业发展的十条扶持政策'
+    >>> glued_title("★中共某县委某县人民政府关于印发《某县人才新政》的通知各乡镇党委,县直属各单位:")
+    ('中共某县委某县人民政府关于印发《某县人才新政》的通知', '各乡镇党委,县直属各单位:')
+    >>> glued_title("关于鼓励企业对接资本市场的意见兰政发〔2017〕40号")[0]
+    '关于鼓励企业对接资本市场的意见'
+    """
+    head = line.strip()
+    while m := _HEAD_NOISE.match(head):
+        if not m.group(0):
+            break
+        head = head[m.end() :]
+    for m in _TITLE_END.finditer(head):
+        title, rest = head[: m.end()].strip(), head[m.end() :].strip()
+        if len(title) < 6 or not _balanced(title) or re.search(r"[,。;:]", title):
+            continue
+        if not rest:
+            return title, rest
+        if (
+            is_salutation(rest)
+            or _BODY_START.match(rest)
+            or DOC_NUMBER.match(rest)
+            or (m.group("note") and not re.match(r"[》)的之]", rest))
+        ):
+            return title, rest
+    return None
+
+
 def _broken_title_start(line: str) -> bool:
     """The first line of a title broken in two: it names a place and is not itself a body or a date."""
     line = line.strip()
@@ -116,6 +185,9 @@ def _title_candidates(lines: list[str]) -> list[str]:
             break
         following = lines[i + 1].strip() if i + 1 < len(lines) else ""
         candidate = _as_title(line)
+        if candidate is None and (glued := glued_title(line)):
+            # A signing date or empty brackets printed after the title are not part of it.
+            candidate = _as_title(re.sub(r"\s*[((](?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?[))]", "", glued[0]))
         if candidate is None and _broken_title_start(line):
             joined = _as_title(line.strip() + following)  # a title broken over two lines
             candidate = joined if joined and not re.search(r"[!!??]", joined) else None
@@ -137,17 +209,46 @@ def find_title(lines: list[str]) -> str | None:
     return next((c for c in candidates if "关于" in c), candidates[0] if candidates else None)
 
 
+_NUMBER_CUT = re.compile(rf"(?:{DOC_TYPES}|局|委员会|办公室|政府|中心|支行|文件|号)(?=[\u4e00-\u9fff]{{2,}})")
+
+
+def _own_number(found: str) -> str:
+    """A 文号 without what the line glued before its prefix (a title's end, the issuers' names).
+
+    >>> _own_number("层次资本市场的意见兰政发〔2017〕40号"), _own_number("宁波市鄞州区财政局鄞商局〔2018〕40号")
+    ('兰政发〔2017〕40号', '鄞商局〔2018〕40号')
+    >>> _own_number("区委办〔2018〕66号")
+    '区委办〔2018〕66号'
+    """
+    found = re.sub(r"\s+", "", found)
+    bracket = re.search(r"[〔\[［(【]", found)
+    prefix = found[: bracket.start()] if bracket else found
+    cut = 0
+    for m in _NUMBER_CUT.finditer(prefix):
+        if m.end() >= 4 and len(prefix) - m.end() >= 2:
+            cut = m.end()
+    return found[cut:]
+
+
 def find_doc_number(lines: list[str]) -> str | None:
     """The 文号 printed in the header (not one cited in the body)."""
     for line in lines[:12]:
-        if _SALUTATION.match(line.strip()) or len(line) > 90:
+        line = line.strip()
+        if _SALUTATION.match(line):
             break
         m = DOC_NUMBER.search(line)
-        if m is None or re.search(r"[,。;]", line):  # a sentence cites a 文号; a header line prints one
+        if m is None:
+            if len(line) > 90:
+                break
             continue
-        if not re.search(r"《[^》]*$|》\s*[((]?\s*$", line[: m.start()]):
-            return re.sub(r"\s+", "", m.group(0))
-        if loose := _LOOSE_NUMBER.match(line.strip()):
+        before = line[: m.start()]
+        if re.search(r"[,。;]", before) or (
+            len(line) <= 90 and re.search(r"[,。;]", line) and not glued_title(line)
+        ):
+            continue  # a sentence cites a 文号; a header line (maybe glued to the title) prints one
+        if not re.search(r"《[^》]*$|》\s*[((]?\s*$", before):
+            return _own_number(m.group(0))
+        if loose := _LOOSE_NUMBER.match(line):
             return loose.group("n")
     for line in lines[:12]:
         if loose := _LOOSE_NUMBER.match(line.strip()):
@@ -259,7 +360,18 @@ def _issuers_from_title(title: str | None) -> list[str]:
     return [p for p in parts if ORG_SUFFIX.search(p)]
 
 
+_TERM = re.compile(
+    r"(?:试行期|执行期|实施期|有效期)(?:限)?(?:为|暂定)?(?:自[^,。;]{4,20}?(?:起|开始))?(?:至|到|截至)(?P<d>[^,。;]{6,16}?)(?:止|结束|为止)"
+)
+
+
 def _validity(text: str, effective: str | None) -> str | None:
+    if not re.search(r"有效期|试行期|执行期|实施期", text):
+        return None
+    # 试行期自2017年1月1日起至2021年12月31日止: a term the document sets for itself
+    for m in _TERM.finditer(text):
+        if d := parse_date(m.group("d")):
+            return d
     for sentence in re.split(r"[。\n]", text):
         if not re.search(
             r"本(?:实施)?(?:意见|方案|办法|通知|政策|措施|细则|规定|计划|决定|条例)|有效期至", sentence
@@ -314,3 +426,52 @@ def extract_document(raw_lines: list[str], lines: list[str], text: str) -> Docum
         region=region,
         level=level_of_region(region, issuers),
     )
+
+
+_YEAR_SPAN = re.compile(
+    r"(?P<a>(?:19|20)\d{2})\s*年?(?:度)?\s*(?:—|–|-|~|～|至|到)+\s*(?P<b>(?:19|20)\d{2})\s*年?"
+)
+_ONE_YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年(?:度)?(?![\d月]|修订|修正|版|第|起|以来)")
+_N_YEARS = re.compile(r"(?P<n>[两三四五六七八九十\d]{1,2})年(?:行动|攻坚|工作|专项|推进|提升|实施)")
+_GOAL_YEAR = re.compile(r"(?:到|至|截至|截止到)(?P<y>20\d{2})年")
+_SELF_SPAN = re.compile(
+    r"本(?:行动|工作|实施|专项)?(?:方案|计划|要点)[^。,]{0,6}[((]?(?P<a>20\d{2})\s*年?\s*(?:—|–|-|~|至|到)+\s*(?P<b>20\d{2})"
+)
+
+
+def _plan_type(title: str) -> bool:
+    return bool(re.search(LEXICON.alternation("plan_type"), title))
+
+
+def read_horizon(document: DocumentInfo, text: str, doc_year: int | None) -> None:
+    """Read whether a document is a time-bound plan (行动方案, 工作要点 …) and the years it covers.
+
+    The horizon comes from the title (2022年工作方案 → 2022; 三年行动计划(2023—2025年) →
+    2023..2025; a revision year such as (2018年修订) is not one), else, for a plan, from the
+    plan naming its own years in the text (本行动计划(2023-2025年)), from N年行动计划 and its goal
+    year (到2025年 → 2023..2025), or from 全年 in a plan dated by its 文号 or signature.
+
+    >>> d = DocumentInfo(title="某市加快建设工业强市三年行动计划(2023—2025年)")
+    >>> read_horizon(d, "", None); (d.plan, d.horizon_start, d.horizon_end)
+    (True, '2023-01-01', '2025-12-31')
+    """
+    title = document.title or ""
+    document.plan = _plan_type(title)
+    start = end = None
+    if m := _YEAR_SPAN.search(title):
+        start, end = int(m.group("a")), int(m.group("b"))
+    elif m := _ONE_YEAR.search(title):
+        start = end = int(m.group("y"))
+    elif document.plan:
+        goals = [int(y) for y in _GOAL_YEAR.findall(text)]
+        if m := _SELF_SPAN.search(text):
+            start, end = int(m.group("a")), int(m.group("b"))
+        elif (n := _N_YEARS.search(title)) and goals:
+            span = int(parse_number(n.group("n")))
+            end = max(set(goals), key=goals.count)
+            start = end - span + 1
+        elif "全年" in text and doc_year:
+            start = end = doc_year
+    if start and end and start <= end:
+        document.horizon_start = f"{start}-01-01"
+        document.horizon_end = f"{end}-12-31"

@@ -26,6 +26,7 @@ from huiqi.extract.amounts import (
     AGGREGATE_BUDGET,
     GRANT_VERB,
     PAYER_SHARE,
+    PAYMENT_SCHEDULE,
     RECIPIENT,
     SUBJECT_START,
     TAX_TREATMENT,
@@ -35,20 +36,24 @@ from huiqi.extract.amounts import (
     base_of,
     cap_of,
     caps_of,
+    is_threshold,
     level_of,
     payer_level,
     payers_from,
+    per_money_ratios,
     per_of,
     read_grant,
+    remark_spans,
     sentence_payer,
     unspecified_grant,
 )
+from huiqi.extract.lexicon import LEXICON
 from huiqi.extract.lists import find_lists, level_lists, recipient_members
 from huiqi.extract.model import Incentive, Payer
 from huiqi.extract.stacking import without_limits
 from huiqi.extract.structure import Structure
 from huiqi.text.clauses import split_clauses, split_parts, split_sentences, split_top
-from huiqi.text.money import Money, find_money, find_ratios
+from huiqi.text.money import NUMBER, Money, find_money, find_ratios, money_to_wan
 
 _GOVERNMENT = re.compile(r"(?:县|区|市|旗|开发区|政府|管委会)[))]?$|旗县区|县市区|区县")
 _RATE_ONLY = re.compile(r"^(?:分别)?(?:按|以)(?:照)?[^,]*\d(?:\.\d+)?%(?:的比例)?$")
@@ -61,7 +66,25 @@ _LEGAL_BASIS = re.compile(
     r"^(?:按照|依据|根据|依照|参照)[^,]*(?:规定|办法|政策|要求|精神|通知|意见)$|^以[^,]*为(?:依据|基数|标准)$"
 )
 _OTHER_LEVELS_GRANT = re.compile(r"^除.*外$")
-_PREAMBLE = re.compile(r"^(?:支持|鼓励|推进|推动|加快|落实|积极|贯彻|引导|加大|完善|深入)")
+_CAP_WORD = re.compile(r"最高|不超过|不高于|最多|上限|封顶|限额")
+_SHARE_SPLIT = re.compile(r"^(?:其中)?\d+(?:\.\d+)?%(?:奖励|补助|补贴|给予|用于|归)[\u4e00-\u9fff]{1,12}$")
+_BARE_RECIPIENT = re.compile(
+    r"^(?:其|该)?"
+    + LEXICON.alternation("recipient").replace("(?:", "(?:引进方|", 1)
+    + r"(?=给予|予以|分别|一次性)"
+)
+_BACK_LIMIT = re.compile(
+    r"^(?:该|上述|此|以上)(?:项)?(?:奖励|补助|补贴|奖补|资金|费用)+[^,]{0,6}(?:不超过|不高于|最高|不得超过)"
+)
+DERIVED = LEXICON.pattern("derived_amount")
+# A benefit that is not money, named beside the grant (由市政府给予表彰,并…奖励): not who qualifies.
+_OTHER_BENEFIT = re.compile(r"(?:给予|予以)(?:通报)?(?:表彰|表扬|授牌|命名)")
+_PROCEDURAL = re.compile(
+    r"经(?:有关部门|主管部门|相关部门)?(?:认定|评审|审核|核定|批准|评估|考核|确认|备案)(?:后|合格)?"
+)
+_PREAMBLE = re.compile(
+    r"^(?:支持|鼓励|推进|推动|加快|落实|积极|贯彻|引导|加大|完善|深入|加强|强化|提高|提升|促进|大力)"
+)
 
 
 @dataclass
@@ -73,13 +96,23 @@ class _Context:
     payers: list[Payer] | None = None
     sentence_payer: str | None = None
     base: str | None = None  # 按其年度地方经济贡献额给予五年奖励,其中前三年给予80%…
+    topic: str | None = None  # the section's heading (技术改造补助): who qualifies when nothing else says
+
+
+_DISCOURSE = re.compile(r"^(?:具体|另外|此外|同时)(?=$|按|,)")
+_ON_TOP_OF = re.compile(r"在[^,]*?(?:的)?基础上,?")
+_TRAILING_VERB = re.compile(r"(?:给予|予以)[\u4e00-\u9fff]{0,6}$")
+_LEADING_DUI = re.compile(r"^(?:对于|对)")
+_TRAILING_DENG = re.compile(r"(?:等|,)$")
 
 
 def _clean_subject(text: str) -> str:
-    text = re.sub(r"在[^,]*?(?:的)?基础上,?", "", text)
-    text = re.sub(r"(?:给予|予以)[\u4e00-\u9fff]{0,6}$", "", text)
-    text = re.sub(r"^(?:对于|对)", "", text.strip(" ,"))
-    text = re.sub(r"(?:等|,)$", "", text.strip())
+    if "基础上" in text:
+        text = _ON_TOP_OF.sub("", text)
+    text = _TRAILING_VERB.sub("", text)
+    text = _LEADING_DUI.sub("", text.strip(" ,"))
+    text = _DISCOURSE.sub("", text)
+    text = _TRAILING_DENG.sub("", text.strip())
     return text.strip(" ,")
 
 
@@ -115,19 +148,30 @@ def _segment_tiers(part: str, k: int) -> list[str] | None:
         return None
     conditions = []
     for seg in segments:
-        if len(find_money(seg)) + len(find_ratios(seg)) != 1:
+        amounts = [m for m in find_money(seg) if not is_threshold(seg, m.start, m.end)]
+        if len(amounts) + len(find_ratios(seg)) != 1:
             return None
-        m = re.match(r"^(?:.*?对)?(?P<cond>[^,]*?的)(?=按|给予|予以|奖励|补助|补贴|一次性|分别|最高|\d)", seg)
+        # 属于国内首台(套)的按60%; 1000万元以下部分按10% (progressive bands: each rate on its part)
+        m = re.match(
+            r"^(?:.*?对)?(?:按(?:照)?)?(?P<cond>[^,]*?(?:的|部分))(?=按|给予|予以|奖励|补助|补贴|一次性|分别|最高|\d)",
+            seg,
+        )
         if not m:
-            return None
+            # 国家级循环经济示范企业奖励50万元、省级循环经济示范企业奖励15万元: the words before the verb
+            m = re.match(
+                r"^(?:.*?对)?(?P<cond>[\u4e00-\u9fff()“”]{4,30}?)(?=(?:一次性)?(?:奖励|补助|补贴|给予))", seg
+            )
+            if not m or not re.search(r"企业|单位|项目|机构|产品|中心|基地|平台", m.group("cond")):
+                return None
         conditions.append(m.group("cond"))
     return conditions
 
 
 def _pair_rows(
-    subject: str, base_subject: str, amounts: list[Amount], grant: Grant, part: str
-) -> list[tuple[str, Amount | None, list[str], bool]]:
-    """Pair amounts with the members of a list in the subject (分别), or with tiers in the part."""
+    subject: str, base_subject: str, amounts: list[Amount], grant: Grant, part: str, base: str | None = None
+) -> list[tuple[str, Amount | None, list[str], bool] | tuple[str, Amount | None, list[str], bool, str]]:
+    """Pair amounts with the members of a list in the subject (分别), or with tiers in the part;
+    a row may carry its own rate base as a fifth item (按软件、硬件投入分别给予30%、20%)."""
     k = len(amounts)
     if k <= 1:
         subjects = [subject]
@@ -140,9 +184,37 @@ def _pair_rows(
             if levels and who:
                 lst = levels[0]
                 subjects = [lst.substitute(s, i) for s in subjects for i in range(len(lst))]
+            elif len(subjects) == 1 and (lists := [lst for lst in find_lists(subject) if len(lst) > 1]):
+                # 获得国家级QC成果三等奖、省级一等奖的,每项分别奖励0.5万元: each member gets it.
+                lst = lists[0]
+                subjects = [lst.substitute(subject, i) for i in range(len(lst))]
         return [(s, amounts[0] if amounts else None, [], False) for s in subjects]
     if conditions := _segment_tiers(part, k):
-        return [(_join_tier(c, base_subject), a, [], False) for c, a in zip(conditions, amounts, strict=True)]
+        # 1000万元以下部分按10%、以上部分按5%: progressive bands, each rate on its own part of the base
+        note = (
+            ["分段累进:每档比例只计入落在该档的部分"] if all(c.endswith("部分") for c in conditions) else []
+        )
+        return [
+            (_join_tier(c, base_subject) if c.endswith(("的", "部分")) else c, a, list(note), False)
+            for c, a in zip(conditions, amounts, strict=True)
+        ]
+    if qualifiers := _bracketed_qualifiers(part, grant, k):
+        # 每个摊位补助0.3万元(市内)、0.5万元(市外省内)、1万元(省外): the bracket names the case
+        return [(f"{subject}({q})", a, [], False) for q, a in zip(qualifiers, amounts, strict=True)]
+    if phases := _phases(part, k):
+        # 给予地方财政贡献前5年100%后5年50%的奖励: one rate per period
+        return [(f"{subject}({p})", a, [], False) for p, a in zip(phases, amounts, strict=True)]
+    if recipients := _recipients_with_amounts(grant.after_verb, k):
+        # 分别给予研发单位最高50万元、使用单位最高30万元: each recipient printed with its amount
+        head = subject.removesuffix(recipients[0]).removesuffix("的") if subject != recipients[0] else ""
+        return [
+            (_join_of(head, who) if head else who, a, [], False)
+            for who, a in zip(recipients, amounts, strict=True)
+        ]
+    segments = split_top(subject, "、")
+    if len(segments) == k and all("“" in seg for seg in segments):
+        # 年销售收入达到100亿元的“航母之星”工业企业、…的“航母”工业企业: one named kind per amount.
+        return [(seg, a, [], False) for seg, a in zip(segments, amounts, strict=True)]
     lists = find_lists(subject)
     same = [lst for lst in lists if len(lst) == k]
     if same:
@@ -158,6 +230,12 @@ def _pair_rows(
             out.append((chosen.substitute(s, i), amounts[i], [], False))
         return out
     for lst in lists:
+        # 中国驰名商标、浙江省著名商标或名牌产品、宁波市知名商标或名牌产品 + three amounts: the
+        # members are what 、 separates; 或 joins alternatives inside one member.
+        groups = lst.groups("、")
+        if len(groups) == k and len(lst) > k and all(sep in "、或" for sep in lst.separators):
+            return [(lst.substitute_group(subject, g), amounts[i], [], False) for i, g in enumerate(groups)]
+    for lst in lists:
         for sep in ("和", "及", "与", "以及"):
             groups = lst.groups(sep)
             if len(groups) == k and len(lst) > k:
@@ -167,8 +245,60 @@ def _pair_rows(
                     for g, members in enumerate(groups)
                     for i in members
                 ]
+    if base and (base_lists := [lst for lst in find_lists(base) if len(lst) == k]):
+        # 按网络软件、硬件实际投入分别给予30%、20%: the rates pair with what they apply to.
+        lst = base_lists[0]
+        return [
+            (_join_of(subject, lst.substitute(base, i)), a, [], False, lst.substitute(base, i))
+            for i, a in enumerate(amounts)
+        ]
     note = f"有{k}个金额但未找到与之对应的{k}项对象,各金额暂用同一对象,请核对"
     return [(subject, a, [note], True) for a in amounts]
+
+
+_RECIPIENT_WITH_AMOUNT = re.compile(
+    r"^(?:其|每家|每个)?(?P<who>[\u4e00-\u9fff]{0,10}?"
+    + LEXICON.alternation("recipient")
+    + r")(?=最高|不超过|不高于|一次性|\d)"
+)
+
+
+def _bracketed_qualifiers(part: str, grant: Grant, k: int) -> list[str] | None:
+    """The bracket printed after each amount (0.3万元(市内)、0.5万元(市外省内)), one per amount, or None."""
+    found = []
+    for m in [*grant.moneys, *grant.ratios]:
+        q = re.match(r"\s*[((](?P<q>[^()()]{2,12})[))]", part[m.end :])
+        if not q or re.search(r"\d|含", q.group("q")):
+            return None
+        found.append(q.group("q"))
+    return found if len(found) == k else None
+
+
+_PHASE = re.compile(r"(?:前|后|第)[\d一二三四五六七八九十两]+(?:个)?(?:完整)?(?:年度|年)(?:内)?")
+
+
+def _phases(part: str, k: int) -> list[str] | None:
+    """Periods printed before each rate (前5年100%后5年50%), one per amount, or None."""
+    phases = [m.group(0) for m in _PHASE.finditer(part)]
+    rates = find_ratios(part)
+    if len(phases) != k or len(rates) != k:
+        return None
+    for phase, rate in zip(_PHASE.finditer(part), rates, strict=True):
+        if phase.end() > rate.start or not re.fullmatch(
+            r"[\u4e00-\u9fff]{0,4}", part[phase.end() : rate.start]
+        ):
+            return None
+    return phases
+
+
+def _recipients_with_amounts(after_verb: str, k: int) -> list[str] | None:
+    """The recipients of 分别给予A最高X、B最高Y, one per amount, or None."""
+    body = re.sub(r"^(?:分别)?(?:给予|予以)(?:分别)?", "", after_verb)
+    segments = split_top(body, "、")
+    if len(segments) != k:
+        return None
+    found = [m.group("who") for seg in segments if (m := _RECIPIENT_WITH_AMOUNT.match(seg))]
+    return found if len(found) == k else None
 
 
 def _join_of(subject: str, recipient: str) -> str:
@@ -205,10 +335,17 @@ def _without_tier(pending: list[str], opened_by_dui: bool) -> str:
 
 def _subject_from(pending: list[str], own: str, opened_by_dui: bool) -> str:
     """The subject: condition parts before the grant (without preambles and legal bases) + own words."""
-    parts = [p for p in pending if not _LEGAL_BASIS.match(p) and not _OTHER_LEVELS_GRANT.match(p)]
+    parts = [
+        p
+        for p in pending
+        if not _LEGAL_BASIS.match(p) and not _OTHER_LEVELS_GRANT.match(p) and not _OTHER_BENEFIT.search(p)
+    ]
     if not opened_by_dui and parts:
         kept = [p for p in parts if not _PREAMBLE.match(p)]
-        parts = kept or [_PREAMBLE.sub("", parts[-1])]
+        preambles = [p for p in parts if _PREAMBLE.match(p)]
+        if preambles and all(_PROCEDURAL.fullmatch(p) for p in kept):
+            kept = []  # 鼓励小微企业组织管理培训,经认定,按…: the preamble names who, 经认定 only how
+        parts = kept or [_PREAMBLE.sub("", (preambles or parts)[-1])]
     return _clean_subject(",".join([*parts, own] if own else parts))
 
 
@@ -233,6 +370,15 @@ def _find_subject_start(parts: list[str]) -> tuple[int | None, str | None]:
     return None, None
 
 
+_BRACKETED_SHARE = re.compile(r"[((](?P<inner>[^()()]*(?:承担|分担)[^()()]*)[))]")
+_NEW_GRANT_AFTER_AMOUNT = re.compile(r"(?<=元)(?=对(?!接|外|其))")
+_JOINED_BY_BING = re.compile(r"(?<=奖励|补助|补贴|资助|奖补)并(?=对|按|给予)")
+_AMOUNT_SIGN = re.compile(r"元|%|‰|全额|倍|\d:\d|[\dIlOo]万")
+_UNSPECIFIED_SIGN = re.compile(
+    r"(?:给予|予以)[^,;]{0,10}(?:奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|一事一议|"
+    r"(?:纳入|列入)[^,;]{0,16}(?:贴息|补贴|补助|奖励|资助|奖补)|(?:奖励|补助|补贴|资助|奖补)(?:,|$)"
+)
+_ANY_GRANT = re.compile(r"给予|予以|奖|补|资助|扶持|支持|贴息|一事一议|纳入|列入|享受|领取|匹配|配套")
 _ENTERPRISE_CAP = re.compile(r"^(?:每家|同一|单个|每个)企业[^,]{0,30}(?:累计|合计|总额|最高限额)")
 
 
@@ -256,7 +402,13 @@ def _resolve_subject(
         subject = _join_tier(own, _core(base) if base else ctx.core or "")
     else:
         # Never lose a grant for want of a subject: fall back to the raw conditions.
-        subject = _subject_from(pending, own, opened) or ctx.subject or _clean_subject(",".join(pending))
+        subject = (
+            _subject_from(pending, own, opened)
+            or ctx.subject
+            or _clean_subject(",".join(pending))
+            or ctx.topic
+            or ""
+        )
         if not opened and ctx.core and subject.endswith("的") and _QUANTITY_CONDITION.search(subject):
             subject = _join_tier(subject, ctx.core)
     base = base or subject
@@ -267,13 +419,26 @@ def _resolve_subject(
 
 def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) -> list[Incentive]:
     """Read one clause (a sentence up to ;) into incentive rows; ``ctx`` carries the sentence's subject."""
+    if "对" not in clause and not _ANY_GRANT.search(clause):
+        return []  # no subject opened and no word of a grant: nothing to read (most clauses)
+    if not _AMOUNT_SIGN.search(clause) and not _UNSPECIFIED_SIGN.search(clause):
+        # Nothing payable here; a subject it opens (对新认定的企业;…) is still the sentence's.
+        if not ctx.subject and (m := SUBJECT_START.match(clause)):
+            ctx.subject = _core(
+                _clean_subject(split_parts(clause[m.end() :])[0] if clause[m.end() :] else "")
+            )
+            ctx.core = ctx.core or ctx.subject
+        return []
     if TAX_TREATMENT.search(clause) or _ENTERPRISE_CAP.search(clause):
         return []
     clause_payers = None
-    for m in re.finditer(r"[((](?P<inner>[^()()]*(?:承担|分担)[^()()]*)[))]", clause):
-        clause_payers = payers_from(m.group("inner"), None)
-    clause = re.sub(r"[((][^()()]*(?:承担|分担)[^()()]*[))]", "", clause)
-    clause = re.sub(r"(?<=元)(?=对(?!接|外|其))", ",", clause)  # …500万元对完成目标的县区…: a new grant
+    if "担" in clause:
+        for m in _BRACKETED_SHARE.finditer(clause):
+            clause_payers = payers_from(m.group("inner"), None)
+        clause = _BRACKETED_SHARE.sub("", clause)
+    clause = _NEW_GRANT_AFTER_AMOUNT.sub(",", clause)  # …500万元对完成目标的县区…: a new grant
+    # 给予10万元奖励并对其新增地方财政贡献给予全额奖励: a second grant joined by 并
+    clause = _JOINED_BY_BING.sub(",", clause)
     parts = split_parts(clause)
     start, start_payer = _find_subject_start(parts)
     first_index = start if start is not None else 0
@@ -281,6 +446,12 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
 
     slots: list[_Slot] = []
     pending: list[str] = []
+    clause_notes: list[
+        str
+    ] = []  # doubts about the whole clause (a limit stated as a share, a derived amount)
+    if start and _BARE_RECIPIENT.match(parts[start]):
+        # 引进…的区域性、全国性商贸会展,经认定的,对引进方给予5万元、10万元: who qualifies is before 对
+        pending = [p for p in parts[:start] if not _PREAMBLE.match(p)] or parts[:start]
     lead_in = ""  # parts before the first grant: 按级别给予一次性补贴,其中…
     fresh = True  # the next grant starts a new subject (no grant yet, or a new 对 part came)
     for i in range(first_index, len(parts)):
@@ -301,19 +472,36 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             continue
         if slots and AGGREGATE_BUDGET.search(part) and find_money(part) and not GRANT_VERB.search(part[:2]):
             continue
+        if slots and _BACK_LIMIT.match(part):
+            # 该奖励费用不超过其新建投资额的5%: a limit on the grant before, stated as a share
+            clause_notes.append(f"另有上限“{part}”未计入,请核对")
+            continue
+        if DERIVED.search(part):
+            # 奖励比例与限额分别再提高1个百分点和100万元, 减半奖励: amounts derived from another grant
+            clause_notes.append(f"另有按其他标准增减的金额“{part}”未计算,请核对")
+            continue
         if _OTHER_LEVELS_GRANT.match(part):
             continue
         if m := _CARRIED_BASE.search(part):
             ctx.base = ctx.base or m.group("base")
-        if _RATE_ONLY.match(part) and i + 1 < len(parts) and read_grant(i + 1, parts[i + 1]):
+        if (
+            _RATE_ONLY.match(part)
+            and i + 1 < len(parts)
+            and (
+                read_grant(i + 1, parts[i + 1])
+                or re.match(r"(?:给予|予以|奖励|补助|补贴|资助|奖补)", parts[i + 1])
+            )
+        ):
             # 按照实际投资额的1.5%,最高给予100万元奖补: the rate belongs to the grant that follows.
             parts[i + 1] = part + parts[i + 1]
             continue
+        if slots and _SHARE_SPLIT.match(part):
+            continue  # 其中60%奖励设计机构,40%奖励制造企业: how one grant is divided, not a new grant
         if part.startswith("其中"):
             parts[i] = part = re.sub(r"^其中[::,]?", "", part)
             pending, fresh = [], True  # 其中获省级称号企业奖励10万元: recipients within the category
         grant = read_grant(i, part)
-        if grant is None and i + 1 < len(parts) and cap_of(parts[i + 1]):
+        if grant is None and not slots and i + 1 < len(parts) and cap_of(parts[i + 1]):
             grant = unspecified_grant(i, part)  # 给予一定资金补助,最高不超过30万元
         if grant is None:
             if not slots:
@@ -328,46 +516,106 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         pending, fresh = [], False
 
     if not slots:
+        if clause_notes:
+            return []  # only a derived amount: nothing of its own to pay
         return _unspecified_rows(parts, first_index, opened, start_payer, clause, ctx, task, text)
 
     rows: list[Incentive] = []
-    for slot in [s for s in slots if s.subject]:
+    for slot in [s for s in slots if s.subject or _recipient_suffix(s.grant)]:
         grant, part, cap = slot.grant, parts[slot.grant.index], slot.cap
         amounts = amounts_of(grant, part, cap)
         if not amounts:
             continue
         if len(amounts) == 1 and slot.caps:
             amounts = [replace(amounts[0], cap=c.value_wan) for c in slot.caps]
+        elif len(amounts) == len(slot.caps):  # 分别按50%、30%…,最高分别不超过20万元、10万元
+            amounts = [replace(a, cap=c.value_wan) for a, c in zip(amounts, slot.caps, strict=True)]
         subject = slot.subject
         if recipient := _recipient_suffix(grant):
-            subject = _join_of(subject, recipient.removeprefix("其"))
+            recipient = recipient.removeprefix("其")
+            subject = _join_of(subject, recipient) if subject else recipient
         payer = grant.payer or start_payer or ctx.sentence_payer
         payers = clause_payers or payers_from(part, payer) or ctx.payers
-        per_text = part
-        if cap:
+        per = per_of(part)  # the amount's own unit first (每吨标准煤150元), then the cap's (单个项目最高)
+        if per is None and cap:
             at = clause.find(cap.text)
-            per_text += "," + clause[max(0, at - 10) : at]
-        per = per_of(per_text)
+            per = per_of(clause[max(0, at - 10) : at])
         base = (base_of(part, subject) or ctx.base) if any(a.kind == "ratio" for a in amounts) else None
-        for row_subject, amount, notes, review in _pair_rows(
-            subject, slot.base_subject, amounts, grant, part
-        ):
+        paired = _pair_rows(subject, slot.base_subject, amounts, grant, part, base)
+        for row_subject, amount, notes, review, *own_base in paired:
             rows.append(
                 _row(
                     task,
                     text,
                     row_subject,
                     amount,
-                    base=base,
+                    base=own_base[0] if own_base else base,
                     per=per,
                     payers=payers,
                     one_time="一次性" in lead_in + slot.text,
-                    needs_review=review,
-                    notes=notes,
+                    needs_review=review or bool(grant.remarks),
+                    notes=notes + [f"括号内另有调整金额的条件{r},未计入,请核对" for r in grant.remarks],
                 )
             )
     ctx.payers = ctx.payers or (rows[0].payers if rows else None)
+    _flag_leftovers(clause, parts, rows)
+    for row in rows if clause_notes else []:
+        row.needs_review = True
+        row.notes.extend(clause_notes)
     return rows
+
+
+def _flag_leftovers(clause: str, parts: list[str], rows: list[Incentive]) -> None:
+    """Flag the rows of a clause that holds an amount or a rate none of them accounts for (a second
+    cap for another case, an amount the reading could not place): the officer must look."""
+    if not rows:
+        return
+    used = set()
+    for row in rows:
+        for value in (row.amount_wan, row.cap_wan, row.ratio, row.amount_min_wan, row.ratio_min):
+            if value is not None:
+                used.add(round(value, 6))
+    left = []
+    for part in parts:
+        if (
+            AGGREGATE_BUDGET.search(part)
+            or _BACK_LIMIT.match(part)
+            or DERIVED.search(part)
+            or PAYMENT_SCHEDULE.search(part)
+            or PAYER_SHARE.search(part)
+            or _SHARE_SPLIT.match(part)
+            or not (_CAP_WORD.search(part) or GRANT_VERB.search(part))
+        ):
+            continue
+        spans = [(r.start, r.end) for r in per_money_ratios(part)] + remark_spans(part)
+        found = sorted([*find_money(part), *find_ratios(part)], key=lambda m: m.start)
+        condition = [is_threshold(part, m.start, m.end) for m in found]
+        # 达到8亿元、5亿元、2亿元的: members of a list of thresholds are thresholds too.
+        for _ in range(2):
+            for i in range(len(found) - 1):
+                joined = re.fullmatch(
+                    r"[、和及或与,\s]*(?:\((?:含|不含)\))?[、和及或与,\s]*",
+                    part[found[i].end : found[i + 1].start],
+                )
+                if joined and (condition[i] or condition[i + 1]):
+                    condition[i] = condition[i + 1] = True
+        verb = GRANT_VERB.search(part)
+        for m, is_condition in zip(found, condition, strict=True):
+            if is_condition or any(a <= m.start < b for a, b in spans):
+                continue
+            if (
+                verb
+                and m.start < verb.start()
+                and not re.search(r"按|最高|不超过|不高于|每", part[: m.start])
+            ):
+                continue  # 200(含)—400万元给予…: what qualifies, before the grant
+            if round(m.value_wan if isinstance(m, Money) else m.value, 6) not in used:
+                left.append(m.text)
+    if left:
+        note = f"条款中还有{'、'.join(dict.fromkeys(left))}未能对应到奖补行,请核对"
+        for row in rows:
+            row.needs_review = True
+            row.notes.append(note)
 
 
 def _unspecified_rows(
@@ -381,6 +629,8 @@ def _unspecified_rows(
     text: str,
 ) -> list[Incentive]:
     """A clause with no amount: one unspecified row when its grant words are about money."""
+    if AGGREGATE_BUDGET.search(clause) and find_money(clause):
+        return []  # 当补助总额超过500万元时,以500万元除以…作为补助标准: how a budget is shared
     for i in range(first_index, len(parts)):
         grant = unspecified_grant(i, parts[i])
         if grant is None:
@@ -408,39 +658,187 @@ def _unspecified_rows(
     return []
 
 
+_GRANT_SENTENCE = re.compile(r"\d:\d|给予|予以|^对")
+
+
 def _is_heading_only(sentence: str, para) -> bool:
     """A section's heading sentence that states no amount (a topic such as 企业升规奖励)."""
     title = para.section.title if para.section else ""
+    if _GRANT_SENTENCE.search(sentence):
+        return False  # a whole grant sentence printed as the item's first line
     return sentence.strip() == title.strip() and not find_money(sentence) and not find_ratios(sentence)
 
 
-def extract_incentives(structure: Structure) -> list[Incentive]:
-    """All incentive rows of a parsed document, in document order."""
+_CAP_ONLY = re.compile(
+    rf"^(?P<head>[^,;。]*?)(?:{'|'.join(['最高', '不超过', '不高于', '最多', '上限为', '封顶'])})[^,;。\d]{{0,8}}?"
+    rf"(?P<num>{NUMBER})\s*(?P<unit>万元|亿元|元)(?:的?[\u4e00-\u9fff]{{0,4}}(?:奖励|补助|补贴|资助|奖补))?$"
+)
+_CAP_HEAD = re.compile(
+    r"单个|每个|每家|单家|同一|每项|单项|每户|单户|本项|本条|本款|上述|以上|(?:补贴|补助|奖励|资助|奖补)(?:金额|额度|资金|额)"
+)
+
+
+def cap_only(clause: str) -> float | None:
+    """A clause that only caps the grants before it (单个项目最高不超过1000万元, 用于…的单个项目补贴
+    金额最高不超过500万元): its ceiling in 万元, else None.
+
+    >>> cap_only("单个项目最高不超过1000万元"), cap_only("对新认定的企业最高奖励50万元")
+    (1000.0, None)
+    """
+    m = _CAP_ONLY.match(clause.strip())
+    if not m or re.match(r"对|给予|予以|按", m.group("head")) or find_ratios(clause):
+        return None
+    if not _CAP_HEAD.search(clause):
+        return None
+    try:
+        return money_to_wan(m.group("num"), m.group("unit"))
+    except ValueError:
+        return None
+
+
+def _apply_cap(rows: list[Incentive], cap: float) -> bool:
+    """Cap the rows that have none (an unspecified grant becomes 最高 cap); whether any took it."""
+    took = False
+    for row in rows:
+        if row.cap_wan is not None or row.kind in ("fixed", "min"):
+            continue
+        row.cap_wan = cap
+        if row.kind == "unspecified":
+            row.kind = "max"
+        took = True
+    return took
+
+
+# A lead-in that announces amounts listed after it (标准为:, 分类确定支持额度:), or a section
+# titled as a schedule (补贴标准和期限): amounts printed there without a grant verb are grants.
+_LEAD_IN = re.compile(r"(?:标准|额度|金额|如下|下列|以下)[^:。]{0,12}:$")
+_GRANT_WORD = re.compile(r"奖励|补助|补贴|资助|奖补|扶持|支持|资金|贴息")
+_SCHEDULE_TITLE = re.compile(r"(?:奖励|补助|补贴|资助|支持|扶持|奖补|贴息)(?:的)?(?:标准|额度)|^标准")
+
+
+def _implicit_grants(sentence: str) -> str | None:
+    """A sentence of a schedule (A类30万元;B类20万元) with a grant word put before each amount, or
+    None when it already grants with a verb or holds no amount."""
+    if not find_money(sentence):
+        return None
+    out, changed = [], False
+    for clause in split_clauses(sentence):
+        if GRANT_VERB.search(clause) or not find_money(clause):
+            out.append(clause)
+            continue
+        changed = True
+        parts = []
+        for part in split_parts(clause):
+            money = find_money(part)
+            parts.append(
+                part[: money[0].start] + "给予" + part[money[0].start :] if len(money) == 1 else part
+            )
+        out.append(",".join(parts))
+    return ";".join(out) if changed else None
+
+
+# Headings that only label a part of a guide (资助标准, 申报条件, 补贴标准和期限): never a subject.
+_LABEL_TITLE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,4}(?:标准|条件|对象|材料|程序|流程|期限|依据|时间|方式|要求|内容|范围|说明)(?:和|及|与)?)+:?$"
+)
+
+
+def _topic(para) -> str | None:
+    """The heading of the section a paragraph sits in, as a subject of last resort (技术改造补助);
+    a heading that only labels a part of a guide (补贴标准和期限) gives way to the one above it."""
+    for section in para.section.ancestors() if para.section else []:
+        title = section.title.strip(" :")
+        if title and len(title) <= 30 and not find_money(title) and not _LABEL_TITLE.match(title):
+            return _clean_subject(title)
+    return None
+
+
+def _schedule_section(para) -> bool:
+    title = para.section.title if para.section else ""
+    return bool(_SCHEDULE_TITLE.search(title))
+
+
+def _flag_repairs(rows: list[Incentive], repairs: list[str], ocr: list[str]) -> None:
+    """Rows whose sentence holds a number the reader repaired (joined across a line break, letters
+    read as digits) are flagged."""
+    for row in rows:
+        for snippet in repairs:
+            if snippet in row.text:
+                row.needs_review = True
+                row.notes.append(f"原文数字跨行断开,已拼接为“{snippet}”,请核对")
+        for fix in ocr:
+            digits = fix.partition("→")[2]
+            if re.search(rf"(?<![\d.]){re.escape(digits)}(?![\d.])", row.text):
+                row.needs_review = True
+                row.notes.append(f"原文数字疑有识别错误,“{fix}”已按数字读取,请核对")
+
+
+def extract_incentives(
+    structure: Structure, repairs: list[str] | tuple[str, ...] = (), ocr: list[str] | tuple[str, ...] = ()
+) -> list[Incentive]:
+    """All incentive rows of a parsed document, in document order.
+
+    ``repairs`` are the snippets where the line reader joined a number broken across lines, ``ocr``
+    the numbers it read from letters (IOo→100); the rows whose sentence holds one are flagged.
+    """
     rows: list[Incentive] = []
+    schedule: object = None  # the section whose lead-in announced a schedule of amounts
+    section_rows: list[Incentive] = []
+    current: object = None
     for para in structure.paragraphs:
         task_section = para.section.task() if para.section else None
         task = task_section.id if task_section else None
+        section = para.section.id if para.section else None
+        if para.section is not current:
+            current, section_rows = para.section, []
         sentences = split_sentences(para.text)
         previous_sentence = ""
         previous_subject: str | None = None
         previous_rows: list[Incentive] = []
         for si, sentence in enumerate(sentences):
             if si == 0 and para.heading and _is_heading_only(sentence, para):
+                if _schedule_section(para):
+                    schedule = para.section
                 continue  # "(四)企业科技创新奖励补助": a heading names a topic, it grants nothing
+            if (
+                "对" not in sentence
+                and "元" not in sentence
+                and "%" not in sentence
+                and not _ANY_GRANT.search(sentence)
+                and not _LEAD_IN.search(sentence)
+            ):
+                previous_sentence, previous_subject, previous_rows = sentence, None, []
+                continue  # no subject, no grant word, no lead-in: nothing to read here
             sentence = without_limits(sentence)
             if not sentence:
                 continue
+            if (cap := cap_only(sentence)) is not None and _apply_cap(previous_rows or section_rows, cap):
+                continue  # 单个项目最高不超过1000万元 stated once for the grants before it
+            if _LEAD_IN.search(sentence) and _GRANT_WORD.search(sentence) and not find_money(sentence):
+                schedule = para.section
+                continue
+            read_as = sentence
+            in_schedule = (
+                schedule is not None and para.section is not None and schedule in para.section.ancestors()
+            )
+            if in_schedule and (implicit := _implicit_grants(sentence)):
+                read_as = implicit
             if previous_rows and PAYER_SHARE.search(sentence) and not find_money(sentence):
                 # 补助资金市县按1:1比例承担: who pays the grants of the sentence before.
                 if shares := payers_from(sentence, None):
                     for row in previous_rows:
                         row.payers = row.payers if row.payers and len(row.payers) > 1 else shares
                 continue
-            ctx = _Context(sentence_payer=sentence_payer(sentence))
+            ctx = _Context(sentence_payer=sentence_payer(sentence), topic=_topic(para))
             sentence_rows: list[Incentive] = []
-            clauses = split_clauses(sentence)
+            clauses = split_clauses(read_as)
+            originals = split_clauses(sentence)
+            if len(originals) != len(clauses):
+                originals = clauses
             for ci, clause in enumerate(clauses):
-                text = clause
+                text = originals[ci]
+                if ci > 0 and (cap := cap_only(clause)) is not None and _apply_cap(sentence_rows, cap):
+                    continue  # …给予一定的奖励;单个项目补贴金额最高不超过500万元
                 if ci == 0 and re.match(r"^其中[::,]?", clause) and previous_sentence:
                     detail = re.sub(r"^其中[::,]?", "", clause)
                     ctx.subject, ctx.core = previous_subject, previous_subject
@@ -455,8 +853,12 @@ def extract_incentives(structure: Structure) -> list[Incentive]:
                     sentence_rows.extend(found)
                     continue
                 sentence_rows.extend(_rows_for_clause(clause, ctx, task, text))
+            for row in sentence_rows:
+                row.section = section
             rows.extend(sentence_rows)
+            section_rows.extend(sentence_rows)
             previous_sentence = sentence
             previous_subject = ctx.subject
             previous_rows = sentence_rows
+    _flag_repairs(rows, list(repairs), list(ocr))
     return rows

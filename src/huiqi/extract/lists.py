@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from huiqi.extract.lexicon import LEXICON
 from huiqi.text.clauses import CLOSERS, OPENERS
 
+# A level word (from the lexicon), a place's own 省级/市级 (浙江省级, 绍兴市级), or a bare 省/市 in a list.
 LEVEL_WORD = (
-    r"(?:国家级|自治区级|盟市级|旗县级|县区级|区县级|[\u4e00-\u9fff]{2}省级|[\u4e00-\u9fff]{2}市级|"
-    r"省级|市级|州级|盟级|县级|区级|旗级|国家|国内|省内|市内|自治区|省|市)"
+    r"(?:[\u4e00-\u9fff]{2}省级|[\u4e00-\u9fff]{2}市级|"
+    + LEXICON.level_word_pattern[3:-1]
+    + r"|市内|自治区|省|市)"
 )
 _LEVEL_LIST = re.compile(
     rf"(?<![城都全本该各我外])(?P<list>{LEVEL_WORD}(?:(?:、|和|及|与|或){LEVEL_WORD})+)"
@@ -32,7 +35,7 @@ _START_BOUNDARY = re.compile(
     r"实现|完成|达到|创建为|创建|建成|"
     r"通过|成为|授予|命名为|命名|进入|引进的|引进|参加|举办|申请|对于|对|为|的|获|,|:|;|\()$"
 )
-_END_BOUNDARY = re.compile(r"的|,|;|:|等(?![奖品级次])|。|(?=给予|分别|按|奖励|补助|补贴)")
+_END_BOUNDARY = re.compile(r"的|,|;|:|等(?![奖品级次])|。|且|(?=给予|分别|按|奖励|补助|补贴)")
 
 
 @dataclass
@@ -54,6 +57,13 @@ class CoordList:
         """``phrase`` with this list replaced by its member ``index``."""
         return phrase[: self.start] + self.prefix + self.members[index] + self.suffix + phrase[self.end :]
 
+    def substitute_group(self, phrase: str, indexes: list[int]) -> str:
+        """``phrase`` with this list replaced by the members ``indexes`` (consecutive) as printed."""
+        text = self.members[indexes[0]]
+        for i in indexes[1:]:
+            text += self.separators[i - 1] + self.members[i]
+        return phrase[: self.start] + self.prefix + text + self.suffix + phrase[self.end :]
+
     def groups(self, separator: str) -> list[list[int]]:
         """Member indexes grouped by splitting the list at ``separator`` only (和-level grouping)."""
         groups: list[list[int]] = [[0]]
@@ -63,6 +73,18 @@ class CoordList:
             else:
                 groups[-1].append(i)
         return groups
+
+
+# A separator character that is part of a word here (参与, 涉及, 总和) does not split a list.
+_WORD_BEFORE = {"与": "参给授赋", "及": "涉普危惠", "和": "总共调柔缓温饱", "或": ""}
+_WORD_AFTER = {"和": "谐睦平", "及": "时早以", "与": "会", "或": "许"}
+
+
+def _inside_word(text: str, i: int, sep: str) -> bool:
+    before = _WORD_BEFORE.get(sep, "")
+    after = _WORD_AFTER.get(sep, "")
+    nxt = text[i + len(sep) : i + len(sep) + 1]
+    return bool((i > 0 and text[i - 1] in before) or (nxt and nxt in after))
 
 
 def _split_members(text: str) -> tuple[list[str], list[str]]:
@@ -76,6 +98,8 @@ def _split_members(text: str) -> tuple[list[str], list[str]]:
             depth = max(0, depth - 1)
         elif depth == 0:
             sep = next((s for s in SEPARATORS if text.startswith(s, i)), None)
+            if sep and _inside_word(text, i, sep):
+                sep = None
             if sep:
                 members.append(text[start:i])
                 seps.append(sep)
@@ -102,6 +126,11 @@ def _quoted_lists(phrase: str) -> list[CoordList]:
     for m in _QUOTED_LIST.finditer(phrase):
         members = re.findall(r"“[^”]*”", m.group("list"))
         out.append(CoordList("quoted", m.start(), m.end(), members))
+    # “省级老字号、中华老字号”: one pair of quotes around the whole list
+    for m in re.finditer(r"“(?P<inner>[^“”]{2,40}、[^“”]{2,40})”", phrase):
+        members, seps = _split_members(m.group("inner"))
+        if len(members) > 1 and all(len(x) >= 2 for x in members) and set(seps) <= {"、"}:
+            out.append(CoordList("quoted", m.start("inner"), m.end("inner"), members, seps))
     return out
 
 
@@ -116,6 +145,8 @@ def _alnum_lists(phrase: str) -> list[CoordList]:
 _NUMERAL = re.compile(
     r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?:万亿元|亿元|万元|元|万|亿|%|‰|家|个|倍)?(?:\((?:含|不含)\))?"
 )
+# A number with its own qualifier, when every member prints one (5000万元及以上、1亿元及以上).
+_QUALIFIED_NUMERAL = re.compile(_NUMERAL.pattern + r"(?:及以上|及以下|以上|以下)?")
 
 
 def _share_affixes(lst: CoordList) -> None:
@@ -126,12 +157,13 @@ def _share_affixes(lst: CoordList) -> None:
     * a suffix on the last member: 一、二、三等奖 (suffix 等奖).
     """
     first, middle, last = lst.members[0], lst.members[1:-1], lst.members[-1]
-    lead = re.search(f"(?:{_NUMERAL.pattern})$", first)
-    trail = _NUMERAL.match(last)
-    if lead and trail and all(_NUMERAL.fullmatch(m) for m in middle):
-        lst.prefix, lst.members[0] = first[: lead.start()], first[lead.start() :]
-        lst.suffix, lst.members[-1] = last[trail.end() :], last[: trail.end()]
-        return
+    for numeral in (_NUMERAL, _QUALIFIED_NUMERAL):
+        lead = re.search(f"(?:{numeral.pattern})$", first)
+        trail = numeral.match(last)
+        if lead and trail and all(numeral.fullmatch(m) for m in middle):
+            lst.prefix, lst.members[0] = first[: lead.start()], first[lead.start() :]
+            lst.suffix, lst.members[-1] = last[trail.end() :], last[: trail.end()]
+            return
     rest = lst.members[1:]
     lengths = {len(m) for m in rest}
     if (
@@ -144,7 +176,12 @@ def _share_affixes(lst: CoordList) -> None:
         lst.prefix, lst.members[0] = first[:-n], first[-n:]
         return
     lengths = {len(m) for m in lst.members[:-1]}
-    if len(lengths) == 1 and (n := lengths.pop()) < len(last) and n <= 2:
+    if (
+        len(lengths) == 1
+        and (n := lengths.pop()) < len(last)
+        and (n <= 2 or (n == 3 and all(m[-1] == last[n - 1] for m in lst.members[:-1])))
+    ):
+        # 一、二等奖 (suffix 等奖); 区域性、全国性、国际性商贸会展 (suffix 商贸会展)
         lst.suffix, lst.members[-1] = last[n:], last[:n]
 
 
@@ -162,7 +199,7 @@ def _general_lists(phrase: str) -> list[CoordList]:
     runs: list[list[int]] = []
     for i in range(1, len(members)):
         inner = members[i]
-        if i < len(members) - 1 and re.search(r"[,;:的]", inner):
+        if i < len(members) - 1 and re.search(r"[,;:的且]", inner):
             run.append(i)
             runs.append(run)
             run = [i]
@@ -203,12 +240,47 @@ def _general_lists(phrase: str) -> list[CoordList]:
     return out
 
 
-KIND_ORDER = ("level", "quoted", "alnum", "general")
+_UNITS = r"(?:万亿元|亿元|万元|元|万|亿|%|‰|家|个|件|台|套|人|平方米|亩|吨|标箱|倍)"
+_NUMBER_MEMBER = (
+    r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+    + _UNITS
+    + r"?(?:\((?:含|不含)\))?(?:及以上|及以下|以上|以下)?"
+)
+_NUMBER_LIST = re.compile(
+    rf"(?<![\d.A-Za-z])(?P<list>{_NUMBER_MEMBER}(?:(?:、|和|及|或|与){_NUMBER_MEMBER})+)(?![\d.])"
+)
+
+
+def _numeral_lists(phrase: str) -> list[CoordList]:
+    """Numbers listed one after another (突破1亿元、2亿元和3亿元的): the words around them are shared."""
+    out = []
+    for m in _NUMBER_LIST.finditer(phrase):
+        members, seps = _split_members(m.group("list"))
+        if not re.search(_UNITS, members[-1]) or any(
+            not re.match(r"[\d零〇一二两三四五六七八九十百千]", x) for x in members
+        ):
+            continue
+        lst = CoordList("numeral", m.start("list"), m.end("list"), members, seps)
+        qualifier = re.search(r"(?:及以上|及以下|以上|以下)$", members[-1])
+        if qualifier and not any(re.search(r"以上|以下", x) for x in members[:-1]):
+            # 500万元(含)、3000万元(含)、5000万元(含)以上: the qualifier printed once is everyone's
+            lst.suffix, lst.members[-1] = qualifier.group(0), members[-1][: qualifier.start()]
+        out.append(lst)
+    return out
+
+
+KIND_ORDER = ("level", "quoted", "numeral", "alnum", "general")
 
 
 def find_lists(phrase: str) -> list[CoordList]:
-    """Every list in ``phrase``, the preferred kinds first (level, quoted, alnum, general)."""
-    found = _level_lists(phrase) + _quoted_lists(phrase) + _alnum_lists(phrase) + _general_lists(phrase)
+    """Every list in ``phrase``, the preferred kinds first (level, quoted, numeral, alnum, general)."""
+    found = (
+        _level_lists(phrase)
+        + _quoted_lists(phrase)
+        + _numeral_lists(phrase)
+        + _alnum_lists(phrase)
+        + _general_lists(phrase)
+    )
     return sorted(found, key=lambda lst: KIND_ORDER.index(lst.kind))
 
 

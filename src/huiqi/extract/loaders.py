@@ -99,12 +99,21 @@ def load_text(path: Path) -> str:
     return text
 
 
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""The largest file read (50 MB): a policy .docx or .pdf with its images stays far below it."""
+
+
 def _read_bytes(path: Path) -> bytes:
     if not path.exists():
         raise DocumentError(path, "文件不存在")
     if path.is_dir():
         raise DocumentError(path, "是目录而不是文件")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DocumentError(
+                path, f"文件过大({size / 1024 / 1024:.0f} MB),超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限"
+            )
         return path.read_bytes()
     except PermissionError as exc:
         raise UnreadableDocumentError(path, "没有读取该文件的权限") from exc

@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 Level = Literal["国家级", "省级", "市级", "区县级"]
 IncentiveKind = Literal["fixed", "max", "min", "ratio", "unspecified"]
 Comparator = Literal[">=", "<=", "~", "="]
-StackingRule = Literal["highest_only", "cap_per_enterprise", "supersedes", "repeatable"]
+StackingRule = Literal["highest_only", "cap_per_enterprise", "supersedes", "repeatable", "exclusive"]
+LimitPeriod = Literal["year", "project", "policy"]
+LimitScope = Literal["document", "sections"]
+LimitBasis = Literal["fixed", "new_tax_retained", "tax_retained"]
 
 
 class _Model(BaseModel):
@@ -32,6 +35,11 @@ class DocumentInfo(_Model):
     expires_on: str | None = None
     region: str | None = None
     level: Level | None = None
+    plan: bool = False
+    horizon_start: str | None = None
+    horizon_end: str | None = None
+    needs_review: bool = False
+    notes: list[str] = Field(default_factory=list)
 
 
 class Task(_Model):
@@ -53,6 +61,7 @@ class Incentive(_Model):
     """奖补条款 — one payable benefit as written."""
 
     task: str | None = None
+    section: str | None = None
     text: str
     subject: str
     level: Level | None = None
@@ -86,10 +95,22 @@ class Target(_Model):
 
 
 class Stacking(_Model):
-    """叠加规则 — how benefits combine (就高不重复, 每家企业最高限额 …)."""
+    """叠加规则 — how benefits combine (就高不重复, 每家企业最高限额, 不得同时享受 …).
+
+    The typed fields are the project's extension of the spec (``docs/extraction.md``):
+    ``sections`` names the section ids a rule is limited to (with every section nested in
+    them), ``[]`` meaning the whole document; a ``cap_per_enterprise`` also carries its limit
+    (``limit_wan`` or a ``basis`` of tax retained), ``period``, ``scope`` and ``payer``.
+    """
 
     text: str
     rule: StackingRule
+    sections: list[str] = Field(default_factory=list)
+    limit_wan: float | None = None
+    period: LimitPeriod | None = None
+    scope: LimitScope | None = None
+    basis: LimitBasis | None = None
+    payer: str | None = None
 
 
 class PolicyDoc(_Model):

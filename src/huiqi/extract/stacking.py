@@ -1,48 +1,47 @@
-"""Stacking rules (叠加规则): how benefits combine across clauses and documents.
+"""Stacking rules (叠加规则): how benefits combine across clauses and documents, typed.
 
-* ``highest_only`` — 就高不重复, 不重复享受, 按最高标准执行, 择一(择优)享受
-* ``cap_per_enterprise`` — 每家企业…最高限额 / 累计不超过
+Each rule is a named pattern of the lexicon (``data/lexicon.toml``):
+
+* ``highest_only`` — 就高不重复, 不重复享受, 从高享受, 择一(择优)享受
+* ``cap_per_enterprise`` — 每家企业每年累计不超过300万元, 企业享受…总额不得超过其地方贡献
 * ``supersedes`` — (原有…)与本…不一致的,按本…执行 / 以本…为准
-* ``repeatable`` — 可重复享受, 可叠加享受, 在享受…基础上…再给予/还可享受
+* ``repeatable`` — 可叠加享受, 在享受…基础上…再给予
+* ``exclusive`` — 企业不得同时享受第四条和第七条, 本项资助与第四条不同时享受
+
+and carries what it limits (``docs/extraction.md``): ``sections``, the ids of the articles it is
+limited to with every section nested in them (``[]``: the whole document); for a
+``cap_per_enterprise`` also ``limit_wan``, ``period`` (year, project, policy), ``scope``
+(document or sections), ``basis`` (a fixed sum, or the enterprise's tax retained locally, new or
+all of it) and ``payer`` (the budget level whose money alone is limited, 区级各项奖励 → 区级).
+
+>>> from huiqi.extract.structure import parse_structure
+>>> s = parse_structure(["一、支持创新", "对企业给予10万元奖励。每家企业每年累计不超过30万元。"])
+>>> [(r.rule, r.limit_wan, r.period, r.scope, r.sections) for r in extract_stacking(s, {"一"})]
+[('cap_per_enterprise', 30.0, 'year', 'sections', ['一'])]
 """
 
 from __future__ import annotations
 
 import re
 
+from huiqi.extract.amounts import payer_level
+from huiqi.extract.lexicon import LEXICON
 from huiqi.extract.model import Stacking
-from huiqi.extract.structure import Structure
+from huiqi.extract.structure import ARTICLE, Section, Structure
 from huiqi.text.clauses import split_sentences, split_top
+from huiqi.text.money import find_money, parse_number
 
-RULES: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "highest_only",
-        re.compile(
-            r"就高不重复|就高不就低|就高原则|就高奖励|就高执行|就高补助|就高支持|不重复享受|不得重复享受|不重复支持|"
-            r"不重复奖励|不重复补助|按最高标准|择[一优]享受|不叠加享受|不再重复"
-        ),
-    ),
-    (
-        "cap_per_enterprise",
-        re.compile(
-            r"(?:每家|同一|单个|单家|每个)[\u4e00-\u9fff]{0,4}(?:企业|机构|单位|项目)[^。]{0,40}(?:最高限额|累计|合计|各项|总额)|"
-            r"(?:上述|以上|本条|本款)(?:各项)?(?:奖励|补助|奖补|支持|政策)[^。,]{0,16}(?:最高|不超过|累计)|"
-            r"同一(?:服务)?(?:机构|企业|单位)的?(?:奖励|补助)?(?:额度|金额)?每年"
-        ),
-    ),
-    (
-        "supersedes",
-        re.compile(r"(?:不一致|不符|相冲突|有冲突)[^。]{0,20}(?:按本|以本)[^。]{0,12}(?:执行|为准)"),
-    ),
-    (
-        "repeatable",
-        re.compile(
-            r"可重复享受|可叠加享受|叠加享受|叠加支持|"
-            r"在享受[^。]{1,40}基础上[^。]{0,30}(?:再给予|还可享受|再享受|可享受|额外给予|另行给予)|"
-            r"在[^。,]{1,20}(?:奖励|补助|资金|支持)(?:的)?基础上[^。]{0,20}(?:再|额外|另行|相应配套)"
-        ),
-    ),
-]
+RULE_NAMES = ("highest_only", "cap_per_enterprise", "supersedes", "repeatable", "exclusive")
+RULES: list[tuple[str, re.Pattern[str]]] = [(name, LEXICON.pattern(name)) for name in RULE_NAMES]
+_LIMITS = [p for name, p in RULES if name in ("highest_only", "cap_per_enterprise", "exclusive")]
+
+_ARTICLE = re.compile(r"第(?P<num>[一二三四五六七八九十百零〇\d]{1,5})(?:条|项|款|点)")
+_ARTICLE_LIST = re.compile(
+    r"第?(?P<num>[一二三四五六七八九十百零〇\d]{1,5})(?=(?:[、和及与或,]|至)第?[一二三四五六七八九十百零〇\d]{1,5}(?:条|项|款))"
+)
+_CURRENT = re.compile(r"本条|本款|本项|本章|本节|本点")
+_LIMIT_MONEY = re.compile(r"(?:不超过|不高于|最高|限额为?|上限为?|封顶|以内|累计|合计|为)")
+_PAYER_PART = re.compile(r"(?P<who>[市省区县])级(?:财政)?(?:的)?(?:各项|补助|奖励|奖补|资金|扶持|部分)")
 
 
 def without_limits(sentence: str) -> str:
@@ -50,19 +49,140 @@ def without_limits(sentence: str) -> str:
 
     Such a part grants nothing itself; the grants beside it in the same sentence still count.
     """
-    limits = [p for rule, p in RULES if rule in ("highest_only", "cap_per_enterprise")]
-    if not any(p.search(sentence) for p in limits):
+    if not any(p.search(sentence) for p in _LIMITS):
         return sentence
-    kept = [part for part in split_top(sentence, ",") if not any(p.search(part) for p in limits)]
+    kept = [part for part in split_top(sentence, ",") if not any(p.search(part) for p in _LIMITS)]
     return ",".join(kept)
 
 
-def extract_stacking(structure: Structure) -> list[Stacking]:
-    """Every sentence that states a stacking rule, with the rule it states."""
+def _number(text: str) -> int | None:
+    try:
+        return int(parse_number(text))
+    except ValueError:
+        return None
+
+
+def _subtree(section: Section, structure: Structure) -> list[str]:
+    """The ids of a section and of every section nested in it, in document order."""
+    return [s.id for s in structure.sections if section in s.ancestors()]
+
+
+def _article(number: int, structure: Structure) -> Section | None:
+    """The section a 第X条 names: the printed number X at the article level (第X条 / X. / X、)."""
+    candidates = [s for s in structure.sections if _number(s.number) == number]
+    for level in (ARTICLE, 4, 1, 3, 0, 5):
+        found = [s for s in candidates if s.level == level]
+        if found:
+            return found[0]
+    return None
+
+
+def _named_sections(sentence: str, structure: Structure) -> list[Section]:
+    """The sections a sentence names by number (第四条和第七条, 第14、15条)."""
+    numbers = [m.group("num") for m in _ARTICLE.finditer(sentence)]
+    numbers += [m.group("num") for m in _ARTICLE_LIST.finditer(sentence)]
+    out: list[Section] = []
+    for text in numbers:
+        value = _number(text)
+        section = _article(value, structure) if value is not None else None
+        if section is not None and section not in out:
+            out.append(section)
+    return out
+
+
+def _ids(sections: list[Section], structure: Structure) -> list[str]:
+    ids: list[str] = []
+    for section in sections:
+        ids += [i for i in _subtree(section, structure) if i not in ids]
+    return ids
+
+
+def _scope(
+    sentence: str, section: Section | None, structure: Structure, granting: set[str]
+) -> tuple[str, list[str]]:
+    """Whether a rule covers the whole document or some sections, and which (with their subsections).
+
+    The document's own name (本办法, 本政策, 以上政策) makes it document-wide; named articles
+    (第四条) limit it to those; 本条/上述奖励 or a rule standing inside a section that grants
+    money limits it to that section; a rule in a closing section (附则) covers the document.
+    """
+    if LEXICON.pattern("whole_document").search(sentence):
+        return "document", []
+    if named := _named_sections(sentence, structure):
+        return "sections", _ids(named, structure)
+    if section is None:
+        return "document", []
+    chain = section.ancestors()
+    if LEXICON.pattern("this_section").search(sentence):
+        owner = next((s for s in chain if set(_subtree(s, structure)) & granting), None)
+        if owner is not None:
+            return "sections", _ids([owner], structure)
+    if set(_subtree(section, structure)) & granting:
+        return "sections", _ids([section], structure)
+    return "document", []
+
+
+def _limit(sentence: str) -> float | None:
+    """The sum of money a per-enterprise limit states (累计不超过300万元 → 300)."""
+    for money in find_money(sentence):
+        if _LIMIT_MONEY.search(sentence[max(0, money.start - 8) : money.start]):
+            return money.value_wan
+    return None
+
+
+def _period(sentence: str) -> str | None:
+    for name, period in (("per_year", "year"), ("per_project", "project"), ("per_policy", "policy")):
+        if LEXICON.pattern(name).search(sentence):
+            return period
+    return None
+
+
+def _cap(rule: Stacking, sentence: str, scope: tuple[str, list[str]]) -> Stacking:
+    tax = LEXICON.pattern("tax_basis").search(sentence)
+    limit = None if tax else _limit(sentence)
+    if tax:
+        basis = "new_tax_retained" if LEXICON.pattern("new_tax").search(sentence) else "tax_retained"
+    else:
+        basis = "fixed" if limit is not None else None
+    payer = _PAYER_PART.search(sentence)
+    return rule.model_copy(
+        update={
+            "limit_wan": limit,
+            "period": _period(sentence),
+            "scope": scope[0],
+            "sections": scope[1],
+            "basis": basis,
+            "payer": payer_level(payer.group("who")) if payer else None,
+        }
+    )
+
+
+def _exclusive_sections(sentence: str, section: Section | None, structure: Structure) -> list[str]:
+    named = _named_sections(sentence, structure)
+    if section is not None and _CURRENT.search(sentence) and section not in named:
+        named.insert(0, section)
+    return _ids(named, structure)
+
+
+def extract_stacking(structure: Structure, granting: set[str] | None = None) -> list[Stacking]:
+    """Every sentence that states a stacking rule, with the rule it states and what it limits.
+
+    ``granting`` holds the ids of the sections that hold incentive rows: a limit standing inside
+    such a section is that section's limit.
+    """
+    granting = granting or set()
     out: list[Stacking] = []
     for para in structure.paragraphs:
         for sentence in split_sentences(para.text):
-            for rule, pattern in RULES:
-                if pattern.search(sentence):
-                    out.append(Stacking(text=sentence, rule=rule))
+            for name, pattern in RULES:
+                if not pattern.search(sentence):
+                    continue
+                rule = Stacking(text=sentence, rule=name)
+                if name == "cap_per_enterprise":
+                    rule = _cap(rule, sentence, _scope(sentence, para.section, structure, granting))
+                elif name == "highest_only":
+                    rule.sections = _scope(sentence, para.section, structure, granting)[1]
+                elif name == "exclusive":
+                    rule.sections = _exclusive_sections(sentence, para.section, structure)
+                out.append(rule)
     return out

@@ -20,15 +20,20 @@ from huiqi.text.clauses import split_top
 from huiqi.text.money import parse_number
 
 _CN = "一二三四五六七八九十百零〇"
+# Outermost first. An article (第X条) stands above the (一) and 1. items it may hold, and below a
+# 一、 part that may group articles.
+ARTICLE = 2
 _HEADINGS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(rf"^第(?P<num>[{_CN}\d]+)章\s*(?P<rest>.*)$")),
     (1, re.compile(rf"^(?P<num>[{_CN}]{{1,3}})\s*、\s*(?P<rest>.*)$")),
-    (2, re.compile(rf"^[((]\s*(?P<num>[{_CN}]{{1,3}})\s*[))]\s*(?P<rest>.*)$")),
-    (3, re.compile(rf"^第(?P<num>[{_CN}\d]+)条\s*(?P<rest>.*)$")),
-    (3, re.compile(r"^(?P<num>\d{1,3})\s*(?:[.、．](?!\d)|\s)\s*(?P<rest>.*)$")),
-    (4, re.compile(r"^[((]\s*(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
-    (4, re.compile(r"^(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
+    (ARTICLE, re.compile(rf"^第(?P<num>[{_CN}\d]+)条\s*(?P<rest>.*)$")),
+    (3, re.compile(rf"^[((]\s*(?P<num>[{_CN}]{{1,3}})\s*[))]\s*(?P<rest>.*)$")),
+    (4, re.compile(r"^(?P<num>\d{1,3})\s*(?:[.、．](?!\d)|\s)\s*(?P<rest>.*)$")),
+    (5, re.compile(r"^[((]\s*(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
+    (5, re.compile(r"^(?P<num>\d{1,2})\s*[))]\s*(?P<rest>.*)$")),
 ]
+_NUMBERED = 4  # the level of 1. items, the ones a glued number (19加强组织领导) continues
+_GRADE_LIST = re.compile(r"^(?:[一二三四五六七八九十]、)*[一二三四五六七八九十](?:、|等奖|等次|星级|级)")
 # "19加强组织领导": an Arabic number glued to the heading; accepted only when it continues the count.
 _GLUED = re.compile(r"^(?P<num>\d{1,3})(?P<rest>[\u4e00-\u9fff].*)$")
 
@@ -165,11 +170,31 @@ def _match_heading(line: str, last_number: dict[int, int]) -> tuple[int, str, st
         value = _to_int(m.group("num"))
         if value is None or value > 300:  # "2022年…" is a year, not item 2022
             continue
+        if level == 1 and _GRADE_LIST.match(m.group("rest")):
+            continue  # 一、二等奖的,每项…: a list of grades, not part 一
         return level, m.group("num"), m.group("rest").strip()
     m = _GLUED.match(line)
-    if m and _to_int(m.group("num")) == last_number.get(3, -99) + 1:
-        return 3, m.group("num"), m.group("rest").strip()
+    if m and _to_int(m.group("num")) == last_number.get(_NUMBERED, -99) + 1:
+        return _NUMBERED, m.group("num"), m.group("rest").strip()
     return None
+
+
+# A heading that exhorts (鼓励…, 支持…, 加快…) glued to the sentence that grants under it:
+# 鼓励专业市场建立统一经营的市场机制对统一管理的专业市场…给予…奖励.
+_EXHORTATION = re.compile(r"^(?:鼓励|支持|加快|推动|推进|促进|加大|加强|提升|实施|建立|培育|引导|扶持|大力)")
+_GLUED_SUBJECT = re.compile(
+    r"(?<=[\u4e00-\u9fff)”])(?=对(?:于)?(?!接|外|内|象|此|其|标|口|照|应)[^。]{2,80}?(?:给予|予以|奖励|补助|补贴|资助))"
+)
+
+
+def _split_glued_heading(rest: str) -> str:
+    """Put a full stop between an exhorting heading and the grant sentence glued to it."""
+    if not _EXHORTATION.match(rest) or (re.match(r"[^。,;:]*[,;:]", rest[:40]) is None and "。" in rest[:8]):
+        return rest
+    m = _GLUED_SUBJECT.search(rest, 4)
+    if m is None or m.start() > 40 or re.search(r"[,。;:]", rest[: m.start()]):
+        return rest
+    return rest[: m.start()] + "。" + rest[m.start() :]
 
 
 def _title_of(heading: str) -> str:
@@ -197,6 +222,16 @@ def _split_glued(lines: list[str]) -> list[str]:
         pieces.append(line[start:])
         out.extend(pieces)
     return out
+
+
+def _assign_ids(sections: list[Section], restarts: set[int]) -> None:
+    """Ids as printed, with the parents' numbers joined where a level's numbering restarts."""
+    for section in sections:
+        parts, node = [section.number], section
+        while node.level in restarts and node.parent is not None:
+            node = node.parent
+            parts.insert(0, node.number)
+        section.id = ".".join(parts)
 
 
 def parse_structure(lines: list[str]) -> Structure:
@@ -229,6 +264,7 @@ def parse_structure(lines: list[str]) -> Structure:
                 del open_by_level[lv]
             # 第三条 自持奖励对…: a short heading glued to the sentence it introduces.
             rest = re.sub(r"^([\u4e00-\u9fff]{2,10}?(?:奖励|补助|补贴|支持|扶持|资助))(?=对)", r"\1。", rest)
+            rest = _split_glued_heading(rest)
             current = Section(level, number, rest, parent, title=_title_of(rest))
             open_by_level[level] = current
             sections.append(current)
@@ -252,12 +288,8 @@ def parse_structure(lines: list[str]) -> Structure:
         if line:
             paragraphs.append(Paragraph(line, current, len(paragraphs), heading=is_heading))
 
+    _assign_ids(sections, restarts)
     for section in sections:
-        parts, node = [section.number], section
-        while node.level in restarts and node.parent is not None:
-            node = node.parent
-            parts.insert(0, node.number)
-        section.id = ".".join(parts)
         if not section.title:
             first = next((p.text for p in paragraphs if p.section is section), "")
             section.title = _title_of(first)

@@ -159,6 +159,7 @@ def _per_indicator(part: str, quantities: list[re.Match[str]]) -> list[tuple[re.
     return [(q, _indicator(part, q.start())) for q in quantities]
 
 
+_DIGIT = re.compile(r"\d")
 _BUDGET = re.compile(r"(?:安排|预算|列支|统筹)[^,]*元|元[^,]*(?:资金|预算)")
 
 
@@ -171,6 +172,8 @@ def extract_targets(structure: Structure, doc_year: int | None, plan_year: int |
     targets: list[Target] = []
     goals_year: dict[int, int] = {}
     for para in structure.paragraphs:
+        if not _DIGIT.search(para.text):
+            continue  # no number, no goal (and nothing that would date the goals after it)
         section = para.section
         top = section.ancestors()[-1] if section else None
         in_goals = bool(section and any(_GOALS_SECTION.search(s.heading) for s in section.ancestors()))

@@ -12,6 +12,7 @@ responsible-unit list in parentheses or a quoted title with a comma stays whole.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 OPENERS = "(《“【〔[‘"
 CLOSERS = ")》”】〕]’"
@@ -23,10 +24,20 @@ def split_top(text: str, separators: str) -> list[str]:
 
     Empty pieces are dropped; pieces are stripped of surrounding spaces.
     """
+    return list(_split_top(text, separators))
+
+
+@lru_cache(maxsize=8192)
+def _split_top(text: str, separators: str) -> tuple[str, ...]:
+    if not _BRACKETS.search(text):  # no bracket to respect: a plain split
+        return tuple(p.strip() for p in _splitter(separators).split(text) if p.strip())
+    # Only the separators and the brackets matter: visit those positions, not every character.
+    marks = _marks(separators)
     pieces: list[str] = []
     depth: list[str] = []
     start = 0
-    for i, ch in enumerate(text):
+    for m in marks.finditer(text):
+        i, ch = m.start(), m.group(0)
         if ch in OPENERS and ch not in separators:
             depth.append(ch)
         elif ch in _PAIR and depth and depth[-1] == _PAIR[ch]:
@@ -35,7 +46,20 @@ def split_top(text: str, separators: str) -> list[str]:
             pieces.append(text[start:i])
             start = i + 1
     pieces.append(text[start:])
-    return [p.strip() for p in pieces if p.strip()]
+    return tuple(p.strip() for p in pieces if p.strip())
+
+
+_BRACKETS = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
+
+
+@lru_cache(maxsize=64)
+def _splitter(separators: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(separators) + "]")
+
+
+@lru_cache(maxsize=64)
+def _marks(separators: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(OPENERS + CLOSERS + separators) + "]")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -48,8 +72,11 @@ def split_clauses(sentence: str) -> list[str]:
     return split_top(sentence, ";")
 
 
+_RATIO_COLON = re.compile(r"(?<=\d):(?=\d)")
+
+
 def split_parts(clause: str) -> list[str]:
     """Split a clause into comma parts (逗号短语) outside brackets; a colon ends a part too
     (按以下标准给予奖励:对实现…的企业分别给予…); a colon between digits (5:5, 1:1) is a ratio."""
-    protected = re.sub(r"(?<=\d):(?=\d)", "\x00", clause)
+    protected = _RATIO_COLON.sub("\x00", clause) if ":" in clause else clause
     return [part.replace("\x00", ":") for part in split_top(protected, ",:")]

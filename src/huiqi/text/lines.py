@@ -21,7 +21,8 @@ import re
 _TERMINAL = "。;;::!?!?))】"
 # The start of a numbered heading in any printed style: 一、 (一) (1) 1. 第一条 第一章.
 HEADING_START = (
-    r"(?:[一二三四五六七八九十]{1,3}、|[((][一二三四五六七八九十\d]{1,3}[))]|\d{1,3}[.、．](?!\d)"
+    r"(?:[一二三四五六七八九十]{1,3}、(?!(?:[一二三四五六七八九十]、)*[一二三四五六七八九十](?:、|等奖|等次|星级|级))"
+    r"|[((][一二三四五六七八九十\d]{1,3}[))]|\d{1,3}[.、．](?!\d)"
     r"|第[一二三四五六七八九十百\d]+[条章])"
 )
 _HEADING = re.compile(f"^{HEADING_START}")
@@ -71,6 +72,79 @@ def split_flattened(line: str) -> list[str]:
     if len(line) < 300:
         return [line]
     return [piece for piece in _INLINE_HEADING.split(line) if piece]
+
+
+def _unclosed(line: str) -> bool:
+    return line.count("(") > line.count(")") or line.count("“") > line.count("”")
+
+
+def _continues(previous: str, line: str) -> str | None:
+    """Why ``line`` continues ``previous`` (a clause ended with ;, a number or an open bracket
+    broken at the line end), or None when it starts a paragraph of its own."""
+    if _HEADING.match(line):
+        return None
+    if line[0].isdigit() or line[0] == ".":
+        if previous.endswith(":") and previous[-2:-1].isdigit():
+            return "number"  # 按1:\n1配套: a ratio broken at its colon
+        if previous[-1].isdigit() and _PROSE.search(previous):
+            return "number"  # 给予10\n0万元
+    if previous[-1] in ";,、" and _PROSE.search(previous):
+        return "clause"
+    if _unclosed(previous) and len(previous) < 400:
+        return "bracket"
+    return None
+
+
+def join_continued(lines: list[str], repairs: list[str] | None = None) -> list[str]:
+    """Join lines that do not end a paragraph: a clause ended with ; (the collector broke the
+    sentence there), an open bracket, a number broken at the line end (1:\n1, 10\n0万元). A
+    repaired number is reported in ``repairs`` (the joined characters around it) for review.
+
+    >>> join_continued(["对A企业给予10万元奖励;", "对B企业给予5万元奖励。", "二、附则"])
+    ['对A企业给予10万元奖励;对B企业给予5万元奖励。', '二、附则']
+    >>> repairs = []
+    >>> join_continued(["按国家资助额给予1:", "1配套补助。"], repairs), repairs
+    (['按国家资助额给予1:1配套补助。'], ['助额给予1:1配套补助。'])
+    """
+    out: list[str] = []
+    for line in lines:
+        why = _continues(out[-1], line) if out else None
+        if why is None:
+            out.append(line)
+            continue
+        if why == "number" and repairs is not None:
+            repairs.append(out[-1][-6:] + line[:6])
+        out[-1] += line
+    return out
+
+
+# A number before a unit of money printed with letters a scan mistook for digits (IOo万元, 1O0万元,
+# l5%): I and l read as 1, O and o as 0. Only inside a token that touches the unit and holds no other
+# letter, so that words (ERP, CMMI) and codes are never touched.
+_OCR_NUMBER = re.compile(r"(?<![A-Za-z\d.])(?P<n>[\dIlOo][\dIlOo.]*)(?=\s*(?:万元|亿元|元|万|%))")
+_OCR_DIGITS = str.maketrans("IlOo", "1100")
+
+
+def repair_ocr_digits(line: str, repairs: list[str] | None = None) -> str:
+    """Read letters inside a number of money as the digits they stand for (IOo万元 → 100万元).
+
+    >>> repairs = []
+    >>> repair_ocr_digits("给予IOo万元奖励,按l5%补助,ERP系统", repairs), repairs
+    ('给予100万元奖励,按15%补助,ERP系统', ['IOo→100', 'l5→15'])
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        token = m.group("n")
+        if token.isdigit() or not re.search(r"[IlOo]", token):
+            return token
+        digits = token.translate(_OCR_DIGITS)
+        if len(digits) > 1 and digits.startswith("0") and not digits.startswith("0."):
+            return token  # O5万元 is no number a scan would make
+        if repairs is not None:
+            repairs.append(f"{token}→{digits}")
+        return digits
+
+    return _OCR_NUMBER.sub(fix, line)
 
 
 def unwrap_lines(lines: list[str]) -> list[str]:

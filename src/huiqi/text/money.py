@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cn2an
 
@@ -42,11 +43,11 @@ _WAN_PER_UNIT = {
 }
 
 # 万/亿 without 元 count as money only where money is plainly meant: 100万、200万元, 给予100万奖励.
-_UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元|万(?=[、,和及]|奖|补|资助|的|支持|元)|亿(?=[、,和及]|奖|补|的)"
+_UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元|万(?=[、,和及~～—\\-至]|奖|补|资助|的|支持|元)|亿(?=[、,和及]|奖|补|的)"
 _DASH = r"\s*[-—–~～至到]\s*"
 # A range prints the lower bound first, with or without its own unit: 10万元—100万元, 20—50万元.
 MONEY_RE = re.compile(
-    rf"(?:(?P<low>{NUMBER})\s*(?P<lowunit>{_UNIT})?{_DASH})?(?P<num>{NUMBER})\s*(?P<unit>{_UNIT})"
+    rf"(?:(?P<low>{NUMBER})\s*(?P<lowunit>{_UNIT})?(?:\((?:含|不含)\))?{_DASH})?(?P<num>{NUMBER})\s*(?P<unit>{_UNIT})"
 )
 RATIO_RE = re.compile(
     rf"(?:(?:(?P<low>{NUMBER})\s*(?P<lowsign>%|‰)?{_DASH})?(?P<num>{NUMBER})\s*(?P<sign>%|‰)"
@@ -54,6 +55,7 @@ RATIO_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> float:
     """Read an Arabic or Chinese numeral (``500``, ``1.5``, ``五百``, ``一千二百``, ``两``).
 
@@ -106,6 +108,11 @@ class Ratio:
 
 def find_money(text: str) -> list[Money]:
     """Every amount of money in ``text``, in order; numbers that cannot be read are skipped."""
+    return list(_find_money(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_money(text: str) -> tuple[Money, ...]:
     found = []
     for m in MONEY_RE.finditer(text):
         try:
@@ -125,11 +132,16 @@ def find_money(text: str) -> list[Money]:
             )
             continue
         found.append(Money(value, m.group("unit"), m.start(), m.end(), m.group(0), low))
-    return found
+    return tuple(found)
 
 
 def find_ratios(text: str) -> list[Ratio]:
     """Every rate in ``text``, in order (percent, per mille, 百分之…, 全额)."""
+    return list(_find_ratios(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_ratios(text: str) -> tuple[Ratio, ...]:
     found = []
     for m in RATIO_RE.finditer(text):
         try:
@@ -151,4 +163,4 @@ def find_ratios(text: str) -> list[Ratio]:
         found.append(
             Ratio(round(value, 9), m.start(), m.end(), m.group(0), None if low is None else round(low, 9))
         )
-    return found
+    return tuple(found)
