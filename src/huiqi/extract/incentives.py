@@ -599,6 +599,8 @@ def _flag_leftovers(clause: str, parts: list[str], rows: list[Incentive]) -> Non
                 used.add(round(value, 6))
     left = []
     for part in parts:
+        if not (find_money(part) or find_ratios(part)):
+            continue
         if (
             AGGREGATE_BUDGET.search(part)
             or _BACK_LIMIT.match(part)
