@@ -543,3 +543,73 @@ def test_a_second_grant_joined_by_bing_and_a_rate_threshold() -> None:
 def test_a_level_word_before_a_department_is_no_level() -> None:
     (row,) = rows("1.对参加市级部门统一组织展会的企业,给予2万元补助。")
     assert row.level is None
+
+
+# --- patterns seen in the second held-out round (sentences written for these tests) ---------------
+
+
+def test_a_standard_stated_after_the_benefit_is_its_amount() -> None:
+    (row,) = rows("1.重点人才所在单位,可以申请薪资补助,标准按计税报酬总额的40%,最高每人每年30万元。")
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 0.4, 30)
+
+
+def test_an_allowance_paid_per_month() -> None:
+    (row,) = rows("1.对入选县级拔尖人才的,发放政府津贴800元/月。")
+    assert (row.kind, row.amount_wan, row.per) == ("fixed", 0.08, None) or (row.amount_wan, row.kind) == (
+        0.08,
+        "fixed",
+    )
+
+
+def test_a_grant_before_a_second_dui_is_kept_with_the_later_one() -> None:
+    first, second = rows(
+        "1.高校在本县设立技术转移机构的,每年给予最高30万元的经费资助,对促成成果转化的,按交易额的一定比例给予补助。"
+    )
+    assert (first.kind, first.cap_wan, second.kind) == ("max", 30, "unspecified")
+
+
+def test_a_cumulative_ceiling_named_by_its_benefit() -> None:
+    (row,) = rows("1.对初次创办企业的高校毕业生,视经营状况给予最长2年,累计不超过8万元的创业补贴。")
+    assert (row.kind, row.cap_wan, row.subject) == ("max", 8, "初次创办企业的高校毕业生")
+
+
+def test_loans_and_guarantees_in_a_schedule_are_not_grants() -> None:
+    found = rows(
+        "1.创业担保贷款。",
+        "(1)补贴标准:",
+        "符合条件的个体工商户可申请不超过20万元的创业担保贷款;",
+        "注册资本10万元以上的,担保额度不超过30万元。",
+    )
+    assert found == []
+
+
+def test_a_rate_before_the_benefit_noun_and_the_case_after_qizhong() -> None:
+    found = rows(
+        "1.对重点人群实行全额贴息,其他人员实行50%贴息。",
+        "2.城乡劳动者一次性给予3000元补贴,其中退役军人的补贴标准为5000元。",
+    )
+    assert [(r.kind, r.ratio, r.amount_wan) for r in found] == [
+        ("ratio", 1.0, None),
+        ("ratio", 0.5, None),
+        ("fixed", None, 0.3),
+        ("fixed", None, 0.5),
+    ]
+
+
+def test_a_benefit_in_a_guide_takes_the_items_heading_as_subject() -> None:
+    (row,) = extract_text(
+        HEAD + "九、高校毕业生见习补助\n(三)补贴标准和期限:\n在见习期限内给予每人每月1000元的见习补助。"
+    ).incentives
+    assert (row.subject, row.amount_wan) == ("高校毕业生见习补助", 0.1)
+
+
+def test_a_reduction_in_brackets_after_listed_amounts_keeps_them_and_is_flagged() -> None:
+    found = rows(
+        "1.对新认定为国家体育产业示范基地、示范单位,分别给予40万元、20万元的一次性奖励(省级减半执行)。"
+    )
+    assert [r.amount_wan for r in found] == [40, 20]
+    assert all(r.needs_review and "减半" in r.notes[-1] for r in found)
+
+
+def test_projects_left_to_case_by_case_are_not_granted_here() -> None:
+    assert rows("1.对采取“一事一议”的重大项目,不再享受本政策。") == []

@@ -30,7 +30,9 @@ UNSPEC_HINT = LEXICON.pattern("unspecified_hint")
 NON_MONEY_GRANT = LEXICON.pattern("non_money_grant")
 PAYER = LEXICON.pattern("payer").pattern
 _TAIL_MODIFIERS = [
-    re.compile(r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|额外|另外|并|直接|先|其)$"),
+    re.compile(
+        r"(?:分别|一次性|最高|再|还可|还|可|均|相应配套|相应|配套|另行|额外|另外|并|直接|先|其|累计|不超过|不高于|最多)$"
+    ),
     re.compile(
         r"(?:每家|每场次|每场|每个|每户|每项|每件|每台\(套\)|每台套|每辆|每人|每年|每次)(?:企业|单位|机构|摊位|展位)?$"
     ),
@@ -38,7 +40,7 @@ _TAIL_MODIFIERS = [
     # How it is given (通过“一事一议”, 综合采取…方式, 依据…规定), not who gets it (通过省级认定的企业).
     re.compile(r"(?:通过|采取|综合采取|采用)[^,]*?(?:方式|一事一议”?|办法|形式)$"),
     re.compile(r"(?:依据|根据|参照|依照)[^,]*?(?:规定|办法|标准|情况|政策)$"),
-    re.compile(r"在建设阶段$"),
+    re.compile(r"在建设阶段$|在[\u4e00-\u9fff]{0,10}(?:期限内|期间|期内)$"),
     re.compile(r"(?:择优|积极|依法|视情|酌情|统筹|实施分阶段|实施|分阶段|进行|将)$"),
     re.compile(rf"{PAYER}$"),
     re.compile(r"各[\u4e00-\u9fff()()]{1,12}?(?:区|县|市|旗)[))]?$"),  # 各县级市(区)按照…给予
@@ -47,7 +49,7 @@ _TAIL_MODIFIERS = [
 _CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
 _MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
 _PER_UNIT_HEAD = re.compile(
-    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度)[^,]{0,10}?$|^(?:金额|额度|资金|总额)?$"
+    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度|年|月)[^,]{0,10}?$|^(?:金额|额度|资金|总额)?$"
 )
 AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
 PAYER_SHARE = LEXICON.pattern("payer_share")
@@ -200,6 +202,7 @@ def _valid_ratios(part: str, verb_at: int) -> list[Ratio]:
             r.start >= verb_at
             or _RATE_PHRASE.search(part[: r.start])
             or re.match(r"(?:的比例)?(?:予以|给予|进行)", tail)
+            or re.match(r"(?:的)?(?:贴息|补贴|补助|奖励|资助)", tail)  # 实行50%贴息
         ):
             keep.append(r)
     return keep
@@ -211,6 +214,7 @@ _THRESHOLD_BEFORE = re.compile(
 _THRESHOLD_AFTER = re.compile(
     r"(?:\((?:含|不含)\))?(?:以上|以下|及以上|及以下|[-—~至到])"
     r"|(?:\((?:含|不含)\))?的[\u4e00-\u9fff]{0,6}?(?:企业|项目|单位|机构|园区|平台|团队|主体)"
+    r"(?!资助|补助|奖励|补贴|经费|扶持|支持|奖补)"
 )
 
 
@@ -242,8 +246,13 @@ def _valid_moneys(part: str, verb_at: int) -> list[Money]:
             # 按100元/吨标准煤进行补助: an amount per unit inside the rate phrase
             or (re.search(r"按(?:照)?[^,]*$", part[: m.start]) and re.match(r"/|每", part[m.end :]))
         )
-        named = re.match(r"[\u4e00-\u9fff]{0,4}(?:补贴|补助|奖励|资助)", tail) and not re.match(
-            r"以上|以下|的", tail
+        named = (
+            re.match(r"[\u4e00-\u9fff]{0,4}(?:补贴|补助|奖励|资助)", tail)
+            and not re.match(r"以上|以下|的", tail)
+        ) or (
+            # 累计不超过10万元的创业补贴: a ceiling named by the benefit it caps
+            re.match(r"的[\u4e00-\u9fff]{0,4}(?:补贴|补助|奖励|资助)", tail)
+            and re.search(r"(?:最高|不超过|不高于)$", part[: m.start])
         )
         if own or named:
             keep.append(m)
@@ -349,6 +358,9 @@ _CASE_BY_CASE = LEXICON.pattern("case_by_case")
 
 
 def unspecified_grant(index: int, part: str) -> Grant | None:
+    """A grant about money with no number (给予一定资金奖励, 一事一议), or None."""
+    if _NO_GRANT.search(part):
+        return None  # 延续认定的,不再予以奖励; 不再享受本政策: a grant withheld
     scope = _INCLUDE_IN_SCOPE.search(part)
     if scope:
         return Grant(index, scope.group("who"), None, [], [], part[scope.end("who") :], "", unspecified=True)
@@ -362,10 +374,9 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
         at = head.start() if head else case.start()
         own, payer = strip_tail(part[:at])
         return Grant(index, own, payer, [], [], part[at:], part[:at], unspecified=True)
-    if _NO_GRANT.search(part):
-        return None  # 延续认定的,不再予以奖励: a grant withheld
     m = re.search(
-        r"(?:给予|予以)(?:一定|适当|重点|相应)?(?:的)?(?:资金|经费|政策)?(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
+        r"(?:给予|予以)(?:一定|适当|重点|相应)?(?:的)?(?:资金|经费|政策|社保|岗位|场租|租金|培训|生活|运营|房租)?"
+        r"(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
         r"(?P<verb>奖励|补助|补贴|资助|奖补)$",
         part,
     )
@@ -554,7 +565,9 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
     prev_end = max(0, len(grant.before_verb) - 4)
     kinds = []
     for m in grant.moneys:
-        kind = _qualifier_kind(part[prev_end : m.start])
+        # 累计不超过10万元的创业补贴: an amount before its verb has its qualifier before it
+        window = part[max(0, m.start - 6) : m.start] if m.start < prev_end else part[prev_end : m.start]
+        kind = _qualifier_kind(window)
         kinds.append("max" if kind == "fixed" and _CAP_AFTER.match(part, m.end) else kind)
         prev_end = m.end
     if kinds and kinds[0] != "fixed" and all(k == "fixed" for k in kinds[1:]):

@@ -77,10 +77,15 @@ _BACK_LIMIT = re.compile(
     r"^(?:该|上述|此|以上)(?:项)?(?:奖励|补助|补贴|奖补|资金|费用)+[^,]{0,6}(?:不超过|不高于|最高|不得超过)"
 )
 DERIVED = LEXICON.pattern("derived_amount")
+_NO_GRANT = LEXICON.pattern("no_grant")
+_PAREN_REMARK = re.compile(r"[((][^()()]*[))]")
 # A benefit that is not money, named beside the grant (由市政府给予表彰,并…奖励): not who qualifies.
-_OTHER_BENEFIT = re.compile(r"(?:给予|予以)(?:通报)?(?:表彰|表扬|授牌|命名)")
+_OTHER_BENEFIT = re.compile(
+    r"(?:给予|予以)(?:通报)?(?:表彰|表扬|授牌|命名)|(?:给予|予以)(?:最长|最多)?[\d一二三四五六七八九十]+(?:年|个月)$"
+)
 _PROCEDURAL = re.compile(
     r"经(?:有关部门|主管部门|相关部门)?(?:认定|评审|审核|核定|批准|评估|考核|确认|备案)(?:后|合格)?"
+    r"|在[\u4e00-\u9fff]{0,10}(?:期限内|期间|期内)"
 )
 _PREAMBLE = re.compile(
     r"^(?:支持|鼓励|推进|推动|加快|落实|积极|贯彻|引导|加大|完善|深入|加强|强化|提高|提升|促进|大力)"
@@ -441,6 +446,10 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
     clause = _JOINED_BY_BING.sub(",", clause)
     parts = split_parts(clause)
     start, start_payer = _find_subject_start(parts)
+    if start and any(read_grant(i, parts[i]) for i in range(start)):
+        # 设立工作站的,每年给予最高40万元资助,对促成成果转化的,按…给予补助: the 对 opens a second grant
+        parts[start] = "对" + parts[start]
+        start, start_payer = None, None
     first_index = start if start is not None else 0
     opened = start is not None
 
@@ -476,10 +485,12 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             # 该奖励费用不超过其新建投资额的5%: a limit on the grant before, stated as a share
             clause_notes.append(f"另有上限“{part}”未计入,请核对")
             continue
-        if DERIVED.search(part):
+        if DERIVED.search(_PAREN_REMARK.sub("", part)):
             # 奖励比例与限额分别再提高1个百分点和100万元, 减半奖励: amounts derived from another grant
             clause_notes.append(f"另有按其他标准增减的金额“{part}”未计算,请核对")
             continue
+        if (derived := _PAREN_REMARK.search(part)) and DERIVED.search(derived.group(0)):
+            clause_notes.append(f"另有按其他标准增减的金额“{derived.group(0)}”未计算,请核对")
         if _OTHER_LEVELS_GRANT.match(part):
             continue
         if m := _CARRIED_BASE.search(part):
@@ -515,6 +526,14 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         slots.append(_Slot(grant, subject, base, ",".join([*pending, part])))
         pending, fresh = [], False
 
+    if slots and fresh and pending:
+        # …每年给予最高40万元资助,对促成成果转化的,按一定比例给予补助: a later grant without a number
+        i = parts.index(pending[-1], first_index)
+        if (grant := unspecified_grant(i, pending[-1])) is not None:
+            subject = _subject_from(pending[:-1], grant.own, True)
+            if subject:
+                slots.append(_Slot(grant, subject, subject, ",".join(pending)))
+
     if not slots:
         if clause_notes:
             return []  # only a derived amount: nothing of its own to pay
@@ -524,7 +543,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
     for slot in [s for s in slots if s.subject or _recipient_suffix(s.grant)]:
         grant, part, cap = slot.grant, parts[slot.grant.index], slot.cap
         amounts = amounts_of(grant, part, cap)
-        if not amounts:
+        if not amounts and not grant.unspecified:
             continue
         if len(amounts) == 1 and slot.caps:
             amounts = [replace(amounts[0], cap=c.value_wan) for c in slot.caps]
@@ -541,6 +560,9 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             at = clause.find(cap.text)
             per = per_of(clause[max(0, at - 10) : at])
         base = (base_of(part, subject) or ctx.base) if any(a.kind == "ratio" for a in amounts) else None
+        if not amounts:
+            rows.append(_row(task, text, subject, None, payers=payers, one_time="一次性" in slot.text))
+            continue
         paired = _pair_rows(subject, slot.base_subject, amounts, grant, part, base)
         for row_subject, amount, notes, review, *own_base in paired:
             rows.append(
@@ -577,6 +599,8 @@ def _flag_leftovers(clause: str, parts: list[str], rows: list[Incentive]) -> Non
                 used.add(round(value, 6))
     left = []
     for part in parts:
+        if not (find_money(part) or find_ratios(part)):
+            continue
         if (
             AGGREGATE_BUDGET.search(part)
             or _BACK_LIMIT.match(part)
@@ -631,11 +655,13 @@ def _unspecified_rows(
     """A clause with no amount: one unspecified row when its grant words are about money."""
     if AGGREGATE_BUDGET.search(clause) and find_money(clause):
         return []  # 当补助总额超过500万元时,以500万元除以…作为补助标准: how a budget is shared
+    if _NO_GRANT.search(clause):
+        return []  # 对采取一事一议的项目,不再享受本政策: a benefit withheld, not granted
     for i in range(first_index, len(parts)):
         grant = unspecified_grant(i, parts[i])
         if grant is None:
             continue
-        subject = _subject_from(parts[first_index:i], grant.own, opened) or ctx.subject
+        subject = _subject_from(parts[first_index:i], grant.own, opened) or ctx.subject or ctx.topic
         if not subject:
             return []
         if _GOVERNMENT.search(subject) and not opened:
@@ -730,11 +756,18 @@ def _implicit_grants(sentence: str) -> str | None:
         parts = []
         for part in split_parts(clause):
             money = find_money(part)
+            # A loan or a guarantee limit (可申请不超过30万元的创业担保贷款) is no money paid.
+            lending = _LENDING.search(part)
             parts.append(
-                part[: money[0].start] + "给予" + part[money[0].start :] if len(money) == 1 else part
+                part[: money[0].start] + "给予" + part[money[0].start :]
+                if len(money) == 1 and not lending
+                else part
             )
         out.append(",".join(parts))
     return ";".join(out) if changed else None
+
+
+_LENDING = re.compile(r"贷款|担保|授信|融资额度")
 
 
 # Headings that only label a part of a guide (资助标准, 申报条件, 补贴标准和期限): never a subject.

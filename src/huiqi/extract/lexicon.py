@@ -117,8 +117,14 @@ class Lexicon:
             (re.compile("|".join(words)), unit) for unit, words in self._data.get("per_units", {}).items()
         ]
 
+    @cached_property
+    def _any_per_unit(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p.pattern})" for p, _ in self.per_units))
+
     def per_unit(self, text: str) -> str | None:
         """The unit an amount in ``text`` is counted in (每场 → 场, /辆 → 辆), or None."""
+        if not self._any_per_unit.search(text):
+            return None
         for pattern, unit in self.per_units:
             if pattern.search(text):
                 return unit

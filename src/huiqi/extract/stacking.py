@@ -34,6 +34,9 @@ from huiqi.text.money import find_money, parse_number
 RULE_NAMES = ("highest_only", "cap_per_enterprise", "supersedes", "repeatable", "exclusive")
 RULES: list[tuple[str, re.Pattern[str]]] = [(name, LEXICON.pattern(name)) for name in RULE_NAMES]
 _LIMITS = [p for name, p in RULES if name in ("highest_only", "cap_per_enterprise", "exclusive")]
+# One pass over a sentence tells whether any rule (or any limit) can be there at all.
+_ANY_RULE = re.compile("|".join(f"(?:{p.pattern})" for _, p in RULES))
+_ANY_LIMIT = re.compile("|".join(f"(?:{p.pattern})" for p in _LIMITS))
 
 _ARTICLE = re.compile(r"第(?P<num>[一二三四五六七八九十百零〇\d]{1,5})(?:条|项|款|点)")
 _ARTICLE_LIST = re.compile(
@@ -49,7 +52,7 @@ def without_limits(sentence: str) -> str:
 
     Such a part grants nothing itself; the grants beside it in the same sentence still count.
     """
-    if not any(p.search(sentence) for p in _LIMITS):
+    if not _ANY_LIMIT.search(sentence):
         return sentence
     kept = [part for part in split_top(sentence, ",") if not any(p.search(part) for p in _LIMITS)]
     return ",".join(kept)
@@ -174,6 +177,8 @@ def extract_stacking(structure: Structure, granting: set[str] | None = None) -> 
     out: list[Stacking] = []
     for para in structure.paragraphs:
         for sentence in split_sentences(para.text):
+            if not _ANY_RULE.search(sentence):
+                continue
             for name, pattern in RULES:
                 if not pattern.search(sentence):
                     continue

@@ -48,6 +48,8 @@ def drop_page_noise(line: str) -> str:
 
 def close_cjk_spaces(line: str) -> str:
     """Remove spaces beside Chinese characters in a prose line; other lines are returned as they are."""
+    if " " not in line and "\t" not in line:
+        return line
     return _SPACE_BY_HANZI.sub("", line) if _PROSE.search(line) else line
 
 
@@ -123,6 +125,7 @@ def join_continued(lines: list[str], repairs: list[str] | None = None) -> list[s
 # letter, so that words (ERP, CMMI) and codes are never touched.
 _OCR_NUMBER = re.compile(r"(?<![A-Za-z\d.])(?P<n>[\dIlOo][\dIlOo.]*)(?=\s*(?:万元|亿元|元|万|%))")
 _OCR_DIGITS = str.maketrans("IlOo", "1100")
+_OCR_LETTER = re.compile(r"[IlOo][\dIlOo.]*\s*(?:万元|亿元|元|万|%)|\d[IlOo]")
 
 
 def repair_ocr_digits(line: str, repairs: list[str] | None = None) -> str:
@@ -144,6 +147,8 @@ def repair_ocr_digits(line: str, repairs: list[str] | None = None) -> str:
             repairs.append(f"{token}→{digits}")
         return digits
 
+    if not _OCR_LETTER.search(line):
+        return line
     return _OCR_NUMBER.sub(fix, line)
 
 
