@@ -30,23 +30,16 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+from huiqi.extract.lexicon import LEXICON
 from huiqi.text.normalize import normalize
 
 Table = Literal["recognition", "event"]
 
 LEVELS = ("国家级", "省级", "市级", "区县级")
 # Words that state a level inside a name; longest first so 国家级 wins over 国家.
-LEVEL_WORDS = {
-    "国家级": "国家级",
-    "国家": "国家级",
-    "国内": "国家级",
-    "省级": "省级",
-    "省内": "省级",
-    "市级": "市级",
-    "区县级": "区县级",
-    "区级": "区县级",
-    "县级": "区县级",
-}
+# Words that state a level inside a name, longest first (国家级 before 国家): the reading
+# lexicon's own list (data/lexicon.toml), so there is one home for level words.
+LEVEL_WORDS: dict[str, str] = dict(LEXICON.level_words)
 _NOISE = re.compile(r"[\s\"'“”‘’「」『』《》〈〉]")
 _TRAILING = re.compile(r"(企业|单位|称号|认定|名单)+$")
 _GENERIC_END = re.compile(r"(?:企业|单位|称号|认定|名单|示范|试点|荣誉|资格|资质)+$")
