@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from huiqi.rules.conditions import Band, amount_band, quantity_band
 from huiqi.rules.figures import MetricTest, read_tests
@@ -440,6 +440,29 @@ def _grant_signature(incentive: dict) -> str:
     return repr([incentive.get(f) for f in _SIGNATURE_FIELDS])
 
 
+def _jurisdiction(
+    region: str | None, place_code: Callable[[str], str | None]
+) -> tuple[str | None, str | None]:
+    """The document's region as a 行政区划代码, and a doubt to check when it had to be guessed.
+
+    A region that is no division of its own (嘉兴港区, a development zone) is matched as the
+    division its name starts with (嘉兴 → 嘉兴市), and one that cannot be placed at all (a name
+    several divisions share) as anywhere; either way every rule of the document is 需申报 until
+    an officer checks that the enterprise lies in the document's jurisdiction.
+
+    >>> _jurisdiction("鲤城区", lambda p: {"鲤城区": "350502"}.get(p))
+    ('350502', None)
+    """
+    if not region:
+        return None, None
+    if code := place_code(region):
+        return code, None
+    for size in range(len(region) - 1, 1, -1):
+        if code := place_code(region[:size]):
+            return code, f"文件地区“{region}”不是行政区划,按{region[:size]}匹配,需核实企业是否在辖区内"
+    return None, f"文件地区“{region}”无法确定对应的行政区划,需核实企业是否在辖区内"
+
+
 def compile_document(
     version_id: int,
     doc: dict,
@@ -454,15 +477,11 @@ def compile_document(
     meta = doc["document"]
     title = meta.get("title") or "(无标题)"
     region = meta.get("region")
-    region_code = place_code(region) if region else None
+    region_code, doubt = _jurisdiction(region, place_code)
     rules: list[Rule] = []
     leftovers: list[Uncompiled] = []
     previous: Rule | None = None
-    refusal = None
-    if _DRAFT.search(title):
-        refusal = "征求意见稿等未定稿文件,尚未生效"
-    elif region and region_code is None:
-        refusal = f"文件地区“{region}”无法对应到行政区划代码"
+    refusal = "征求意见稿等未定稿文件,尚未生效" if _DRAFT.search(title) else None
     seen: dict[str, int] = {}
     for index, incentive in enumerate(doc.get("incentives", [])):
         if refusal:
@@ -478,6 +497,9 @@ def compile_document(
             )
             continue
         compiled = compile_incentive(incentive, index, doc, version_id, region_code, vocab, previous)
+        if isinstance(compiled, Rule) and doubt:
+            joined = f"{compiled.open_conditions};{doubt}" if compiled.open_conditions else doubt
+            compiled = replace(compiled, open_conditions=joined)
         if isinstance(compiled, Rule):
             rules.append(compiled)
             previous = compiled
