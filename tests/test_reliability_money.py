@@ -181,3 +181,27 @@ def test_a_fixed_per_enterprise_limit_pays_by_its_own_amount():
     frame = match_frames(enterprises, facts.with_columns(uscc=pl.lit(firm)), rules, dt.date(2024, 1, 1))
     assert frame["amount_wan"].sum() == pytest.approx(300.0)
     assert frame["amount_wan"].to_list() == [75.0] * 4 and all("按比例核减" in r for r in frame["reason"])
+
+
+def test_articles_that_exclude_each_other_pay_the_better_one():
+    doc = document(
+        "对新认定的国家级专精特新“小巨人”企业,给予50万元奖励。",
+        "对新认定的国家级制造业单项冠军企业,给予80万元奖励。",
+        "对新认定的国家级企业技术中心,给予30万元奖励。企业不得同时享受本措施第1条和第2条。",
+    )
+    [rule] = [s for s in doc["stacking"] if s["rule"] == "exclusive"]
+    assert rule["sections"] == ["1", "2"]
+    rules, _ = compile_document(1, doc, code_for_place)
+    day = dt.date(2023, 5, 1)
+    firm, (enterprises, facts) = one_firm(
+        recognitions=[
+            (None, "专精特新小巨人", "国家级", day, False),
+            (None, "制造业单项冠军", "国家级", day, False),
+            (None, "企业技术中心", "国家级", day, False),
+        ]
+    )
+    frame = match_frames(enterprises, facts.with_columns(uscc=pl.lit(firm)), rules, dt.date(2024, 1, 1))
+    paid = frame.filter(pl.col("status") == "享受")
+    assert sorted(paid["amount_wan"].to_list()) == [30.0, 80.0]
+    [lost] = frame.filter(pl.col("status") == "不重复享受").iter_rows(named=True)
+    assert lost["amount_wan"] == 50.0 and "不得同时享受" in lost["reason"]

@@ -148,6 +148,50 @@ def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
     ).drop("superseded", "win_rule", "win_document", "win_offer", "rule_fact", "rule_formula", "rule_open")
 
 
+def exclusive(frame: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
+    """不得同时享受: where a document says articles exclude each other, an enterprise is paid, in a
+    funding year, under the one article of the group that brings it the most (its paid rows'
+    amounts, else ceilings); the rows of the other articles become 不重复享受 with the reason."""
+    members = [
+        {"rule": index, "group": group, "member": member}
+        for index, rule in enumerate(rules)
+        for group, member in rule.exclusive
+    ]
+    if not members or frame.is_empty():
+        return frame
+    table = pl.DataFrame(members, schema={"rule": pl.Int32, "group": pl.String, "member": pl.String})
+    rows = frame.with_row_index("row_id")
+    paid = (
+        rows.filter(pl.col("status") == PAID)
+        .select("row_id", "uscc", "rule", "year", offer=pl.coalesce("amount_wan", "cap_wan").fill_null(0.0))
+        .join(table, on="rule", how="inner")
+        .with_columns(member_offer=pl.col("offer").sum().over("uscc", "group", "year", "member"))
+    )
+    best = (
+        paid.sort(["member_offer", "member"], descending=[True, False])
+        .group_by("uscc", "group", "year", maintain_order=True)
+        .agg(winner=pl.col("member").first())
+    )
+    losing = (
+        paid.join(best, on=["uscc", "group", "year"])
+        .filter(pl.col("member") != pl.col("winner"))
+        .group_by("row_id")
+        .agg(
+            note=pl.format("与第{}条不得同时享受,已按第{}条享受", pl.col("member"), pl.col("winner")).first()
+        )
+    )
+    return (
+        rows.join(losing, on="row_id", how="left")
+        .with_columns(
+            status=pl.when(pl.col("note").is_not_null()).then(pl.lit(SUPPRESSED)).otherwise(pl.col("status")),
+            reason=pl.when(pl.col("note").is_not_null())
+            .then(pl.format("{};{}", pl.col("reason"), pl.col("note")))
+            .otherwise(pl.col("reason")),
+        )
+        .drop("row_id", "note")
+    )
+
+
 def stack(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
-    """:func:`decide` then :func:`annotate`: statuses, modes, documents and reasons."""
-    return annotate(decide(candidates, rules), rules)
+    """:func:`decide`, :func:`annotate`, then :func:`exclusive`: statuses, modes, documents and reasons."""
+    return exclusive(annotate(decide(candidates, rules), rules), rules)
