@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from huiqi.monitor.export import write_workbook
-from huiqi.monitor.mu import GRADE_KIND, grade_facts, score
+from huiqi.monitor.mu import grade_facts, score
 from huiqi.monitor.settings import add_setting, all_settings, packaged
 from huiqi.monitor.store import load_enterprises, load_grades, load_metrics, save_mu
 from monitor_fixtures import add_registry, code
@@ -117,7 +117,7 @@ def test_grades_as_recognition_like_facts_and_stored(population):
     facts = grade_facts(result.scored, 2024)
     assert facts.columns[:4] == ["uscc", "kind", "level", "grade"]
     row = facts.filter(pl.col("uscc") == A).row(0, named=True)
-    assert (row["kind"], row["level"], row["grade"]) == (GRADE_KIND, None, "A")
+    assert (row["kind"], row["level"], row["grade"]) == ("亩产效益A类", None, "A")
     assert (row["granted_on"], row["expires_on"]) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     save_mu(population, 2024, None, result.settings, result.scored)
     save_mu(population, 2024, None, result.settings, result.scored)  # a re-run replaces, not piles up
@@ -149,3 +149,25 @@ def test_excel_text_never_becomes_a_formula(tmp_path):
     with zipfile.ZipFile(path) as book:
         xml = book.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml
+
+
+def test_stored_grades_are_titles_the_matcher_rewards(population):
+    from huiqi.extract.pipeline import extract_text
+    from huiqi.match.service import load_registry, match_frames
+    from huiqi.registry.codes import code_for_place
+    from huiqi.rules.compile import compile_document
+
+    result = _score(population)
+    save_mu(population, 2024, None, result.settings, result.scored)
+    enterprises, facts = load_registry(population)
+    held = facts.filter(pl.col("kind").str.starts_with("亩产效益"))
+    assert held.height == result.scored.height and set(held["date"]) == {dt.date(2025, 1, 1)}
+    text = (
+        "潍坊市人民政府关于亩均效益评价结果运用的若干措施\n潍政发〔2024〕3号\n各县市区人民政府:\n"
+        "一、实施差别化政策\n1.对亩产效益评价为A类的企业,给予10万元奖励。(责任单位:市工业和信息化局)\n"
+        "潍坊市人民政府\n2024年1月1日\n"
+    )
+    rules, _ = compile_document(1, extract_text(text).model_dump(mode="json"), code_for_place)
+    frame = match_frames(enterprises, facts, rules, dt.date(2025, 6, 30))
+    graded_a = set(result.scored.filter(pl.col("grade") == "A")["uscc"])
+    assert graded_a and set(frame["uscc"]) == graded_a and set(frame["amount_wan"]) == {10.0}

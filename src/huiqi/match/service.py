@@ -151,7 +151,34 @@ def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame
                 "near_duplicate_of": pl.Int64,
             },
         )
+    recognitions = pl.concat([recognitions, _grades(engine, uscc)], how="diagonal_relaxed")
     return enterprises, facts_frame(recognitions, events, enterprises)
+
+
+GRADE_FACT_IDS = -1_000_000_000  # grade facts get ids below this, apart from stored rows' ids
+
+
+def _grades(engine: Engine, uscc: str | None = None) -> pl.DataFrame:
+    """The 亩产效益 grades (huiqi mu) as recognitions: ``亩产效益A类`` … held from 1 January of the
+    year after the evaluation; the matcher can reward them like any title."""
+    from huiqi.monitor.mu import grade_facts
+    from huiqi.monitor.store import load_grades
+
+    grades = load_grades(engine)
+    if uscc is not None:
+        grades = grades.filter(pl.col("uscc") == uscc)
+    return (
+        grade_facts(grades)
+        .with_row_index("n")
+        .select(
+            (GRADE_FACT_IDS - pl.col("n").cast(pl.Int64)).alias("fact_id"),
+            "uscc",
+            "kind",
+            "level",
+            "granted_on",
+            "review",
+        )
+    )
 
 
 def match_frames(
@@ -248,6 +275,8 @@ def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None
             pl.col("table").alias("fact_table"),
             pl.when(pl.col("table") == "metric")
             .then(pl.format("m:{}:{}", pl.col("date").dt.year(), pl.col("kind")))
+            .when(pl.col("fact_key") < 0)  # a fact derived from other data (a 亩产效益 grade)
+            .then(pl.format("{}:{}:{}", pl.col("table"), pl.col("kind"), pl.col("date")))
             .otherwise(pl.col("fact_key").cast(pl.String))
             .alias("fact_key"),
             "fact",

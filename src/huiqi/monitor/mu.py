@@ -13,7 +13,7 @@ within the group (a city by default): with shares A 20%, B 50%, C 20%, D 10%, an
 rank r among n is A while (r − 1)/n < 0.2, B while < 0.7, C while < 0.9, else D; tied scores
 share the better rank.
 
-:func:`grade_facts` returns the grades shaped like recognitions (kind ``亩产效益评价``), the
+:func:`grade_facts` returns the grades shaped like recognitions (kinds ``亩产效益A类`` …), the
 form in which the matcher can use them as a condition.
 """
 
@@ -27,7 +27,9 @@ import polars as pl
 from huiqi.monitor.settings import Setting, assign
 
 LAND = "用地面积"
-GRADE_KIND = "亩产效益评价"
+def grade_kind(grade: pl.Expr) -> pl.Expr:
+    """The vocabulary kind a grade is held as: ``亩产效益A类`` (data/vocabulary.toml)."""
+    return pl.format("亩产效益{}类", grade)
 
 
 @dataclass
@@ -189,20 +191,23 @@ def _empty_missing() -> pl.DataFrame:
     )
 
 
-def grade_facts(scored: pl.DataFrame, year: int) -> pl.DataFrame:
-    """The grades as recognition-like rows the matcher can read (``kind`` 亩产效益评价).
+def grade_facts(scored: pl.DataFrame, year: int | None = None) -> pl.DataFrame:
+    """The grades as recognitions the matcher reads: ``kind`` 亩产效益A类 … (a kind of the
+    vocabulary, so a clause can reward 亩产效益A类企业), ``level`` null, ``grade``.
 
-    The evaluation of ``year`` is used in the year after it: granted on 1 January, valid to 31
-    December of ``year + 1``. ``level`` is null; ``grade`` carries A/B/C/D.
+    The evaluation of a year is used in the year after it: granted on 1 January, valid to 31
+    December of that next year. ``year`` is the evaluated year, else ``scored`` has a ``year``
+    column (as :func:`huiqi.monitor.store.load_grades` returns).
     """
+    evaluated = pl.lit(year) if year is not None else pl.col("year")
     return scored.select(
         "uscc",
-        kind=pl.lit(GRADE_KIND),
+        kind=grade_kind(pl.col("grade")),
         level=pl.lit(None, pl.String),
         grade="grade",
-        granted_on=pl.lit(dt.date(year + 1, 1, 1)),
+        granted_on=pl.date(evaluated.cast(pl.Int32) + 1, 1, 1),
         review=pl.lit(False),
-        expires_on=pl.lit(dt.date(year + 1, 12, 31)),
+        expires_on=pl.date(evaluated.cast(pl.Int32) + 1, 12, 31),
         score="score",
     )
 
