@@ -211,6 +211,23 @@ def metric_facts(measures: pl.DataFrame, enterprises: pl.DataFrame | None = None
     return facts
 
 
+def _trigger_floors(rules: Sequence[Rule]) -> dict[str, float | None]:
+    """Per measure that triggers a rule: the lowest threshold a year's figure must reach for any
+    of those rules (None when some rule on it asks nothing of the figure itself, e.g. growth)."""
+    floors: dict[str, float | None] = {}
+    for rule in rules:
+        if rule.table != "metric" or not rule.tests:
+            continue
+        test = rule.tests[0]
+        low = test.band.low if test.test in ("level", "first") and test.band.high is None else None
+        if test.measure in floors:
+            known = floors[test.measure]
+            floors[test.measure] = None if known is None or low is None else min(known, low)
+        else:
+            floors[test.measure] = low
+    return floors
+
+
 def needed_measures(rules: Sequence[Rule]) -> set[str]:
     """Every measure some rule tests or takes a rate of."""
     measures = {t.measure for r in rules for t in r.tests}
@@ -245,9 +262,13 @@ def evaluate(
     located = located.with_columns(
         **{c: pl.lit(None, MEASURE_SCHEMA[c]) for c in ("value", "prev", "prev_max", "run_start", "founded")}
     )
-    triggers = set(rf.filter(pl.col("table") == "metric")["kind"].to_list())
-    if triggers and not measures.is_empty():
-        metric = metric_facts(measures.filter(pl.col("measure").is_in(sorted(triggers))))
+    floors = _trigger_floors(rules)
+    if floors and not measures.is_empty():
+        wanted = measures.filter(pl.col("measure").is_in(sorted(floors)))
+        # a year whose figure is below every threshold on that measure can trigger nothing
+        floor = pl.col("measure").replace_strict(floors, default=None, return_dtype=pl.Float64)
+        wanted = wanted.filter(floor.is_null() | (pl.col("value") >= floor * (1 - 1e-9) - 1e-9))
+        metric = metric_facts(wanted)
         located = pl.concat(
             [located, metric.lazy().join(enterprises.lazy().select("uscc", "region_code"), on="uscc")],
             how="diagonal_relaxed",

@@ -54,44 +54,61 @@ def measure_frame(
     """One row per enterprise × measure × year for ``measures`` (see the module docstring).
 
     ``figures`` is :func:`annual`; ``founded`` (uscc, founded) gives each enterprise's year of
-    establishment when known.
+    establishment when known. Each measure is laid out one column per year (a pivot, hashed,
+    never sorted), so the year before, the running maximum and the unbroken run are
+    comparisons across a handful of columns rather than windows over millions of rows.
     """
     if not measures or figures.is_empty():
         return pl.DataFrame(schema=MEASURE_SCHEMA)
-    parts = []
-    for measure in sorted(measures):
-        names = measure.split("/")
-        top = figures.filter(pl.col("indicator") == names[0]).select("uscc", "year", "value")
-        if len(names) == 2:
-            bottom = figures.filter(pl.col("indicator") == names[1]).select(
-                "uscc", "year", pl.col("value").alias("base")
-            )
-            top = (
-                top.join(bottom, on=["uscc", "year"], how="inner")
-                .filter(pl.col("base") > 0)
-                .select("uscc", "year", (pl.col("value") / pl.col("base")).alias("value"))
-            )
-        parts.append(top.with_columns(pl.lit(measure).alias("measure")))
-    frame = (
-        pl.concat(parts)
-        .sort("uscc", "measure", "year")
-        .with_columns(
-            prev_year=pl.col("year").shift(1).over("uscc", "measure"),
-            prev_value=pl.col("value").shift(1).over("uscc", "measure"),
-            prev_max=pl.col("value").cum_max().shift(1).over("uscc", "measure"),
-        )
-        .with_columns(
-            prev=pl.when(pl.col("prev_year") == pl.col("year") - 1).then(pl.col("prev_value")),
-            broken=(pl.col("prev_year") != pl.col("year") - 1).fill_null(True),
-        )
-        .with_columns(run=pl.col("broken").cast(pl.Int32).cum_sum().over("uscc", "measure"))
-        .with_columns(run_start=pl.col("year").min().over("uscc", "measure", "run"))
+    parts = [_one_measure(figures, measure) for measure in sorted(measures)]
+    frame = pl.concat(
+        [p for p in parts if not p.is_empty()] or [pl.DataFrame(schema=MEASURE_SCHEMA)],
+        how="diagonal_relaxed",
     )
     if founded is not None and not founded.is_empty():
         frame = frame.join(founded.select("uscc", pl.col("founded").cast(pl.Int32)), on="uscc", how="left")
     else:
         frame = frame.with_columns(founded=pl.lit(None, pl.Int32))
     return frame.select(list(MEASURE_SCHEMA)).cast(MEASURE_SCHEMA)
+
+
+def _one_measure(figures: pl.DataFrame, measure: str) -> pl.DataFrame:
+    names = measure.split("/")
+    long = figures.filter(pl.col("indicator") == names[0]).select("uscc", "year", "value")
+    if len(names) == 2:
+        base = figures.filter(pl.col("indicator") == names[1]).select("uscc", "year", base=pl.col("value"))
+        long = (
+            long.join(base, on=["uscc", "year"], how="inner")
+            .filter(pl.col("base") > 0)
+            .select("uscc", "year", value=pl.col("value") / pl.col("base"))
+        )
+    if long.is_empty():
+        return pl.DataFrame(schema=MEASURE_SCHEMA)
+    wide = long.pivot(on="year", index="uscc", values="value", aggregate_function="first")
+    years = sorted(int(c) for c in wide.columns if c != "uscc")
+    rows = []
+    run_start: pl.Expr = pl.lit(None, pl.Int32)
+    for i, year in enumerate(years):
+        now = pl.col(str(year))
+        before = str(year - 1)
+        prev = pl.col(before) if before in wide.columns else pl.lit(None, pl.Float64)
+        earlier = [pl.col(str(y)) for y in years[:i]]
+        prev_max = pl.max_horizontal(earlier) if earlier else pl.lit(None, pl.Float64)
+        run_start = (
+            pl.when(prev.is_not_null()).then(run_start).otherwise(pl.lit(year)) if i else pl.lit(year)
+        ).cast(pl.Int32)
+        rows.append(
+            wide.filter(now.is_not_null()).select(
+                "uscc",
+                measure=pl.lit(measure),
+                year=pl.lit(year, pl.Int32),
+                value=now,
+                prev=prev,
+                prev_max=prev_max,
+                run_start=run_start,
+            )
+        )
+    return pl.concat(rows)
 
 
 def in_band(value: pl.Expr, prefix: str = "") -> pl.Expr:

@@ -27,6 +27,8 @@ import polars as pl
 from huiqi.monitor.settings import Setting, assign
 
 LAND = "用地面积"
+
+
 def grade_kind(grade: pl.Expr) -> pl.Expr:
     """The vocabulary kind a grade is held as: ``亩产效益A类`` (data/vocabulary.toml)."""
     return pl.format("亩产效益{}类", grade)
