@@ -49,6 +49,6 @@ def test_engine_and_reference_give_the_same_entitlements(rules, seed, as_of, yea
     decided = decide(evaluate(enterprises, facts, rules, as_of, year), rules)
     got = engine_rows(decided)
     expected = reference_rows(enterprises, facts, rules, as_of, year)
-    assert len(got) > 100  # a population this size earns plenty
+    assert len(got) > 50  # a population this size earns plenty, even in one funding year
     assert got == expected
     assert decided.filter(pl.col("status") == "不重复享受").height > 0  # stacking was exercised
