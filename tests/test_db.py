@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
 from huiqi.db.engine import database_url, session_scope
-from huiqi.db.migrate import upgrade
+from huiqi.db.migrate import alembic_config, upgrade
 from huiqi.db.models import Base, Document, DocumentVersion
 from huiqi.errors import DocumentError
 from huiqi.library import ingest_file, latest_versions
@@ -28,7 +29,8 @@ def test_migrations_build_exactly_the_models(engine):
 def test_upgrade_twice_is_harmless(database_url, engine):
     upgrade(database_url)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+        assert MigrationContext.configure(conn).get_current_revision() == head
 
 
 def test_default_url_is_sqlite_in_the_data_dir():
