@@ -114,7 +114,7 @@ class ServiceWorld:
 
     E1 = service_uscc("91370102MA3C7X0Q1")  # 历下区: many facts and two years of 税收
     E2 = service_uscc("91370102MA3D8Y1R2")  # 历下区: a 小巨人 without 税收 (cap unknown)
-    E3 = service_uscc("91370702MA3E9Z2T3")  # 潍坊: outside every document's jurisdiction
+    E3 = service_uscc("91370702MA3E9X2T3")  # 潍坊: outside every document's jurisdiction
     E4 = service_uscc("91370103MA3F1A3U4")  # 市中区: one overseas fair
     AS_OF = "2025-01-15"
 

@@ -34,7 +34,7 @@ ROLE_ZH = {
 MAX_FAILURES = 5
 MAX_CLIENT_FAILURES = 20
 WINDOW = dt.timedelta(minutes=15)
-_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
+_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 8
 
 
@@ -98,7 +98,7 @@ def add_user(
     from huiqi.registry.codes import clean_uscc
 
     if not _USERNAME.fullmatch(username or ""):
-        raise Invalid("用户名须为3~64位字母、数字或 _ . @ -", "username")
+        raise Invalid("用户名须为2~64位字母、数字或 _ . @ -", "username")
     if role not in ROLES:
         raise Invalid(f"角色须为 {'/'.join(ROLES)} 之一", "role")
     if len(password or "") < MIN_PASSWORD:

@@ -2,19 +2,22 @@
 
 A row is known by its section and what the machine read: an incentive by its sentence and
 subject, a target by its clause and indicator, a task by its title, a stacking rule by its
-sentence and kind; rows that agree on all of that are told apart by their order. The key does
-not depend on the row's position, so a new version that inserts a measure above it keeps it.
+sentence and kind — with every number masked, so a new version that changes 100万元 to 120万元
+is the same row (and a correction of its amount then needs a look); rows that agree on all of
+that are told apart by their order. The key does not depend on the row's position, so a new
+version that inserts a measure above it keeps it.
 
 >>> keys = item_keys("incentives", [{"text": "奖励50万元", "subject": "甲"}, {"text": "奖励50万元", "subject": "甲"}])
 >>> [k.split("#")[1] for k in keys], keys[0].split("#")[0] == keys[1].split("#")[0]
 (['0', '1'], True)
->>> grant_key({"text": " 奖励50万元", "subject": "甲"}) == keys[0].split("#")[0]
+>>> grant_key({"text": " 奖励80万元", "subject": "甲"}) == keys[0].split("#")[0]
 True
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 SECTIONS = ("incentives", "targets", "tasks", "stacking")
@@ -27,8 +30,11 @@ _IDENTITY = {
 }
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _squash(value: Any) -> str:
-    return "".join(str(value or "").split())
+    return _NUMBER.sub("#", "".join(str(value or "").split()))
 
 
 def _digest(row: dict[str, Any], section: str) -> str:

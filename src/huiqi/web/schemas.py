@@ -44,7 +44,7 @@ class WhoAmI(BaseModel):
 
 
 class UserIn(_In):
-    username: Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
+    username: Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
     password: Annotated[str, Field(min_length=8, max_length=256)]
     role: Literal["enterprise", "officer", "finance", "auditor", "admin"]
     uscc: Annotated[str, Field(min_length=18, max_length=18)] | None = None
