@@ -182,7 +182,8 @@ def decide(
 def dismiss_orphan(
     session: Session, actor: Actor, document_id: int, review_id: int, reason: str
 ) -> VersionReview:
-    """Acknowledge that an old decision about a row the latest version no longer has is void."""
+    """Acknowledge that old decisions about a row the latest version no longer has are void
+    (all of that row's old decisions, named by the id of any one of them)."""
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("请填写理由", "reason")
