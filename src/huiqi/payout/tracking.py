@@ -63,22 +63,33 @@ def _payers(row: dict[str, Any]) -> list[dict[str, Any]]:
 def _merge(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Rows of one grant for one fact (split across budget levels) as one entitlement."""
     first = rows[0]
-    payers: list[dict[str, Any]] = []
+    by_payer: dict[str, dict[str, Any]] = {}
     for row in rows:
-        payers.extend(_payers(row))
+        for p in _payers(row):
+            if p["payer"] not in by_payer:
+                by_payer[p["payer"]] = p
+                continue
+            seen = by_payer[p["payer"]]
+            both = (
+                None
+                if seen["amount_wan"] is None or p["amount_wan"] is None
+                else seen["amount_wan"] + p["amount_wan"]
+            )
+            seen["amount_wan"] = None if both is None else round_wan(both)
+    payers = list(by_payer.values())
     amounts = [r["amount_wan"] for r in rows]
     caps = [r["cap_wan"] for r in rows]
     total = None if any(a is None for a in amounts) else round_wan(sum(amounts))
-    whole = sum(p["amount_wan"] or 0 for p in payers)
-    if total and whole > 0:  # shares of the whole grant, so a smaller approved amount splits alike
-        for p in payers:
-            p["share"] = round((p["amount_wan"] or 0) / whole, 6)
     weights: dict[str, float] = {}  # each payer's part of the amount as read, before any cap
     for row in rows:
         for p in row["payers"] or []:
             base = row["gross_wan"] if row["gross_wan"] is not None else 1.0
             weights[p["payer"]] = weights.get(p["payer"], 0.0) + base * p["share"]
     grosses = [r["gross_wan"] for r in rows]
+    whole = sum(weights.values())
+    if len(rows) > 1 and whole > 0:  # several rows of one grant: each payer's share of the whole, as read
+        for p in payers:
+            p["share"] = round(weights[p["payer"]] / whole, 6)
     status = PAID if any(r["status"] == PAID for r in rows) else first["status"]
     return {
         "subject": first["subject"],

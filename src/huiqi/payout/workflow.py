@@ -264,7 +264,7 @@ def _confirmable(ent: TrackedEntitlement) -> str | None:
     if not ent.current:
         return "最近一次匹配中已不再符合"
     if ent.state != "open":
-        return f"已{ENTITLEMENT_ZH[ent.state]}"
+        return f"当前状态为“{ENTITLEMENT_ZH[ent.state]}”"
     if not ent.amount_wan or ent.amount_wan <= 0:
         return "金额为零"
     return None
