@@ -114,6 +114,9 @@ def extract(
 from huiqi import cli_platform  # noqa: E402  (the database commands register on this app)
 
 cli_platform.register(app)
+from huiqi import cli_service  # noqa: E402  (the service's commands: serve, user, audit, up)
+
+cli_service.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
