@@ -292,3 +292,53 @@ def paying_world(world) -> ServiceWorld:
     world.publish(world.city)
     world.run()
     return world
+
+
+class ServiceClient:
+    """A TestClient on the service over the world's database, with sign-in by user name."""
+
+    def __init__(self, world: ServiceWorld, evidence_dir) -> None:
+        import warnings
+
+        from huiqi.web.app import create_app
+
+        with warnings.catch_warnings():  # Starlette's notice about its HTTP client, not ours to act on
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from fastapi.testclient import TestClient
+
+        self.world = world
+        self.app = create_app(world.url, evidence_dir=evidence_dir)
+        self.http = TestClient(self.app, raise_server_exceptions=False)
+        self._tokens: dict[str, str] = {}
+
+    def login(self, username: str) -> dict[str, str]:
+        """Headers with a bearer token for ``username`` (signed in once per test)."""
+        if username not in self._tokens:
+            answer = self.http.post(
+                "/api/v1/session", json={"username": username, "password": self.world.password(username)}
+            )
+            assert answer.status_code == 200, answer.text
+            self._tokens[username] = answer.json()["token"]
+            self.http.cookies.clear()  # bearer only: the session cookie would mix the users up
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    def get(self, path: str, user: str, **kwargs):
+        return self.http.get(f"/api/v1{path}", headers=self.login(user), **kwargs)
+
+    def post(self, path: str, user: str, **kwargs):
+        return self.http.post(f"/api/v1{path}", headers=self.login(user), **kwargs)
+
+    def patch(self, path: str, user: str, **kwargs):
+        return self.http.patch(f"/api/v1{path}", headers=self.login(user), **kwargs)
+
+
+@pytest.fixture
+def api(world, tmp_path) -> ServiceClient:
+    """The HTTP API over the world (nothing published yet)."""
+    return ServiceClient(world, tmp_path / "evidence")
+
+
+@pytest.fixture
+def paying_api(paying_world, tmp_path) -> ServiceClient:
+    """The HTTP API over the world with the city document published and matched."""
+    return ServiceClient(paying_world, tmp_path / "evidence")
