@@ -21,7 +21,8 @@ LevelName = Literal["国家级", "省级", "市级", "区县级"]
 
 
 class _Patch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # at least one field to correct besides the reason
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 2})
 
     reason: Reason
 

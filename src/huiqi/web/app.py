@@ -81,10 +81,11 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            responses["422"] = {
-                "description": errors.ERROR_STATUSES[422],
-                "content": {"application/json": {"schema": ref}},
-            }
+            for status, text in errors.ERROR_STATUSES.items():  # errors are JSON whatever a route returns
+                responses[str(status)] = {
+                    "description": text,
+                    "content": {"application/json": {"schema": ref}},
+                }
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)

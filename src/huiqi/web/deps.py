@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import re
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from huiqi.accounts.users import Actor, SessionInfo, digest, resolve
-from huiqi.payout.errors import Forbidden, Invalid, Unauthorized
+from huiqi.payout.errors import Forbidden, Unauthorized
 
 COOKIE = "huiqi_session"
 CSRF_COOKIE = "huiqi_csrf"
@@ -71,19 +70,14 @@ def require(actor: Actor, *roles: str) -> None:
         raise Forbidden("您的角色无权进行此操作")
 
 
-_CURSOR = re.compile(r"^\d{1,12}$")
-
-
 class Page:
     """``?limit=`` (≤ 500) and ``?cursor=`` (opaque: the last id of the previous page)."""
 
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="每页条数,最多500")] = 50,
-        cursor: Annotated[str | None, Query(max_length=12, description="上一页返回的 next")] = None,
+        cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="上一页返回的 next")] = None,
     ) -> None:
-        if cursor is not None and not _CURSOR.fullmatch(cursor):
-            raise Invalid("字段 cursor:游标无效,请使用上一页返回的 next", "cursor")
         self.limit = limit
         self.after = int(cursor) if cursor is not None else None
 

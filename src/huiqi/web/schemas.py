@@ -5,13 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from huiqi.db.models import MAX_WAN
 
 Wan = Annotated[float, Field(gt=0, le=MAX_WAN, allow_inf_nan=False, description="万元")]
 Reason = Annotated[str, Field(min_length=1, max_length=500, description="理由(必填)")]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+Timestamp = Annotated[dt.datetime, AfterValidator(_utc)]  # stored as naive UTC, sent with its zone
 
 
 class _In(BaseModel):
@@ -29,7 +36,7 @@ class Credentials(_In):
 class SessionOut(BaseModel):
     token: str
     role: str
-    expires_at: dt.datetime
+    expires_at: Timestamp
     csrf: str = Field(description="使用 Cookie 会话时,修改类请求须在 X-CSRF-Token 头中带上它")
     username: str
 
@@ -40,7 +47,7 @@ class WhoAmI(BaseModel):
     uscc: str | None
     region_prefix: str | None
     department: str | None
-    expires_at: dt.datetime
+    expires_at: Timestamp
 
 
 class UserIn(_In):
@@ -83,7 +90,7 @@ class DocumentSummary(BaseModel):
     issued_on: str | None
     expires_on: str | None
     published_version: int | None
-    published_at: dt.datetime | None
+    published_at: Timestamp | None
     pending_review: int = Field(description="最新版本中阻止发布的待审核处数")
 
 
@@ -125,7 +132,7 @@ class ItemOut(BaseModel):
 class VersionOut(BaseModel):
     id: int
     version: int
-    ingested_at: dt.datetime
+    ingested_at: Timestamp
     sha256: str
     published: bool
 
@@ -166,7 +173,7 @@ class PublicationOut(BaseModel):
     document_id: int
     version_id: int
     reading_sha256: str
-    published_at: dt.datetime
+    published_at: Timestamp
 
 
 # ------------------------------------------------------------------ enterprises and entitlements
@@ -283,7 +290,7 @@ class EvidenceOut(BaseModel):
     media_type: str
     size: int
     sha256: str
-    uploaded_at: dt.datetime
+    uploaded_at: Timestamp
 
 
 class ApplicationEventOut(BaseModel):
@@ -292,7 +299,7 @@ class ApplicationEventOut(BaseModel):
     amount_wan: float | None
     reason: str
     by: str
-    at: dt.datetime
+    at: Timestamp
 
 
 class ApplicationOut(BaseModel):
@@ -307,8 +314,8 @@ class ApplicationOut(BaseModel):
     computed_wan: float | None
     approved_wan: float | None
     decision_reason: str | None
-    submitted_at: dt.datetime
-    decided_at: dt.datetime | None
+    submitted_at: Timestamp
+    decided_at: Timestamp | None
     evidence: list[EvidenceOut]
     history: list[ApplicationEventOut]
 
@@ -348,7 +355,7 @@ class ReversalOut(BaseModel):
     amount_wan: float
     reference: str
     reason: str
-    reversed_at: dt.datetime
+    reversed_at: Timestamp
 
 
 class PayoutOut(BaseModel):
@@ -359,7 +366,7 @@ class PayoutOut(BaseModel):
     amount_wan: float
     reference: str
     split: list[SplitOut]
-    paid_at: dt.datetime
+    paid_at: Timestamp
     reversal: ReversalOut | None
 
 
@@ -385,7 +392,7 @@ class ParameterOut(BaseModel):
     region_prefix: str
     version: int
     value: float
-    set_at: dt.datetime
+    set_at: Timestamp
     reason: str
 
 

@@ -268,14 +268,20 @@ def publish(
     )
 
 
+class YamlResponse(PlainTextResponse):
+    media_type = "application/yaml"
+
+
 @router.get(
     "/documents/{document_id}/gold",
-    response_class=PlainTextResponse,
+    response_class=YamlResponse,
     summary="导出金标准(YAML)",
     responses={
         200: {
-            "content": {"application/yaml": {"schema": {"type": "string"}}},
-            "description": "评分脚本格式的 YAML",
+            "content": {
+                "application/yaml": {"schema": {"type": "object", "required": ["document", "incentives"]}}
+            },
+            "description": "评分脚本格式的 YAML(../shared/gold)",
         }
     },
 )
@@ -284,14 +290,13 @@ def export_gold(
     session: DB,
     me: Me,
     version: Annotated[int | None, Query(ge=1, le=100000)] = None,
-) -> PlainTextResponse:
+) -> YamlResponse:
     """审核后的读取结果,按 ../shared/gold 的格式导出;每条更正在 note 中写明。"""
     document = service.document_or_404(session, document_id)
     state = review_version(session, _version(session, document_id, version))
     name = gold_file_name(document.name)
-    return PlainTextResponse(
+    return YamlResponse(
         gold_yaml(state),
-        media_type="application/yaml",
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"},
     )
 
