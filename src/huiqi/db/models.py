@@ -410,7 +410,7 @@ class Application(Base):
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    entitlement_id: Mapped[int] = mapped_column(ForeignKey("tracked_entitlements.id"))
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("tracked_entitlements.id"), index=True)
     uscc: Mapped[str] = mapped_column(String(18), index=True)
     status: Mapped[str] = mapped_column(String(12), default="submitted")
     claimed_wan: Mapped[float] = mapped_column(Float)

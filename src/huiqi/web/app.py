@@ -19,6 +19,7 @@ from huiqi.db.engine import data_dir, database_url, make_engine
 from huiqi.db.migrate import upgrade
 from huiqi.payout.evidence import max_bytes
 from huiqi.web import errors
+from huiqi.web.deps import TokenCache
 from huiqi.web.routes import admin, applications, documents, enterprises, payouts, session
 
 PREFIX = "/api/v1"
@@ -107,6 +108,7 @@ def create_app(url: str | None = None, evidence_dir: Path | None = None) -> Fast
     )
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.tokens = TokenCache()
     app.state.evidence_dir = evidence_dir or data_dir() / "evidence"
     errors.install(app)
     for module in (session, documents, enterprises, applications, payouts, admin):

@@ -1,15 +1,23 @@
-"""Request dependencies: a database session per request, the signed-in actor, CSRF, paging."""
+"""Request dependencies: a database session per request, the signed-in actor, CSRF, paging.
+
+Dependencies do no blocking work beyond one indexed read, so they are ``async`` and run on the
+event loop instead of hopping to the thread pool once each. Who a token belongs to is kept for
+:data:`TOKEN_CACHE_SECONDS` in the process (its expiry is still checked on every request); a
+sign-out ends the token at once in this process and within that time in the others.
+"""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from huiqi.accounts.users import Actor, SessionInfo, digest, resolve
+from huiqi.accounts.users import Actor, SessionInfo, digest, resolve, utcnow
 from huiqi.payout.errors import Forbidden, Unauthorized
 
 COOKIE = "huiqi_session"
@@ -17,9 +25,35 @@ CSRF_COOKIE = "huiqi_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_LIMIT = 500
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_SIZE = 10_000
 
 
-def db(request: Request) -> Iterator[Session]:
+class TokenCache:
+    """token digest → (session info, when it was read); small, thread-safe, time-bounded."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[SessionInfo, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> SessionInfo | None:
+        found = self._items.get(key)
+        if found is None or time.monotonic() - found[1] > TOKEN_CACHE_SECONDS:
+            return None
+        return found[0]
+
+    def put(self, key: str, info: SessionInfo) -> None:
+        with self._lock:
+            if len(self._items) >= TOKEN_CACHE_SIZE:
+                self._items.clear()
+            self._items[key] = (info, time.monotonic())
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+
+async def db(request: Request) -> AsyncIterator[Session]:
     """One session per request; writes commit explicitly in the endpoint, anything else rolls back."""
     session = request.app.state.sessions()
     try:
@@ -39,15 +73,28 @@ def bearer(request: Request) -> str | None:
     return None
 
 
-def session_info(request: Request, session: DB) -> SessionInfo:
+def _lookup(request: Request, session: Session, token: str) -> SessionInfo:
+    cache: TokenCache = request.app.state.tokens
+    key = digest(token)
+    info = cache.get(key)
+    if info is None:
+        info = resolve(session, token)
+        cache.put(key, info)
+    elif info.expires_at <= utcnow():
+        cache.drop(key)
+        raise Unauthorized("登录已过期,请重新登录", code="token_expired")
+    return info
+
+
+async def session_info(request: Request, session: DB) -> SessionInfo:
     """Who is calling: a bearer token, or a cookie session whose writes carry the CSRF token."""
     token = bearer(request)
     if token is not None:
-        return resolve(session, token)
+        return _lookup(request, session, token)
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         raise Unauthorized("请先登录(POST /api/v1/session)")
-    info = resolve(session, cookie)
+    info = _lookup(request, session, cookie)
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent or info.csrf_hash is None or not hmac.compare_digest(digest(sent), info.csrf_hash):
@@ -58,7 +105,7 @@ def session_info(request: Request, session: DB) -> SessionInfo:
     return info
 
 
-def current_actor(info: Annotated[SessionInfo, Depends(session_info)]) -> Actor:
+async def current_actor(info: Annotated[SessionInfo, Depends(session_info)]) -> Actor:
     return info.actor
 
 
@@ -73,13 +120,16 @@ def require(actor: Actor, *roles: str) -> None:
 class Page:
     """``?limit=`` (≤ 500) and ``?cursor=`` (opaque: the last id of the previous page)."""
 
-    def __init__(
-        self,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="每页条数,最多500")] = 50,
-        cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="上一页返回的 next")] = None,
-    ) -> None:
+    def __init__(self, limit: int, cursor: str | None) -> None:
         self.limit = limit
         self.after = int(cursor) if cursor is not None else None
 
 
-Paging = Annotated[Page, Depends(Page)]
+async def paging(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="每页条数,最多500")] = 50,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="上一页返回的 next")] = None,
+) -> Page:
+    return Page(limit, cursor)
+
+
+Paging = Annotated[Page, Depends(paging)]

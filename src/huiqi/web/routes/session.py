@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from huiqi.accounts.users import SessionInfo, sign_in, sign_out
+from huiqi.accounts.users import SessionInfo, digest, sign_in, sign_out
 from huiqi.payout.errors import Unauthorized
 from huiqi.web.deps import COOKIE, CSRF_COOKIE, DB, bearer, session_info
 from huiqi.web.errors import RESPONSES
@@ -58,6 +58,7 @@ def logout(
     if token:
         sign_out(session, token)
         session.commit()
+        request.app.state.tokens.drop(digest(token))
     response = Response(status_code=204)
     response.delete_cookie(COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")

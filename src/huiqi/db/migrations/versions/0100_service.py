@@ -328,6 +328,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_applications_entitlement_id"), ["entitlement_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_applications_uscc"), ["uscc"], unique=False)
         batch_op.create_index(
             "uq_applications_one_live_per_entitlement",
@@ -505,6 +506,7 @@ def downgrade() -> None:
             postgresql_where=sa.text("status IN ('submitted', 'returned', 'approved')"),
         )
         batch_op.drop_index(batch_op.f("ix_applications_uscc"))
+        batch_op.drop_index(batch_op.f("ix_applications_entitlement_id"))
 
     op.drop_table("applications")
     with op.batch_alter_table("tracked_entitlements", schema=None) as batch_op:
