@@ -40,9 +40,7 @@ def test_sign_in_gives_an_expiring_token_and_wrong_credentials_get_401(api):
     api.http.cookies.clear()
     _error(api.http.get("/api/v1/documents"), 401)
     _error(api.http.get("/api/v1/documents", headers={"Authorization": "Bearer forged"}), 401)
-
-
-def test_expired_and_signed_out_tokens_are_refused(api):
+    # An expired token, and a signed-out one, are refused.
     headers = api.login("e1")
     with api.world.engine.begin() as conn:
         conn.execute(update(AccessToken).values(expires_at=dt.datetime(2020, 1, 1)))
@@ -173,9 +171,6 @@ def test_malformed_input_is_a_4xx_with_a_chinese_message_naming_the_field(paying
     for body, field, words in MALFORMED:
         error = _error(paying_api.post("/applications", "e1", json=body), 422, "invalid")
         assert error["field"] == field and field in error["message"] and words in error["message"], error
-
-
-def test_malformed_requests_of_every_kind_get_the_error_shape(paying_api):
     broken = paying_api.http.post(
         "/api/v1/applications",
         content=b"{broken",
