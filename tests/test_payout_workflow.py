@@ -97,6 +97,16 @@ def test_approval_recomputes_within_the_cap_left_after_what_is_committed_and_pay
         workflow.pay(s, w.users["cai"], application_id=app_id)
     with w.session() as s, pytest.raises(Conflict):
         workflow.decide(s, w.users["li"], app_id, "reject", "改变主意")  # already decided
+    with w.session() as s:  # paid → approved by a counter-entry, then paid again
+        workflow.reverse(s, w.users["cai"], payout.id, "财政退回")
+    assert w.entitlement(w.E1, "企业技术中心").state == "approved"
+    with w.session() as s:
+        again = workflow.pay(s, w.users["cai"], application_id=app_id, reference="ZF-2025-001-2")
+        assert (again.amount_wan, again.application_id, again.follows_reversal_id is not None) == (
+            90.0,
+            app_id,
+            True,
+        )
 
 
 def test_a_payout_is_undone_only_by_a_counter_entry_and_can_then_be_paid_again(paying_world):

@@ -204,3 +204,37 @@ def test_gold_export_is_in_the_scorers_format_and_catches_what_officers_correcte
     machine = scorer.score_doc(exported, state.version.extraction)["incentives"]
     assert reviewed["strict"] == reviewed["gold"] == len(exported["incentives"])
     assert machine["strict"] < reviewed["strict"]  # the machine reading fails the rows officers fixed
+
+
+def test_corrections_of_tasks_and_stacking_rules_change_what_is_paid(world):
+    """Correcting the per-enterprise cap into 就高不重复 lifts the cap on E1's district money."""
+    world.review_city()
+    state = _state(world)
+    li = world.users["li"]
+    [cap] = [i for i in state.items["stacking"] if i.machine["rule"] == "cap_per_enterprise"]
+    task = state.items["tasks"][0]
+    with world.session() as s:
+        corrected = service.correct(
+            s,
+            li,
+            "tasks",
+            state.version.id,
+            task.index,
+            {"responsible": ["市工业和信息化局"], "reason": "财政局不是责任单位"},
+        )
+        assert corrected.reading["responsible"] == ["市工业和信息化局"] and corrected.status == "corrected"
+    world.publish(world.city)
+    world.run()
+    assert world.entitlement(world.E1, "小巨人").amount_wan == 45.0  # 区 half cut to the cap
+    with world.session() as s:
+        service.correct(
+            s,
+            li,
+            "stacking",
+            state.version.id,
+            cap.index,
+            {"rule": "highest_only", "reason": "原文是就高不重复"},
+        )
+    world.publish(world.city)
+    world.run()
+    assert world.entitlement(world.E1, "小巨人").amount_wan == 50.0
