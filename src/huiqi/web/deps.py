@@ -1,7 +1,9 @@
 """Request dependencies: a database session per request, the signed-in actor, CSRF, paging.
 
-Dependencies do no blocking work beyond one indexed read, so they are ``async`` and run on the
-event loop instead of hopping to the thread pool once each. Who a token belongs to is kept for
+The request's database session is opened and closed in the thread pool, around the endpoint
+(before the response is sent), so a connection is never held while a response goes out and the
+event loop never waits for one that only it could give back. Who a token belongs to is read on
+the event loop with a connection of its own, returned at once, and kept for
 :data:`TOKEN_CACHE_SECONDS` in the process (its expiry is still checked on every request); a
 sign-out ends the token at once in this process and within that time in the others.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import hmac
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -53,7 +55,7 @@ class TokenCache:
             self._items.pop(key, None)
 
 
-async def db(request: Request) -> AsyncIterator[Session]:
+def db(request: Request) -> Iterator[Session]:
     """One session per request; writes commit explicitly in the endpoint, anything else rolls back."""
     session = request.app.state.sessions()
     try:
@@ -63,7 +65,7 @@ async def db(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def bearer(request: Request) -> str | None:
@@ -73,12 +75,13 @@ def bearer(request: Request) -> str | None:
     return None
 
 
-def _lookup(request: Request, session: Session, token: str) -> SessionInfo:
+def _lookup(request: Request, token: str) -> SessionInfo:
     cache: TokenCache = request.app.state.tokens
     key = digest(token)
     info = cache.get(key)
     if info is None:
-        info = resolve(session, token)
+        with request.app.state.sessions() as session:
+            info = resolve(session, token)
         cache.put(key, info)
     elif info.expires_at <= utcnow():
         cache.drop(key)
@@ -86,15 +89,15 @@ def _lookup(request: Request, session: Session, token: str) -> SessionInfo:
     return info
 
 
-async def session_info(request: Request, session: DB) -> SessionInfo:
+async def session_info(request: Request) -> SessionInfo:
     """Who is calling: a bearer token, or a cookie session whose writes carry the CSRF token."""
     token = bearer(request)
     if token is not None:
-        return _lookup(request, session, token)
+        return _lookup(request, token)
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         raise Unauthorized("请先登录(POST /api/v1/session)")
-    info = _lookup(request, session, cookie)
+    info = _lookup(request, cookie)
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent or info.csrf_hash is None or not hmac.compare_digest(digest(sent), info.csrf_hash):

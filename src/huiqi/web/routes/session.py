@@ -38,7 +38,7 @@ def login(body: Credentials, request: Request, response: Response, session: DB) 
 
 
 @router.get("/session", response_model=WhoAmI, summary="当前登录")
-def whoami(info: Annotated[SessionInfo, Depends(session_info)]) -> WhoAmI:
+async def whoami(info: Annotated[SessionInfo, Depends(session_info)]) -> WhoAmI:
     a = info.actor
     return WhoAmI(
         username=a.username,
