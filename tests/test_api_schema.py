@@ -1,11 +1,17 @@
-"""schemathesis against the OpenAPI document: generated requests to every operation never get a
-5xx and never get a response the document does not describe (SQLite; the officer's token)."""
+"""schemathesis against the OpenAPI document: generated requests to every operation — valid ones
+and ones that break the schema — never get a 5xx nor a response the document does not describe;
+and every error is in Chinese (SQLite; an officer's token, an admin's for accounts and
+parameters)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -19,6 +25,8 @@ from conftest import ServiceWorld
 # No 5xx, and every response (status, content type, headers, body) as the document describes it.
 # Whether a schema-valid request is accepted is not among them: a business rule (an amount above
 # what may be approved, a check digit) answers 4xx to requests the schema cannot tell apart.
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH = re.compile(r"Field required|Input should|Traceback|Not Found|Method Not Allowed|value is not")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -63,17 +71,22 @@ def served(tmp_path_factory):
         engine.dispose()
 
 
-def _examples(operation, headers: dict[str, str]):
-    @given(case=operation.as_strategy())
+def _examples(operation, headers: dict[str, str], mode: GenerationMode, examples: int):
+    @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=12,
+        max_examples=examples,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         derandomize=True,
         database=None,
     )
     def check(case):
-        case.call_and_validate(headers=headers, checks=CHECKS)
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        content_type = response.headers.get("content-type") or [""]
+        json_error = content_type[0].startswith("application/json")
+        if 400 <= response.status_code < 500 and json_error:
+            message = response.json()["error"]["message"]
+            assert CJK.search(message) and not ENGLISH.search(message), message
 
     return check
 
@@ -85,6 +98,14 @@ def test_no_server_error_and_no_response_outside_the_schema(served):
     schema = schema.exclude(method="DELETE", path="/api/v1/session")  # would sign the test's user out
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 40
+    broken = 0
     for operation in operations:
         user = "admin" if operation.path.startswith(("/api/v1/users", "/api/v1/parameters")) else "li"
-        _examples(operation, {"Authorization": f"Bearer {tokens[user]}"})()
+        headers = {"Authorization": f"Bearer {tokens[user]}"}
+        _examples(operation, headers, GenerationMode.POSITIVE, 10)()
+        try:
+            _examples(operation, headers, GenerationMode.NEGATIVE, 5)()
+        except Unsatisfiable:  # nothing to break: the operation takes no input
+            continue
+        broken += 1
+    assert broken >= 35
