@@ -203,6 +203,15 @@ def sign_in(session: Session, username: str, password: str, client: str | None =
             revoked=False,
         )
     )
+    record(
+        session,
+        user.username,
+        "session.sign_in",
+        "user",
+        user.username,
+        after={"expires_at": expires.isoformat()},
+        reason=client,
+    )
     return Issued(token, csrf, expires, Actor.of(user))
 
 
@@ -227,5 +236,6 @@ def resolve(session: Session, token: str) -> SessionInfo:
     return SessionInfo(Actor.of(row[0]), row[1], row[2])
 
 
-def sign_out(session: Session, token: str) -> None:
+def sign_out(session: Session, actor: Actor, token: str) -> None:
     session.execute(update(AccessToken).where(AccessToken.token_hash == digest(token)).values(revoked=True))
+    record(session, actor.username, "session.sign_out", "user", actor.username)

@@ -52,11 +52,11 @@ async def whoami(info: Annotated[SessionInfo, Depends(session_info)]) -> WhoAmI:
 
 @router.delete("/session", status_code=204, summary="退出登录")
 def logout(
-    request: Request, response: Response, session: DB, _: Annotated[SessionInfo, Depends(session_info)]
+    request: Request, response: Response, session: DB, info: Annotated[SessionInfo, Depends(session_info)]
 ) -> Response:
     token = bearer(request) or request.cookies.get(COOKIE)
     if token:
-        sign_out(session, token)
+        sign_out(session, info.actor, token)
         session.commit()
         request.app.state.tokens.drop(digest(token))
     response = Response(status_code=204)
