@@ -7,6 +7,7 @@ files are kept under the data directory. The OpenAPI document is at ``/api/v1/op
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -115,4 +116,5 @@ def create_app(url: str | None = None, evidence_dir: Path | None = None) -> Fast
         app.include_router(module.router, prefix=PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, limit=max_bytes() + 256 * 1024)
+    gc.freeze()  # what was built at start-up is never garbage: keep it out of every collection
     return app

@@ -108,8 +108,9 @@ async def session_info(request: Request) -> SessionInfo:
     return info
 
 
-async def current_actor(info: Annotated[SessionInfo, Depends(session_info)]) -> Actor:
-    return info.actor
+async def current_actor(request: Request) -> Actor:
+    """The signed-in actor (:func:`session_info` without a second level of dependencies)."""
+    return (await session_info(request)).actor
 
 
 Me = Annotated[Actor, Depends(current_actor)]
