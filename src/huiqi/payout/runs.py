@@ -62,6 +62,16 @@ def compile_published(publications: list[Publication]) -> tuple[list[Rule], list
     return rules, leftovers
 
 
+def package_version() -> str:
+    """The installed huiqi version (the rule compiler's and the matcher's code)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("huiqi")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def vocabulary_digest() -> str:
     """SHA-256 of the qualification vocabulary the rules were compiled with."""
     data = resources.files("huiqi").joinpath("data/vocabulary.toml").read_bytes()
@@ -121,11 +131,13 @@ def record_inputs(
     year: int | None,
 ) -> dict[str, Any]:
     """Store what the run used: each publication (version and reading hash), every parameter
-    version in force (and the defaults where none is set), the vocabulary, the date and year."""
+    version in force (and the defaults where none is set), the vocabulary, the code's version,
+    the date and year."""
     inputs: dict[tuple[str, str], Any] = {
         ("run", "as_of"): as_of.isoformat(),
         ("run", "year"): year,
         ("vocabulary", "sha256"): vocabulary_digest(),
+        ("code", "huiqi"): package_version(),
     }
     for publication in publications:
         inputs[("publication", f"document:{publication.document_id}")] = {
