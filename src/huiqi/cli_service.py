@@ -43,13 +43,17 @@ def serve(
 
     例:huiqi serve --port 8000
     """
-    import uvicorn
-
     upgrade(database_url())
     err.print(
         f"服务地址:http://{host}:{port}/api/v1  OpenAPI:http://{host}:{port}/api/v1/openapi.json",
         highlight=False,
     )
+    _run_server(host, port, workers)
+
+
+def _run_server(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run(
         "huiqi.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
     )
@@ -251,7 +255,7 @@ def up(
         console.print(f"  {username:<18} {role:<10} {secret}", highlight=False)
     console.print(f"数据库:{database_url()}", highlight=False)
     if serve_:
-        serve(host=host, port=port, workers=1)
+        _run_server(host, port, 1)
 
 
 def register(app: typer.Typer) -> None:
