@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
 from huiqi.db.engine import database_url, session_scope
-from huiqi.db.migrate import upgrade
+from huiqi.db.migrate import alembic_config, upgrade
 from huiqi.db.models import Base, Document, DocumentVersion
 from huiqi.errors import DocumentError
 from huiqi.library import current_versions, ingest_file
@@ -26,9 +27,6 @@ def test_migrations_build_exactly_the_models(engine):
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    from huiqi.db.migrate import alembic_config
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 

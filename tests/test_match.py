@@ -318,7 +318,7 @@ def tax(*rows: tuple[str, int, float]) -> pl.DataFrame:
 
 
 def test_district_shares_under_002_are_capped_by_new_tax(rules, monkeypatch):
-    monkeypatch.setenv("HUIQI_DISTRICT_RETENTION", "0.5")
+    monkeypatch.setattr("huiqi.match.caps.RETENTION_DEFAULT", 0.5)
     firm = make_uscc(LICHENG, 15)
     enterprises, facts = registry(
         (firm, LICHENG),

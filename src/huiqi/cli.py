@@ -115,6 +115,9 @@ def extract(
 from huiqi import cli_platform  # noqa: E402  (the database commands register on this app)
 
 cli_platform.register(app)
+from huiqi import cli_service  # noqa: E402  (the service's commands: serve, user, audit, up)
+
+cli_service.register(app)
 
 from huiqi import cli_monitor  # noqa: E402  (运行监测, 亩产效益, 目标与任务)
 

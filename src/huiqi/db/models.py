@@ -244,7 +244,7 @@ class Entitlement(Base):
     subject: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16))
     fact_table: Mapped[str] = mapped_column(String(16))
-    fact_key: Mapped[str] = mapped_column(String(40))
+    fact_key: Mapped[str] = mapped_column(String(120))
     fact: Mapped[str] = mapped_column(Text)
     year: Mapped[int] = mapped_column(Integer)
     amount_wan: Mapped[float | None] = mapped_column(Float)
@@ -342,3 +342,400 @@ class TaskUpdate(Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     updated_on: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+# =============================================================================================
+# The service (issue 10): accounts, the officer review overlay and publication, versioned money
+# parameters, the money path (tracked entitlements, applications, payouts) and the audit chain.
+# Invariants that protect money live in the database too: check constraints here, partial unique
+# indexes, and triggers (status arrows, append-only tables) created by migration 0100.
+# =============================================================================================
+
+from sqlalchemy import (  # noqa: E402  (kept with the block it serves)
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    text,
+)
+
+ROLES = ("enterprise", "officer", "finance", "auditor", "admin")
+REVIEW_SECTIONS = ("incentives", "targets", "tasks", "stacking")
+REVIEW_ACTIONS = ("correct", "confirm", "exclude", "restore", "dismiss")
+ENTITLEMENT_STATES = ("open", "confirmed", "applied", "approved", "rejected", "paid")
+APPLICATION_STATES = ("submitted", "returned", "approved", "rejected")
+COMMITTED_STATES = ("confirmed", "approved", "paid")  # money promised: one grant per fact
+LIVE_APPLICATION_STATES = ("submitted", "returned", "approved")
+EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+MAX_WAN = 10_000_000.0  # 1,000 亿元: no single amount in this domain comes near it
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class User(Base):
+    """账号: one person or enterprise login with its role and scope (credit code or region prefix)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="ck_users_role"),
+        CheckConstraint("role <> 'enterprise' OR uscc IS NOT NULL", name="ck_users_enterprise_uscc"),
+        CheckConstraint("role <> 'officer' OR region_prefix IS NOT NULL", name="ck_users_officer_region"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    region_prefix: Mapped[str | None] = mapped_column(String(6))
+    department: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class AccessToken(Base):
+    """登录令牌: the SHA-256 of a bearer or cookie token (never the token), with its expiry."""
+
+    __tablename__ = "access_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    csrf_hash: Mapped[str | None] = mapped_column(String(64))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginFailure(Base):
+    """登录失败: one failed sign-in, counted to throttle guessing."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class ReadingReview(Base):
+    """审核记录: one officer decision on one row of a document's reading (append-only overlay).
+
+    ``item_key`` identifies the row across versions of the document (its text and subject as the
+    machine read them). ``machine`` is what the machine had read when the decision was made (the
+    field's value, or the whole row for a confirmation), ``before``/``after`` what the officer saw
+    and set; all three are JSON text.
+    """
+
+    __tablename__ = "reading_reviews"
+    __table_args__ = (
+        CheckConstraint(_in("section", REVIEW_SECTIONS), name="ck_reading_reviews_section"),
+        CheckConstraint(_in("action", REVIEW_ACTIONS), name="ck_reading_reviews_action"),
+        CheckConstraint("(action = 'correct') = (field IS NOT NULL)", name="ck_reading_reviews_field"),
+        CheckConstraint("reason <> ''", name="ck_reading_reviews_reason"),
+        Index("ix_reading_reviews_item", "document_id", "section", "item_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    document_version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
+    section: Mapped[str] = mapped_column(String(16))
+    item_key: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(8))
+    field: Mapped[str | None] = mapped_column(String(32))
+    machine: Mapped[str] = mapped_column(Text)
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Publication(Base):
+    """发布: an officer released one version of a document to pay, with the reviewed reading frozen."""
+
+    __tablename__ = "publications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    document_version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
+    reading: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reading_sha256: Mapped[str] = mapped_column(String(64))
+    published_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class MoneyParameter(Base):
+    """资金参数: one version of a parameter that changes money (区级留成比例 …) for a region prefix."""
+
+    __tablename__ = "money_parameters"
+    __table_args__ = (
+        UniqueConstraint("name", "region_prefix", "version"),
+        CheckConstraint("value >= 0 AND value <= 1000000000", name="ck_money_parameters_value"),
+        CheckConstraint(
+            "name <> 'district_retention' OR value <= 1", name="ck_money_parameters_retention_share"
+        ),
+        CheckConstraint("version >= 1", name="ck_money_parameters_version"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    region_prefix: Mapped[str] = mapped_column(String(6))  # '' = everywhere
+    version: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class MatchRunInput(Base):
+    """匹配依据: what a match run used (publications, parameters, vocabulary), to reproduce it."""
+
+    __tablename__ = "match_run_inputs"
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class TrackedEntitlement(Base):
+    """应享台账: the stable identity of one entitlement, across match runs and document versions.
+
+    Keyed by (uscc, document, grant, fact, year): re-running the match updates the row instead of
+    adding one, so what was confirmed, applied for or paid is never offered again.
+    """
+
+    __tablename__ = "tracked_entitlements"
+    __table_args__ = (
+        UniqueConstraint("uscc", "document_id", "grant_key", "fact_key", "year"),
+        CheckConstraint(_in("state", ENTITLEMENT_STATES), name="ck_tracked_entitlements_state"),
+        CheckConstraint(
+            f"committed_wan IS NULL OR (committed_wan > 0 AND committed_wan <= {MAX_WAN})",
+            name="ck_tracked_entitlements_committed",
+        ),
+        CheckConstraint(
+            f"({_in('state', COMMITTED_STATES)}) = (committed_wan IS NOT NULL)",
+            name="ck_tracked_entitlements_committed_state",
+        ),
+        Index(
+            "uq_tracked_entitlements_one_grant_per_fact",
+            "fact_key",
+            unique=True,
+            sqlite_where=text(_in("state", COMMITTED_STATES)),
+            postgresql_where=text(_in("state", COMMITTED_STATES)),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    grant_key: Mapped[str] = mapped_column(String(40))
+    fact_key: Mapped[str] = mapped_column(String(120))
+    year: Mapped[int] = mapped_column(Integer)
+    document_version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"))
+    document: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    fact: Mapped[str] = mapped_column(Text)
+    amount_wan: Mapped[float | None] = mapped_column(Float)
+    cap_wan: Mapped[float | None] = mapped_column(Float)
+    formula: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payers: Mapped[list[Any]] = mapped_column(JSON)
+    mode: Mapped[str] = mapped_column(String(8))
+    match_status: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text)
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("match_runs.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    committed_wan: Mapped[float | None] = mapped_column(Float)
+    committed_split: Mapped[list[Any] | None] = mapped_column(JSON)
+    committed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Application(Base):
+    """申报: an enterprise's claim on a 需申报 entitlement, reviewed by an officer."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(_in("status", APPLICATION_STATES), name="ck_applications_status"),
+        CheckConstraint(f"claimed_wan > 0 AND claimed_wan <= {MAX_WAN}", name="ck_applications_claimed"),
+        CheckConstraint(
+            f"base_wan IS NULL OR (base_wan > 0 AND base_wan <= {MAX_WAN})", name="ck_applications_base"
+        ),
+        CheckConstraint(
+            "approved_wan IS NULL OR (approved_wan > 0 AND approved_wan <= computed_wan)",
+            name="ck_applications_approved_within_computed",
+        ),
+        CheckConstraint(
+            "(status = 'approved') = (approved_wan IS NOT NULL)", name="ck_applications_approved_amount"
+        ),
+        Index(
+            "uq_applications_one_live_per_entitlement",
+            "entitlement_id",
+            unique=True,
+            sqlite_where=text(_in("status", LIVE_APPLICATION_STATES)),
+            postgresql_where=text(_in("status", LIVE_APPLICATION_STATES)),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("tracked_entitlements.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    claimed_wan: Mapped[float] = mapped_column(Float)
+    base_wan: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    computed_wan: Mapped[float | None] = mapped_column(Float)
+    approved_wan: Mapped[float | None] = mapped_column(Float)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ApplicationEvent(Base):
+    """申报进度: one step of an application (submitted, returned, approved …), append-only."""
+
+    __tablename__ = "application_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    amount_wan: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Evidence(Base):
+    """申报材料: one uploaded file (type sniffed from its bytes), stored by its SHA-256."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint(_in("media_type", EVIDENCE_TYPES), name="ck_evidence_media_type"),
+        CheckConstraint("size > 0", name="ck_evidence_size"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class LimitUsage(Base):
+    """限额占用: money committed under one per-enterprise limit of a document, in one period
+    (``period`` is the year, the fact of a per-project limit, or ``all`` for the whole policy)."""
+
+    __tablename__ = "limit_usage"
+    __table_args__ = (
+        CheckConstraint("limit_wan >= 0", name="ck_limit_usage_limit"),
+        CheckConstraint("used_wan >= 0 AND used_wan <= limit_wan", name="ck_limit_usage_within_limit"),
+    )
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    limit_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(120), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    limit_wan: Mapped[float] = mapped_column(Float)
+    used_wan: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Payout(Base):
+    """兑付: money paid for one entitlement, by finance, with a reference; never edited.
+
+    A payout is undone only by a :class:`PayoutReversal`; a new payout of the same entitlement
+    must name the reversal it follows, so at most one payout of an entitlement stands.
+    """
+
+    __tablename__ = "payouts"
+    __table_args__ = (
+        CheckConstraint(f"amount_wan > 0 AND amount_wan <= {MAX_WAN}", name="ck_payouts_amount"),
+        UniqueConstraint("id", "entitlement_id", name="uq_payouts_id_entitlement"),
+        ForeignKeyConstraint(
+            ["follows_reversal_id", "entitlement_id"],
+            ["payout_reversals.id", "payout_reversals.entitlement_id"],
+            name="fk_payouts_follows_reversal",
+            use_alter=True,
+        ),
+        Index(
+            "uq_payouts_first_per_entitlement",
+            "entitlement_id",
+            unique=True,
+            sqlite_where=text("follows_reversal_id IS NULL"),
+            postgresql_where=text("follows_reversal_id IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("tracked_entitlements.id"))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    amount_wan: Mapped[float] = mapped_column(Float)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    follows_reversal_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    paid_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    paid_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PayoutLine(Base):
+    """兑付分担: the part of a payout one budget level (市级, 区级 …) pays."""
+
+    __tablename__ = "payout_lines"
+    __table_args__ = (CheckConstraint("amount_wan >= 0", name="ck_payout_lines_amount"),)
+    payout_id: Mapped[int] = mapped_column(ForeignKey("payouts.id"), primary_key=True)
+    payer: Mapped[str] = mapped_column(String(16), primary_key=True)
+    amount_wan: Mapped[float] = mapped_column(Float)
+
+
+class PayoutReversal(Base):
+    """冲正: the counter-entry that undoes one payout (the payout itself stays as it was)."""
+
+    __tablename__ = "payout_reversals"
+    __table_args__ = (
+        CheckConstraint("amount_wan > 0", name="ck_payout_reversals_amount"),
+        CheckConstraint("reason <> ''", name="ck_payout_reversals_reason"),
+        UniqueConstraint("id", "entitlement_id", name="uq_payout_reversals_id_entitlement"),
+        ForeignKeyConstraint(
+            ["payout_id", "entitlement_id"],
+            ["payouts.id", "payouts.entitlement_id"],
+            name="fk_payout_reversals_payout",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payout_id: Mapped[int] = mapped_column(Integer, unique=True)
+    entitlement_id: Mapped[int] = mapped_column(Integer)
+    amount_wan: Mapped[float] = mapped_column(Float)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    reversed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reversed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class StatusArrow(Base):
+    """状态流转: an allowed change of status; a database trigger refuses every other change."""
+
+    __tablename__ = "status_arrows"
+    machine: Mapped[str] = mapped_column(String(16), primary_key=True)
+    from_status: Mapped[str] = mapped_column(String(12), primary_key=True)
+    to_status: Mapped[str] = mapped_column(String(12), primary_key=True)
+
+
+class AuditEntry(Base):
+    """审计日志: one change (who, when, what, before/after), chained to the previous by SHA-256."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The newest link of the audit chain (one row): appenders lock it, so the chain never forks."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_audit_head_single"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -16,14 +16,13 @@ articles it covers) and the compiler attaches it to the rules it covers. Here, a
   已达上限; a limit whose figure cannot be known (tax not in the registry, or a limit the text
   does not quantify) makes the grants it covers 需申报, with the reason.
 
-``retention`` (the share of tax a district keeps) is not in any document: it is a setting
-(``HUIQI_DISTRICT_RETENTION``, default 1.0, the loosest limit — an officer should set the real
-share).
+``retention`` (the share of tax a district keeps) is not in any document: it is a money
+parameter an admin sets per region, versioned (``payout/parameters.py``, default 1.0, the
+loosest limit), and every match run records the versions it used.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import polars as pl
@@ -35,9 +34,12 @@ from huiqi.rules.model import MODE_APPLY, Rule
 CAPPED = "已达上限"  # paid nothing: the per-enterprise limit was used up by other grants
 
 
+RETENTION_DEFAULT = 1.0  # the loosest limit, until an admin sets the region's real share
+
+
 def district_retention() -> float:
-    """The share of tax a district keeps (``HUIQI_DISTRICT_RETENTION``, default 1.0)."""
-    return float(os.environ.get("HUIQI_DISTRICT_RETENTION", "1.0"))
+    """The default share of tax a district keeps, when no per-region parameter is given."""
+    return RETENTION_DEFAULT
 
 
 def new_tax(metrics: pl.DataFrame) -> pl.DataFrame:
@@ -92,9 +94,15 @@ def limits_frame(rules: Sequence[Rule]) -> pl.DataFrame:
 
 
 def apply_limits(
-    frame: pl.DataFrame, rules: Sequence[Rule], tax: pl.DataFrame, retention: float | None = None
+    frame: pl.DataFrame,
+    rules: Sequence[Rule],
+    tax: pl.DataFrame,
+    retention: float | pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Cut what exceeds each per-enterprise limit (see the module docstring).
+
+    ``retention`` is the share of tax the district keeps: one value, or per enterprise (a frame
+    of uscc, retention; a missing value is the default, 1.0).
 
     Adds ``gross_wan`` (what the enterprise could get before any limit: the amount, else the
     ceiling), ``limit_factor`` (the part of the limited money kept: 1.0 when untouched) and
@@ -108,11 +116,17 @@ def apply_limits(
     )
     if limits.is_empty() or rows.is_empty():
         return untouched
-    figures = tax.select(
+    if isinstance(retention, pl.DataFrame):
+        shares = tax.join(retention.select("uscc", "retention"), on="uscc", how="left").with_columns(
+            pl.col("retention").fill_null(RETENTION_DEFAULT)
+        )
+    else:
+        shares = tax.with_columns(retention=pl.lit(float(retention)))
+    figures = shares.select(
         "uscc",
         pl.col("year").cast(pl.Int32),
-        pl.max_horizontal(pl.col("new_tax"), pl.lit(0.0)).alias("new_tax_cap") * retention,
-        (pl.col("tax") * retention).alias("tax_cap"),
+        (pl.max_horizontal(pl.col("new_tax"), pl.lit(0.0)) * pl.col("retention")).alias("new_tax_cap"),
+        (pl.col("tax") * pl.col("retention")).alias("tax_cap"),
     )
     group = (
         pl.when(pl.col("period") == "policy")

@@ -4,7 +4,8 @@ evaluate, stack, store the entitlements and hand back a frame the reports can us
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine, delete, func, insert, select
@@ -33,18 +34,67 @@ class MatchResult:
     leftovers: list[Uncompiled]
     entitlements: pl.DataFrame
     enterprises: pl.DataFrame  # uscc, name, region_code of every enterprise matched
+    inputs: dict[str, Any] = field(default_factory=dict)  # what decided the money, as recorded
+    tracked: tuple[int, int] = (0, 0)  # entitlements added to / updated in the tracked ledger
 
 
-def compile_library(engine: Engine) -> tuple[list[Rule], list[Uncompiled]]:
-    """Rules and leftovers from the latest version of every stored document."""
+@dataclass
+class Library:
+    """The rules a match uses, the incentives that could not be made rules, and the officers'
+    publications they come from (only published documents pay; see ``published_only``)."""
+
+    rules: list[Rule]
+    leftovers: list[Uncompiled]
+    publications: list[Any]
+
+    def __iter__(self):  # rules, leftovers = compile_library(engine)
+        return iter((self.rules, self.leftovers))
+
+
+def compile_library(engine: Engine, published_only: bool = False) -> Library:
+    """Rules and leftovers of every document in the library.
+
+    A document an officer has published is compiled from its published (reviewed) reading; one
+    not yet published from its current machine reading — unless ``published_only``, which is
+    what pays: the money path uses only published documents.
+    """
+    from huiqi.review.service import published_readings
+
     rules: list[Rule] = []
     leftovers: list[Uncompiled] = []
     with session_scope(engine) as session:
+        publications = published_readings(session)
+        session.expunge_all()
+        published = {p.document_id: p for p in publications}
         for version in current_versions(session):
-            compiled, left = compile_document(version.id, version.extraction, code_for_place)
+            publication = published.get(version.document_id)
+            if publication is not None:
+                reading, version_id = publication.reading, publication.document_version_id
+            elif published_only:
+                continue
+            else:
+                reading, version_id = version.extraction, version.id
+            compiled, left = compile_document(version_id, reading, code_for_place)
             rules.extend(compiled)
             leftovers.extend(left)
-    return rules, leftovers
+    return Library(rules, leftovers, publications)
+
+
+def load_retention(engine: Engine, enterprises: pl.DataFrame) -> tuple[pl.DataFrame, list[Any]]:
+    """Each enterprise's district retention (the share of tax its district keeps, a money
+    parameter set per region by an admin), and the parameter versions in force."""
+    from huiqi.payout.parameters import current_parameters, resolve
+
+    with session_scope(engine) as session:
+        parameters = current_parameters(session)
+        session.expunge_all()
+    codes = enterprises["region_code"].unique().to_list() if not enterprises.is_empty() else []
+    values = {code: resolve(parameters, "district_retention", code).value for code in codes}
+    frame = enterprises.select(
+        "uscc",
+        retention=pl.col("region_code").replace_strict(values, default=None, return_dtype=pl.Float64),
+    )
+    return frame, parameters
 
 
 def load_figures(engine: Engine, indicators: set[str] | None = None, uscc: str | None = None) -> pl.DataFrame:
@@ -189,12 +239,15 @@ def match_frames(
     year: int | None = None,
     tax: pl.DataFrame | None = None,
     figures: pl.DataFrame | None = None,
+    retention: float | pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Evaluate, stack and cap; adds the rule's document, subject, payers and the enterprise name.
+    """Evaluate, stack and limit; adds the rule's document, subject, payers, the enterprise
+    name and ``fact_ref``, the fact's stable identity (``r:ID``, ``e:ID``, ``m:USCC:YEAR:MEASURE``).
 
-    ``tax`` is :func:`huiqi.match.caps.new_tax` of the registry's metrics; without it the
-    per-enterprise caps cannot be known and the capped shares become 需申报. ``figures`` are the
-    annual metrics (:func:`huiqi.match.figures.annual`) that conditions on figures read.
+    ``tax`` is :func:`huiqi.match.caps.new_tax` of the registry's metrics; without it limits on
+    tax cannot be known and the grants they cover become 需申报. ``figures`` are the annual
+    metrics (:func:`huiqi.match.figures.annual`) that conditions on figures read; ``retention``
+    the district retention (one value, or per enterprise: uscc, retention).
     """
     measures = None
     if figures is not None:
@@ -205,7 +258,7 @@ def match_frames(
         tax = pl.DataFrame(
             schema={"uscc": pl.String, "year": pl.Int32, "tax": pl.Float64, "new_tax": pl.Float64}
         )
-    stacked = apply_limits(stacked, rules, tax)
+    stacked = apply_limits(stacked, rules, tax, retention)
     stacked = stacked.with_columns(
         mode=pl.when(pl.col("doubt").is_not_null()).then(pl.lit(MODE_APPLY)).otherwise(pl.col("mode")),
         reason=pl.when(pl.col("doubt").is_not_null())
@@ -224,18 +277,55 @@ def match_frames(
         schema_overrides={"rule": pl.Int32},
     )
     names = enterprises.select("uscc", *(["name"] if "name" in enterprises.columns else []))
-    return stacked.join(meta, on="rule", how="left").join(names, on="uscc", how="left")
+    return (
+        stacked.join(meta, on="rule", how="left")
+        .join(names, on="uscc", how="left")
+        .with_columns(fact_ref=fact_ref())
+    )
 
 
-def run_match(engine: Engine, as_of: dt.date, year: int | None = None, store: bool = True) -> MatchResult:
-    """Match everything in the database and (by default) store the run and its entitlements."""
-    rules, leftovers = compile_library(engine)
+def fact_ref() -> pl.Expr:
+    """A fact's identity that stays the same across runs: the registry row (``r:ID`` for a
+    recognition, ``e:ID`` for an event), or what a derived fact stands for (``m:USCC:2024:营业收入``
+    for a year's figures, ``g:USCC:亩产效益A类:2025-01-01`` for a grade)."""
+    derived = pl.concat_str([pl.col("uscc"), pl.col("kind"), pl.col("date").cast(pl.String)], separator=":")
+    return (
+        pl.when(pl.col("table") == "metric")
+        .then(pl.format("m:{}:{}:{}", pl.col("uscc"), pl.col("date").dt.year(), pl.col("kind")))
+        .when(pl.col("fact_key") < 0)
+        .then(pl.format("g:{}", derived))
+        .when(pl.col("table") == "recognition")
+        .then(pl.format("r:{}", pl.col("fact_key") // 2))
+        .otherwise(pl.format("e:{}", (pl.col("fact_key") - 1) // 2))
+    )
+
+
+def run_match(
+    engine: Engine,
+    as_of: dt.date,
+    year: int | None = None,
+    store: bool = True,
+    published_only: bool = False,
+    actor: str = "system",
+) -> MatchResult:
+    """Match everything in the database and (by default) store the run, its entitlements and
+    everything that decided the money (publications, parameter versions, vocabulary, code).
+
+    ``published_only`` is the money path: only published documents, and the run's entitlements
+    are kept in the tracked ledger (``payout/tracking.py``) that confirmations, applications and
+    payouts refer to.
+    """
+    library = compile_library(engine, published_only)
+    rules, leftovers = library.rules, library.leftovers
     enterprises, facts = load_registry(engine)
     figures = load_figures(engine, indicators_of(rules))
-    frame = match_frames(enterprises, facts, rules, as_of, year, load_tax(engine, figures=figures), figures)
-    stored = store and len(enterprises) > 0 and len(rules) > 0
-    run_id = _store(engine, frame, as_of, year, len(enterprises), len(rules)) if stored else None
-    return MatchResult(run_id, as_of, year, rules, leftovers, frame, enterprises)
+    retention, parameters = load_retention(engine, enterprises)
+    tax = load_tax(engine, figures=figures)
+    frame = match_frames(enterprises, facts, rules, as_of, year, tax, figures, retention)
+    result = MatchResult(None, as_of, year, rules, leftovers, frame, enterprises)
+    if store and len(enterprises) > 0 and len(rules) > 0:
+        _store(engine, result, library, parameters, published_only, actor)
+    return result
 
 
 def run_key(as_of: dt.date, year: int | None) -> str:
@@ -243,9 +333,22 @@ def run_key(as_of: dt.date, year: int | None) -> str:
     return f"{as_of.isoformat()}|{'all' if year is None else year}"
 
 
-def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None, n: int, r: int) -> int:
-    """One match run with its entitlements, in one transaction; replaces an earlier run of the
-    same as-of date and year so re-running does not pile up copies."""
+def _store(
+    engine: Engine,
+    result: MatchResult,
+    library: Library,
+    parameters: list[Any],
+    published_only: bool,
+    actor: str,
+) -> None:
+    """One match run with its entitlements and inputs, in one transaction; replaces an earlier
+    run of the same as-of date and year so re-running does not pile up copies. Sets the
+    result's ``run_id``, ``inputs`` and ``tracked``."""
+    from huiqi.audit.chain import record
+    from huiqi.payout.runs import record_inputs
+    from huiqi.payout.tracking import track
+
+    frame, as_of, year, rules = result.entitlements, result.as_of, result.year, result.rules
     paid = frame.filter(pl.col("status") == PAID)
     key = run_key(as_of, year)
     with writer_lock(engine), session_scope(engine) as session:
@@ -257,8 +360,8 @@ def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None
             run_key=key,
             as_of=as_of,
             year=year,
-            enterprises=n,
-            rules=r,
+            enterprises=result.enterprises.height,
+            rules=len(rules),
             entitlements=len(paid),
             total_wan=float(paid["amount_wan"].fill_null(0).sum() or 0.0),
         )
@@ -273,12 +376,7 @@ def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None
             "subject",
             pl.col("formula").alias("kind"),
             pl.col("table").alias("fact_table"),
-            pl.when(pl.col("table") == "metric")
-            .then(pl.format("m:{}:{}", pl.col("date").dt.year(), pl.col("kind")))
-            .when(pl.col("fact_key") < 0)  # a fact derived from other data (a 亩产效益 grade)
-            .then(pl.format("{}:{}:{}", pl.col("table"), pl.col("kind"), pl.col("date")))
-            .otherwise(pl.col("fact_key").cast(pl.String))
-            .alias("fact_key"),
+            pl.col("fact_ref").alias("fact_key"),
             "fact",
             "year",
             "amount_wan",
@@ -290,4 +388,12 @@ def _store(engine: Engine, frame: pl.DataFrame, as_of: dt.date, year: int | None
         ).to_dicts()
         for start in range(0, len(rows), 5000):
             session.execute(insert(Entitlement), rows[start : start + 5000])
-        return run.id
+        result.run_id = run.id
+        result.inputs = record_inputs(
+            session, run.id, library.publications, parameters, as_of, year, published_only
+        )
+        after: dict[str, Any] = {"rules": len(rules), "rows": len(rows), "published_only": published_only}
+        if published_only:
+            result.tracked = track(session, run.id, frame, rules, library.publications, as_of, year)
+            after |= {"tracked_new": result.tracked[0], "tracked_updated": result.tracked[1]}
+        record(session, actor, "match.run", "match_run", run.id, after=after)

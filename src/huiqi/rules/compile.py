@@ -403,7 +403,8 @@ def _limits(version_id: int, stacking: list[dict], section: str | None) -> tuple
         if basis == "fixed" and item.get("limit_wan") is None:
             basis = "unknown"
         payer = item.get("payer")
-        payers = tuple(_DISTRICT_WORDS[:3]) if payer in _DISTRICT_WORDS else ((payer,) if payer else ())
+        district = (payer, *(w for w in _DISTRICT_WORDS[:3] if w != payer))
+        payers = district if payer in _DISTRICT_WORDS else ((payer,) if payer else ())
         out.append(
             Limit(
                 f"{version_id}:{index}",

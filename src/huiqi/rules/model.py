@@ -33,7 +33,8 @@ class Limit:
     tax_retained: the year's tax kept by the district; unknown: the text gives no figure
     the registry can compute, so every grant it limits is 需申报. ``period`` says what one
     limit covers: a year, a project (one triggering fact) or the whole policy. ``payers`` (when
-    not empty) are the budget levels whose money alone is limited (区级各项奖励).
+    not empty) are the budget levels whose money alone is limited (区级各项奖励), the level as
+    written first.
     """
 
     key: str
@@ -46,7 +47,7 @@ class Limit:
     def describe(self) -> str:
         """The limit in Chinese, e.g. ``每家企业每年最多300万元``."""
         per = {"year": "每年", "project": "每个项目", "policy": "在本政策期内"}[self.period]
-        whose = f"{'、'.join(self.payers)}资金" if self.payers else "奖补"
+        whose = f"{self.payers[0]}资金" if self.payers else "奖补"
         if self.basis == "fixed" and self.limit_wan is not None:
             return f"每家企业{per}{whose}最多{self.limit_wan:g}万元"
         if self.basis == "new_tax_retained":

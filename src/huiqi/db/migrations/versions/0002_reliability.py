@@ -121,6 +121,10 @@ def upgrade() -> None:
             use_alter=True,
         )
 
+    # a fact's stable reference (r:ID, e:ID, m:USCC:YEAR:MEASURE) instead of the matcher's integer
+    with op.batch_alter_table("entitlements") as batch:
+        batch.alter_column("fact_key", existing_type=sa.String(length=40), type_=sa.String(length=120))
+
     # one stored match run per (as-of, year)
     op.add_column("match_runs", sa.Column("run_key", sa.String(length=32), nullable=True))
     runs = bind.execute(sa.text("SELECT id, as_of, year FROM match_runs ORDER BY id DESC")).fetchall()

@@ -1,0 +1,1 @@
+"""审核: officers' corrections of machine readings, kept as an overlay, and publication."""
