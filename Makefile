@@ -1,4 +1,5 @@
-# The two commands a new user needs: `make demo` runs the platform's main job,
+# The two commands a new user needs: `make demo` brings the platform up (the seed documents, a
+# synthetic population, one demo account per role; prints the address and the logins),
 # `make test` runs the lint and the whole test suite, on SQLite and on a throwaway PostgreSQL
 # cluster (scripts/with-postgres.sh; needs the PostgreSQL server binaries installed).
 # Both set up .venv on first use.
@@ -18,7 +19,7 @@ $(BIN)/huiqi: pyproject.toml
 install: $(BIN)/huiqi
 
 demo: install
-	$(BIN)/huiqi demo --seeds $(SEEDS)
+	$(BIN)/huiqi up --seeds $(SEEDS)
 
 lint: install
 	$(BIN)/ruff check src tests bench
