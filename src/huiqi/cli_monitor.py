@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from huiqi.db.engine import data_dir, database_url, make_engine
-from huiqi.db.migrate import upgrade
+from huiqi.cli_common import err, fail, open_engine, print_json
+from huiqi.db.engine import data_dir
 from huiqi.errors import HuiqiError
-
-err = Console(stderr=True)
 
 
 class Format(StrEnum):
@@ -31,21 +26,6 @@ class View(StrEnum):
     alerts = "alerts"
     watch = "watch"
     upgrade = "upgrade"
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]错误[/]: {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
-def _engine():
-    url = database_url()
-    upgrade(url)
-    return make_engine(url)
-
-
-def _json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
 
 
 def _pct(value: float | None) -> str:
@@ -99,7 +79,7 @@ def monitor(
     from huiqi.monitor import periods as months
     from huiqi.monitor.store import latest_month, resolve_region
 
-    engine = _engine()
+    engine = open_engine()
     try:
         if watch_file is not None:
             _import_watch(engine, watch_file)
@@ -107,7 +87,7 @@ def monitor(
         code = resolve_region(region)
         month = months.parse(period) if period else latest_month(engine)
         if month is None:
-            raise _fail("指标表中没有月度数据:请先用 huiqi import metrics 导入月度指标,或运行 huiqi demo")
+            raise fail("指标表中没有月度数据:请先用 huiqi import metrics 导入月度指标,或运行 huiqi demo")
         if view is View.alerts:
             _alerts(engine, month, code, output_format, out)
         elif view is View.watch:
@@ -115,7 +95,7 @@ def monitor(
         else:
             _upgrade(engine, month, code, output_format, out)
     except HuiqiError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         engine.dispose()
 
@@ -148,7 +128,7 @@ def _alerts(engine, month: str, code: str | None, output_format: Format, out: Pa
     used = [s for s in settings if s.label() in used_labels] or settings[:1]
     run_id = record_run(engine, "alerts", month, code, used, items.height)
     if output_format is Format.json:
-        _json(
+        print_json(
             {
                 "run_id": run_id,
                 "period": month,
@@ -242,7 +222,7 @@ def _watch(
         items = summary.join(per_firm, on="uscc", how="left").with_columns(
             pl.col("change", "ytd_change").round(4), indicator=pl.lit(indicator), period=pl.lit(month)
         )
-        _json(
+        print_json(
             {
                 "period": month,
                 "region": code,
@@ -318,7 +298,7 @@ def _upgrade(engine, month: str, code: str | None, output_format: Format, out: P
         district=pl.col("region_code").map_elements(_district, return_dtype=pl.String)
     )
     if output_format is Format.json:
-        _json({"period": month, "region": code, "setting": setting.summary(), "items": items.to_dicts()})
+        print_json({"period": month, "region": code, "setting": setting.summary(), "items": items.to_dicts()})
         return
     headers = [
         ("uscc", "统一社会信用代码"), ("name", "企业名称"), ("district", "区县"), ("revenue_wan", "营业收入(万元)"),
@@ -362,12 +342,12 @@ def mu(
     from huiqi.monitor.settings import all_settings
     from huiqi.monitor.store import latest_year, load_enterprises, load_metrics, resolve_region, save_mu
 
-    engine = _engine()
+    engine = open_engine()
     try:
         code = resolve_region(region)
         year = year or latest_year(engine)
         if year is None:
-            raise _fail("指标表中没有年度数据:请先用 huiqi import metrics 导入年度指标,或运行 huiqi demo")
+            raise fail("指标表中没有年度数据:请先用 huiqi import metrics 导入年度指标,或运行 huiqi demo")
         settings = all_settings(engine, "mu")
         needed = sorted(
             {i[k] for s in settings for i in s.params["indicators"] for k in ("numerator", "denominator")}
@@ -377,10 +357,10 @@ def mu(
         firms = load_enterprises(engine, code)
         result = score(pl.concat([figures, land]).unique(), firms, year, settings)
         if result.scored.is_empty() and result.missing.is_empty():
-            raise _fail(f"{year}年没有企业填报用地面积,无法开展亩产效益评价")
+            raise fail(f"{year}年没有企业填报用地面积,无法开展亩产效益评价")
         run_id = save_mu(engine, year, code, result.settings, result.scored)
     except HuiqiError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         engine.dispose()
     scheme_of = {s.label(): s for s in result.settings}
@@ -392,7 +372,7 @@ def mu(
         for row in scored.to_dicts():
             row["measures"] = measures_for(scheme_of[row["setting"]], row["grade"])
             items.append(row)
-        _json(
+        print_json(
             {
                 "run_id": run_id,
                 "year": year,
@@ -483,7 +463,7 @@ def targets(
     from huiqi.monitor.export import write_workbook
     from huiqi.monitor.targets import bind_target, target_items
 
-    engine = _engine()
+    engine = open_engine()
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         if bind:
@@ -492,15 +472,15 @@ def targets(
             return
         items = target_items(engine, document, day)
     except ValueError as exc:
-        raise _fail(f"--as-of {as_of}: 不是有效日期(格式 YYYY-MM-DD)") from exc
+        raise fail(f"--as-of {as_of}: 不是有效日期(格式 YYYY-MM-DD)") from exc
     except HuiqiError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         engine.dispose()
     if not items:
-        raise _fail("政策库中没有读到目标:请先用 huiqi ingest 入库政策文件")
+        raise fail("政策库中没有读到目标:请先用 huiqi ingest 入库政策文件")
     if output_format is Format.json:
-        _json({"as_of": day.isoformat(), "items": items})
+        print_json({"as_of": day.isoformat(), "items": items})
         return
     headers = [
         ("key", "编号"), ("document", "政策文件"), ("indicator", "目标"), ("comparator", "比较"), ("value", "目标值"),
@@ -567,15 +547,15 @@ def tasks(
     from huiqi.monitor.export import write_workbook
     from huiqi.monitor.tasks import by_unit, ledger, update_task
 
-    engine = _engine()
+    engine = open_engine()
     try:
         if update:
             if not (document and unit and status):
-                raise _fail("更新进展需同时给出 --document、--unit 和 --status")
+                raise fail("更新进展需同时给出 --document、--unit 和 --status")
             try:
                 limit = dt.date.fromisoformat(deadline) if deadline else None
             except ValueError:
-                raise _fail(f"--deadline {deadline}: 不是有效日期(格式 YYYY-MM-DD)") from None
+                raise fail(f"--deadline {deadline}: 不是有效日期(格式 YYYY-MM-DD)") from None
             done = update_task(engine, document, update.strip(), unit, status, note, limit)
             Console().print(
                 f"已更新:任务 {done['task_id']} {done['unit']} → {done['status']}", highlight=False
@@ -583,14 +563,14 @@ def tasks(
             return
         frame = ledger(engine, document, unit)
     except HuiqiError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         engine.dispose()
     if frame.is_empty():
-        raise _fail("没有找到措施:请先用 huiqi ingest 入库政策文件,或检查 --document / --unit")
+        raise fail("没有找到措施:请先用 huiqi ingest 入库政策文件,或检查 --document / --unit")
     report = by_unit(frame)
     if output_format is Format.json:
-        _json({"items": frame.to_dicts(), "by_unit": report.to_dicts()})
+        print_json({"items": frame.to_dicts(), "by_unit": report.to_dicts()})
         return
     headers = [
         ("title", "政策文件"), ("task_id", "任务"), ("task", "措施"), ("unit", "责任单位"), ("status", "状态"),

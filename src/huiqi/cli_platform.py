@@ -11,17 +11,14 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress
 from rich.table import Table
 
-from huiqi.db.engine import data_dir, database_url, make_engine, session_scope
+from huiqi.cli_common import err, fail, open_engine, show_progress
+from huiqi.db.engine import data_dir, database_url, session_scope
 from huiqi.db.locks import writer_lock
-from huiqi.db.migrate import upgrade
 from huiqi.errors import HuiqiError
 from huiqi.extract.loaders import expand_paths
-from huiqi.report import progress_bar
 
-err = Console(stderr=True)
 registry_app = typer.Typer(help="企业名录:生成合成数据,查看和对应词表中没有的类型。", no_args_is_help=True)
 
 
@@ -34,21 +31,6 @@ class MatchFormat(StrEnum):
 class RulesFormat(StrEnum):
     table = "table"
     json = "json"
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
-def _engine():
-    url = database_url()
-    upgrade(url)
-    return make_engine(url)
-
-
-def _progress() -> Progress:
-    return progress_bar(err)
 
 
 def ingest_paths(paths: list[Path], console: Console, version_of: int | None = None) -> int:
@@ -64,13 +46,13 @@ def ingest_paths(paths: list[Path], console: Console, version_of: int | None = N
     if not files and missing:
         raise typer.Exit(code=1)
     if not files:
-        raise _fail("没有找到可读取的政策文件(支持 .txt .html .docx .pdf)")
+        raise fail("没有找到可读取的政策文件(支持 .txt .html .docx .pdf)")
     if version_of is not None and len(files) != 1:
-        raise _fail("--version-of 只能用于一个文件")
-    engine = _engine()
+        raise fail("--version-of 只能用于一个文件")
+    engine = open_engine()
     failed = len(missing)
     try:
-        with _progress() as progress:
+        with show_progress() as progress:
             task = progress.add_task("入库政策文件", total=len(files))
             for path in files:
                 progress.update(task, description=f"入库 {escape(path.name)}")
@@ -143,8 +125,8 @@ def import_(
         Console().print(f"模板已生成:{escape(str(path))}", highlight=False)
         return
     if not kind or not file:
-        raise _fail("请给出表类型和文件,例如:huiqi import enterprises 企业.csv;或用 --template 生成模板")
-    engine = _engine()
+        raise fail("请给出表类型和文件,例如:huiqi import enterprises 企业.csv;或用 --template 生成模板")
+    engine = open_engine()
     try:
         with err.status("导入中…") as status:
             summary = import_file(
@@ -173,7 +155,7 @@ def kinds(
     """
     from huiqi.registry.importer import KIND_ZH, pending_kinds
 
-    engine = _engine()
+    engine = open_engine()
     try:
         waiting = pending_kinds(engine)
     finally:
@@ -208,7 +190,7 @@ def map_kind(
     """
     from huiqi.registry.importer import map_kind as apply
 
-    engine = _engine()
+    engine = open_engine()
     try:
         summary = apply(engine, table, name, kind, level)
     finally:
@@ -236,12 +218,12 @@ def generate(
     from huiqi.registry.synthetic import generate as make
 
     folder = out or data_dir() / "synthetic"
-    with _progress() as progress:
+    with show_progress() as progress:
         progress.add_task(f"生成 {n:,} 家企业", total=None)
         try:
             population = make(n, cities=city or ALL_CITIES, seed=seed)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         paths = write_csv(population, folder)
     from huiqi.registry.importer import KIND_ZH
 
@@ -264,11 +246,11 @@ def rules(
     """
     from huiqi.match.service import compile_library
 
-    engine = _engine()
+    engine = open_engine()
     compiled, leftovers = compile_library(engine)
     engine.dispose()
     if not compiled and not leftovers:
-        raise _fail("政策库中还没有奖补条款:请先用 huiqi ingest 入库政策文件")
+        raise fail("政策库中还没有奖补条款:请先用 huiqi ingest 入库政策文件")
     if output_format is RulesFormat.json:
         payload = {
             "rules": [
@@ -328,19 +310,19 @@ def match(
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError as exc:
-        raise _fail(f"--as-of {as_of}: 不是有效日期(格式 YYYY-MM-DD,且须是日历上存在的日子)") from exc
-    engine = _engine()
+        raise fail(f"--as-of {as_of}: 不是有效日期(格式 YYYY-MM-DD,且须是日历上存在的日子)") from exc
+    engine = open_engine()
     try:
         if enterprise:
             _explain(engine, enterprise.strip().upper(), day, year, output_format is MatchFormat.json)
             return
-        with _progress() as progress:
+        with show_progress() as progress:
             progress.add_task("匹配全部企业与规则", total=None)
             result = run_match(engine, day, year)
         if result.enterprises.is_empty():
-            raise _fail("企业名录为空:请先用 huiqi import 导入企业,或运行 huiqi demo")
+            raise fail("企业名录为空:请先用 huiqi import 导入企业,或运行 huiqi demo")
         if not result.rules:
-            raise _fail("政策库中没有可执行的规则:请先用 huiqi ingest 入库政策文件(huiqi rules 查看原因)")
+            raise fail("政策库中没有可执行的规则:请先用 huiqi ingest 入库政策文件(huiqi rules 查看原因)")
         if output_format is MatchFormat.json:
             sys.stdout.write(json.dumps(records(result.entitlements), ensure_ascii=False, default=str) + "\n")
             return
@@ -373,7 +355,7 @@ def _explain(engine, uscc: str, day: dt.date, year: int | None, as_json: bool = 
 
     me, mine = load_registry(engine, uscc)
     if me.is_empty():
-        raise _fail(f"{uscc}: 企业名录中没有这家企业")
+        raise fail(f"{uscc}: 企业名录中没有这家企业")
     rules_, _ = compile_library(engine)
     figures = load_figures(engine, indicators_of(rules_), uscc)
     frame = match_frames(me, mine, rules_, day, year, load_tax(engine, uscc, figures), figures)
@@ -410,19 +392,19 @@ def demo(
     from huiqi.registry.synthetic import write_csv
 
     if not seeds.is_dir():
-        raise _fail(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)")
+        raise fail(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)")
     console = Console()
     console.rule("[bold]1. 政策文件入库")
     ingest_paths([seeds], console)
     console.rule("[bold]2. 合成企业名录")
     folder = data_dir() / "synthetic"
-    with _progress() as progress:
+    with show_progress() as progress:
         progress.add_task(f"生成 {n:,} 家企业", total=None)
         # facts from 2020 on: every seed document (the earliest is of 2019-12-11) is in force
         paths = write_csv(make(n, start_year=2020), folder)
-    engine = _engine()
+    engine = open_engine()
     try:
-        with _progress() as progress:
+        with show_progress() as progress:
             task = progress.add_task("导入企业名录", total=len(KINDS))
             for kind in KINDS:
                 progress.update(task, description=f"导入 {kind}")
@@ -433,7 +415,7 @@ def demo(
                 progress.advance(task)
         console.rule("[bold]3. 政策找企业")
         day = dt.date.today()
-        with _progress() as progress:
+        with show_progress() as progress:
             progress.add_task("匹配全部企业与规则", total=None)
             result = run_match(engine, day, year)
         summarise(result.entitlements, result.enterprises, console)

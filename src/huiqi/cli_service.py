@@ -11,27 +11,16 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from huiqi.db.engine import data_dir, database_url, make_engine, session_scope
+from huiqi.cli_common import err, fail, open_engine
+from huiqi.db.engine import data_dir, database_url, session_scope
 from huiqi.db.migrate import upgrade
 from huiqi.errors import HuiqiError
 
-err = Console(stderr=True)
 user_app = typer.Typer(help="账号:新建账号。", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志:核验哈希链。", no_args_is_help=True)
 
 DEMO_ROLES = ("admin", "officer", "finance", "auditor", "enterprise")
 DEMO_REGION = "370100"  # 济南市: the officer's area in the demo
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]错误[/]: {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
-def _engine():
-    url = database_url()
-    upgrade(url)
-    return make_engine(url)
 
 
 def serve(
@@ -82,7 +71,7 @@ def user_add(
     from huiqi.accounts.users import add_user
 
     password = _password(prompt=True)
-    engine = _engine()
+    engine = open_engine()
     try:
         with session_scope(engine) as session:
             user = add_user(
@@ -97,7 +86,7 @@ def user_add(
             )
             scope = user.uscc or user.region_prefix or "全部"
     except HuiqiError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         engine.dispose()
     Console().print(f"已新建账号 {username}(角色 {role},范围 {scope})", highlight=False)
@@ -110,14 +99,14 @@ def audit_verify() -> None:
     """
     from huiqi.audit.chain import verify
 
-    engine = _engine()
+    engine = open_engine()
     try:
         with session_scope(engine) as session:
             verdict = verify(session)
     finally:
         engine.dispose()
     if not verdict.ok:
-        raise _fail(verdict.describe())
+        raise fail(verdict.describe())
     Console().print(verdict.describe(), highlight=False)
 
 
@@ -218,11 +207,11 @@ def up(
     from huiqi.registry.synthetic import generate, write_csv
 
     if not seeds.is_dir():
-        raise _fail(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)")
+        raise fail(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)")
     console = Console()
     console.rule("[bold]1. 政策文件入库")
     ingest_paths([seeds], console)
-    engine = _engine()
+    engine = open_engine()
     try:
         with session_scope(engine) as session:
             known = session.scalar(select(func.count()).select_from(Enterprise))
