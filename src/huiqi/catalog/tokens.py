@@ -15,6 +15,10 @@ cut the same way wherever it appears.
   inside long ones (立式加工中心 → 立式, 加工, 中心, 加工中心) and a final character that names a
   thing on its own (离心泵 → 泵), so a query for a part of a word finds it.
 
+* :meth:`Analyzer.head` — the head word of a name (中心词): Chinese compounds put what a thing
+  is last (电力变压器 is a 变压器, 变压器油 is an 油), so the head is the last Chinese word outside
+  brackets and model numbers; :meth:`Analyzer.head_words` adds the shorter words it ends with.
+
 A one- or two-character note in brackets inside a word is part of it: 首台(套) reads as 首台套.
 
 >>> a = analyzer()
@@ -37,6 +41,8 @@ from huiqi.text.normalize import normalize
 
 _WORD_CHARS = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NOTE = re.compile(r"[((\[【][^()()\[\]【】]*[))\]】]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _BRACKETED = re.compile(r"(?<=[\u4e00-\u9fff])[((]([\u4e00-\u9fff]{1,2})[))]")
 _INDUSTRY_TAIL = re.compile(
     r"(?:制造|加工|生产和供应|生产|开采|采选|洗选|冶炼和压延加工|辅助性活动|服务)?业$"
@@ -144,6 +150,32 @@ class Analyzer:
                 if known.get(part) and part not in self.stopwords:
                     out.append(part)
         return out
+
+    def head(self, name: str | None) -> str | None:
+        """The head word of a product or demand name, or None when it has no Chinese word.
+
+        >>> analyzer().head("油浸式电力变压器 S13-630kVA"), analyzer().head("医用外科口罩(一次性)")
+        ('电力变压器', '外科口罩')
+        """
+        if not name:
+            return None
+        words = [w for w in self.words(_NOTE.sub(" ", fold(name))) if _CJK.search(w)]
+        return words[-1] if words else None
+
+    def head_words(self, name: str | None) -> list[str]:
+        """The head word and the dictionary words it ends with (电力变压器 → 变压器), and its
+        head character.
+
+        >>> analyzer().head_words("土压平衡盾构机"), analyzer().head_words("盾构机刀盘滚刀")
+        (['盾构机'], ['滚刀', '刀'])
+        """
+        head = self.head(name)
+        if head is None:
+            return []
+        out = [head, *(w for w in self.inner_words(head) if head.endswith(w))]
+        if len(head) >= 2 and head[-1] in self.head_characters:
+            out.append(head[-1])
+        return list(dict.fromkeys(out))
 
     def index_words(self, text: str | None) -> list[str]:
         """The words the index stores for ``text``: :meth:`words`, the dictionary words inside

@@ -456,6 +456,7 @@ class SearchEntry(Base):
     industry_code: Mapped[str | None] = mapped_column(String(8), index=True)
     certifications: Mapped[str] = mapped_column(Text, default="")
     title: Mapped[str] = mapped_column(Text)
+    head_tokens: Mapped[str] = mapped_column(Text)
     name_tokens: Mapped[str] = mapped_column(Text)
     category_tokens: Mapped[str] = mapped_column(Text)
     body_tokens: Mapped[str] = mapped_column(Text)

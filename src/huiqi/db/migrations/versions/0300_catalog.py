@@ -110,6 +110,7 @@ def upgrade() -> None:
         sa.Column("industry_code", sa.String(length=8), nullable=True),
         sa.Column("certifications", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("head_tokens", sa.Text(), nullable=False),
         sa.Column("name_tokens", sa.Text(), nullable=False),
         sa.Column("category_tokens", sa.Text(), nullable=False),
         sa.Column("body_tokens", sa.Text(), nullable=False),
