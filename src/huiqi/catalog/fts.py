@@ -10,10 +10,10 @@ fetch; they weigh nothing in the ranking. A query (:class:`Query`) is a conjunct
 alternatives (a word or its synonyms) plus facet words.
 
 * SQLite: an FTS5 table ``search_fts`` (rowid = entry id, ``detail=column``), ranked by bm25
-  with field weights head 6, name 3, category 2, body 1, facets 0.
+  with field weights head 10, name 3, category 2, body 1, facets 0.
 * PostgreSQL: ``search_tsv`` (entry id; ``tsv``, a tsvector built here with positions and the
   weights A/B/C/D for head/name/category/body; ``facets``, a second tsvector) with a GIN index on
-  each, ranked by ``ts_rank`` over ``tsv`` with A 1, B 0.5, C 0.33, D 0.17 (the same proportions).
+  each, ranked by ``ts_rank`` over ``tsv`` with A 1, B 0.3, C 0.2, D 0.1 (the same proportions).
 
 The structures are derived data, created by :func:`ensure` on first use and rebuilt at will.
 A query matching more than ``window`` entries is ranked among the first ``window`` in entry
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, text
 
 # field weights: head, name, category, body, facets
-WEIGHTS = (6.0, 3.0, 2.0, 1.0, 0.0)
-_PG_WEIGHTS = "{0.1667, 0.3333, 0.5, 1}"  # ts_rank's order is D, C, B, A
+WEIGHTS = (10.0, 3.0, 2.0, 1.0, 0.0)
+_PG_WEIGHTS = "{0.1, 0.2, 0.3, 1}"  # ts_rank's order is D, C, B, A
 FIELDS = ("head_tokens", "name_tokens", "category_tokens", "body_tokens")
 
 
@@ -138,6 +138,13 @@ class SqliteFts:
             marks = ",".join(str(int(i)) for i in chunk)
             conn.execute(text(f"DELETE FROM search_fts WHERE rowid IN ({marks})"))
 
+    def count(self, conn: Connection, query: Query) -> int:
+        """How many entries match ``query``."""
+        expression = sqlite_expression(query)
+        return conn.execute(
+            text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :q"), {"q": expression}
+        ).scalar()
+
     def search(self, conn: Connection, query: Query, limit: int, offset: int, window: int) -> Page:
         expression = sqlite_expression(query)
         args = {"q": expression}
@@ -214,15 +221,22 @@ class PostgresFts:
         if ids:
             conn.execute(text("DELETE FROM search_tsv WHERE entry_id = ANY(:ids)"), {"ids": list(ids)})
 
-    def search(self, conn: Connection, query: Query, limit: int, offset: int, window: int) -> Page:
+    def _match(self, query: Query) -> tuple[str, dict[str, str]]:
         words, facets = pg_expression(query)
-        args = {"q": words, "f": facets}
         conditions = []
         if words:
             conditions.append("tsv @@ CAST(:q AS tsquery)")
         if facets:
             conditions.append("facets @@ CAST(:f AS tsquery)")
-        match = " AND ".join(conditions) or "TRUE"
+        return " AND ".join(conditions) or "TRUE", {"q": words, "f": facets}
+
+    def count(self, conn: Connection, query: Query) -> int:
+        """How many entries match ``query``."""
+        match, args = self._match(query)
+        return conn.execute(text(f"SELECT count(*) FROM search_tsv WHERE {match}"), args).scalar()
+
+    def search(self, conn: Connection, query: Query, limit: int, offset: int, window: int) -> Page:
+        match, args = self._match(query)
         total = conn.execute(text(f"SELECT count(*) FROM search_tsv WHERE {match}"), args).scalar()
         if not total:
             return Page([], [], 0)

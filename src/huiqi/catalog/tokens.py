@@ -122,6 +122,7 @@ class Analyzer:
         search = settings().search
         self.stopwords = frozenset(fold(w) for w in search.get("stopwords", []))
         self.head_characters = frozenset(search.get("head_characters", ""))
+        self.not_heads = frozenset(fold(w) for w in search.get("not_heads", []))
 
     def _clean(self, pieces: Iterable[str]) -> list[str]:
         out: list[str] = []
@@ -152,15 +153,35 @@ class Analyzer:
         return out
 
     def head(self, name: str | None) -> str | None:
-        """The head word of a product or demand name, or None when it has no Chinese word.
+        """The head word of a product or demand name, or None when it has none.
 
         >>> analyzer().head("油浸式电力变压器 S13-630kVA"), analyzer().head("医用外科口罩(一次性)")
         ('电力变压器', '外科口罩')
         """
         if not name:
             return None
-        words = [w for w in self.words(_NOTE.sub(" ", fold(name))) if _CJK.search(w)]
+        words = [w for w in self.words(_NOTE.sub(" ", fold(name))) if self.may_head(w)]
         return words[-1] if words else None
+
+    def may_head(self, word: str) -> bool:
+        """A word that can name a thing: Chinese, or a Latin word the dictionary knows (plc,
+        cnc) — not a model number (vmc850) nor a word that only says how it is packed (套装)."""
+        if word in self.not_heads:
+            return False
+        return bool(_CJK.search(word)) or (word.isalpha() and bool(self._jieba.FREQ.get(word)))
+
+    def parts(self, word: str) -> list[str]:
+        """The pieces a compound word is made of: its longest dictionary words, left to right,
+        and its head character (化工泵 → 化工, 泵; 储能系统 → 储能, 系统).
+
+        >>> analyzer().parts("化工泵"), analyzer().parts("储能系统")
+        (['化工', '泵'], ['储能', '系统'])
+        """
+        inner = self.inner_words(word)
+        pieces = [w for w in inner if not any(w != o and w in o for o in inner)]
+        if word[-1] in self.head_characters and not any(p.endswith(word[-1]) for p in pieces):
+            pieces.append(word[-1])
+        return pieces
 
     def head_words(self, name: str | None) -> list[str]:
         """The head word and the dictionary words it ends with (电力变压器 → 变压器), and its
