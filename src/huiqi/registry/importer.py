@@ -41,7 +41,7 @@ from huiqi.registry.templates import write_template
 from huiqi.registry.validate import RowError, show, validate
 from huiqi.rules.vocabulary import Resolved, load_vocabulary, squash
 
-KINDS = ("enterprises", "recognitions", "events", "metrics")
+KINDS = ("enterprises", "recognitions", "events", "metrics", "products", "demands")
 KIND_ZH = {
     "enterprises": "企业",
     "recognitions": "认定",
