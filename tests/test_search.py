@@ -163,3 +163,11 @@ def test_bad_filters_say_why_in_chinese(catalog_db, options, message):
 def test_a_query_of_only_filler_words_finds_nothing(catalog_db):
     result = search(catalog_db, "的 产品 有限公司")
     assert result.total == 0 and result.words == []
+
+
+def test_entries_naming_the_query_words_come_before_those_holding_only_synonyms(catalog_db):
+    found = titles(search(catalog_db, "加工中心"))
+    assert set(found[:3]) == {"立式加工中心 VMC850", "CNC立式加工中心", "龙门加工中心"}
+    assert found.index("数控车床 CK6150") > 2  # a 数控机床, so a synonym, but not named 加工中心
+    paged = titles(search(catalog_db, "加工中心", limit=2, offset=2))
+    assert paged == found[2:4]

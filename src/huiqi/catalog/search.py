@@ -3,8 +3,9 @@
 A query is cut into words by the same analyzer as the index; each word stands for itself and
 its synonyms (数控机床 / 加工中心 / CNC), and an ASCII word also for the words it begins (vmc →
 vmc850). Every word must match; when no entry has them all, any word may (``relaxed``).
-Results are ranked by the database's full-text ranking (name counts most, then category, then
-description), filtered by region (any level: 省、市、区县), industry (门类, 大类 … 小类, or a
+Results are ranked by the database's full-text ranking (the head of the name counts most, then
+the name, category and description), the first 200 re-ordered so that entries naming the
+query's own words come before those holding only their synonyms; filtered by region (any level: 省、市、区县), industry (门类, 大类 … 小类, or a
 大类 name) and certification (a product's own, its catalogs, its maker's titles).
 
 :func:`search` is what an API calls; it brings the index up to date first when an import ran
@@ -35,6 +36,7 @@ from huiqi.registry.codes import (
 )
 
 MAX_LIMIT = 500
+RERANKED = 200  # results re-ordered by the query's own words (see _ranked)
 
 
 @dataclass
@@ -185,14 +187,44 @@ def search(
     with engine.connect() as conn:
         fts = backend(conn)
         fts.ensure(conn)
-        page = fts.search(conn, query, limit, offset, window)
+        page = _ranked(conn, fts, query, words, limit, offset, window)
         relaxed = False
         if page.total == 0 and len(query.groups) > 1:
             query.any_group = True
-            page = fts.search(conn, query, limit, offset, window)
+            page = _ranked(conn, fts, query, words, limit, offset, window)
             relaxed = page.total > 0
         hits = _hits(conn, page.ids, page.scores)
     return SearchResult(text, words, hits, page.total, relaxed, page.windowed, filters)
+
+
+def _ranked(conn, fts, query: Query, words: list[str], limit: int, offset: int, window: int):
+    """A page in the database's ranking, with the first :data:`RERANKED` results re-ordered so
+    that entries naming the query's own words (in their head or name) come before those that
+    only hold synonyms of them: a search for 加工中心 lists 立式加工中心 before 数控车床."""
+    if not query.groups or offset + limit > RERANKED:
+        return fts.search(conn, query, limit, offset, window)
+    top = fts.search(conn, query, RERANKED, 0, window)
+    if not top.ids:
+        return top
+    named = {
+        r.id: set(r.head_tokens.split()) | set(r.name_tokens.split())
+        for r in conn.execute(
+            select(SearchEntry.id, SearchEntry.head_tokens, SearchEntry.name_tokens).where(
+                SearchEntry.id.in_(top.ids)
+            )
+        )
+    }
+    prefixes = [w for w in words if w in query.prefix]
+
+    def own_words(entry_id: int) -> int:
+        held = named.get(entry_id, set())
+        exact = sum(1 for w in words if w in held)
+        return exact + sum(1 for w in prefixes if w not in held and any(h.startswith(w) for h in held))
+
+    order = sorted(range(len(top.ids)), key=lambda i: (-own_words(top.ids[i]), -top.scores[i], top.ids[i]))
+    chosen = order[offset : offset + limit]
+    top.ids, top.scores = [top.ids[i] for i in chosen], [top.scores[i] for i in chosen]
+    return top
 
 
 def _hits(conn, ids: list[int], scores: list[float]) -> list[SearchHit]:
