@@ -24,6 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select
 
@@ -48,6 +49,7 @@ _FULL_SHARE = 0.3  # re-index everything when more than this share of enterprise
 _CHUNK = 2000
 
 
+@lru_cache(maxsize=65536)
 def facet_word(prefix: str, value: str) -> str:
     """A made-up word that carries a filter value (see :mod:`huiqi.catalog.fts`).
 

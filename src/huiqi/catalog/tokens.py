@@ -34,7 +34,7 @@ import logging
 import re
 import tomllib
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from huiqi.text.normalize import normalize
@@ -123,6 +123,9 @@ class Analyzer:
         self.stopwords = frozenset(fold(w) for w in search.get("stopwords", []))
         self.head_characters = frozenset(search.get("head_characters", ""))
         self.not_heads = frozenset(fold(w) for w in search.get("not_heads", []))
+        # names, categories and industries repeat across thousands of rows: cut each text once
+        self._words = lru_cache(maxsize=200_000)(self._cut)
+        self._index_words = lru_cache(maxsize=200_000)(self._stored)
 
     def _clean(self, pieces: Iterable[str]) -> list[str]:
         out: list[str] = []
@@ -137,7 +140,10 @@ class Analyzer:
         """The words of ``text`` in order (precise mode), without stop words and bare numbers."""
         if not text:
             return []
-        return self._clean(self._jieba.cut(fold(text), HMM=False))
+        return list(self._words(text))
+
+    def _cut(self, text: str) -> tuple[str, ...]:
+        return tuple(self._clean(self._jieba.cut(fold(text), HMM=False)))
 
     def inner_words(self, word: str) -> list[str]:
         """The dictionary words inside ``word`` (shorter than it, not stop words), left to right."""
@@ -201,14 +207,19 @@ class Analyzer:
     def index_words(self, text: str | None) -> list[str]:
         """The words the index stores for ``text``: :meth:`words`, the dictionary words inside
         them and their head characters."""
+        if not text:
+            return []
+        return list(self._index_words(text))
+
+    def _stored(self, text: str) -> tuple[str, ...]:
         out: list[str] = []
-        for word in self.words(text):
+        for word in self._words(text):
             out.append(word)
             if len(word) >= 3:
                 out.extend(self.inner_words(word))
             if len(word) >= 2 and word[-1] in self.head_characters:
                 out.append(word[-1])
-        return out
+        return tuple(out)
 
 
 @cache
