@@ -131,3 +131,14 @@ def test_templates_for_products_and_demands(database_url, tmp_path):
         "统一社会信用代码",
         "产品名称",
     ]
+
+
+def test_every_subcommand_has_help_and_a_documented_example():
+    from huiqi.cli_catalog import catalog_app, supply_app
+
+    root = Path(__file__).resolve().parents[1]
+    docs = "\n".join(p.read_text("utf-8") for p in [root / "README.md", *(root / "docs").glob("*.md")])
+    for group, app in (("supply", supply_app), ("catalog", catalog_app)):
+        for command in app.registered_commands:
+            assert f"huiqi {group} {command.name}" in docs, command.name
+            assert "例:huiqi" in (command.callback.__doc__ or ""), command.name

@@ -171,3 +171,21 @@ def test_entries_naming_the_query_words_come_before_those_holding_only_synonyms(
     assert found.index("数控车床 CK6150") > 2  # a 数控机床, so a synonym, but not named 加工中心
     paged = titles(search(catalog_db, "加工中心", limit=2, offset=2))
     assert paged == found[2:4]
+
+
+def test_a_search_during_another_write_answers_from_the_index_as_it_is(tmp_path):
+    from huiqi.db.engine import make_engine
+    from huiqi.db.locks import writer_lock
+    from huiqi.db.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path}/huiqi.db"  # a file: the writer lock is a real lock
+    upgrade(url)
+    engine = make_engine(url)
+    load_population(engine, tmp_path / "p")
+    assert titles(search(engine, "叉车")) == []
+    header = ["统一社会信用代码", "产品名称"]
+    import_file(engine, "products", write_csv(tmp_path / "x.csv", header, [[JN_MACHINE, "电动叉车"]]))
+    with writer_lock(engine):  # another job is writing
+        assert titles(search(engine, "叉车")) == []  # not yet indexed, and no waiting
+    assert titles(search(engine, "叉车")) == ["电动叉车"]
+    engine.dispose()

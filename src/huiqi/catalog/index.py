@@ -41,6 +41,7 @@ from huiqi.db.models import (
     SearchEntry,
     SearchState,
 )
+from huiqi.errors import BusyError
 from huiqi.registry.codes import industry_divisions
 
 PRODUCT, ENTERPRISE = "product", "enterprise"
@@ -301,10 +302,11 @@ def needs_refresh(engine: Engine) -> bool:
     return state is None or last > state
 
 
-def refresh(engine: Engine, full: bool = False) -> RefreshSummary:
-    """Bring the index up to date with the registry (see the module docstring)."""
+def refresh(engine: Engine, full: bool = False, timeout: float | None = None) -> RefreshSummary:
+    """Bring the index up to date with the registry (see the module docstring); ``timeout`` is
+    how long to wait for another writer (default ``HUIQI_LOCK_TIMEOUT``)."""
     analyzer()  # load the dictionary before taking the lock
-    with writer_lock(engine), engine.begin() as conn:
+    with writer_lock(engine, timeout), engine.begin() as conn:
         last = conn.execute(select(func.coalesce(func.max(ImportRun.id), 0))).scalar() or 0
         state = _state(conn)
         backend(conn).ensure(conn)
@@ -323,5 +325,16 @@ def refresh(engine: Engine, full: bool = False) -> RefreshSummary:
 
 
 def ensure_fresh(engine: Engine) -> RefreshSummary | None:
-    """Refresh the index when an import ran since it was built; None when it was up to date."""
-    return refresh(engine) if needs_refresh(engine) else None
+    """Refresh the index when an import ran since it was built; None when it was up to date, or
+    when another job is writing and an index already exists (a search then answers from the
+    index as it is rather than wait for that job)."""
+    if not needs_refresh(engine):
+        return None
+    with engine.connect() as conn:
+        built = _state(conn) is not None
+    try:
+        return refresh(engine, timeout=0.5 if built else None)
+    except BusyError:
+        if not built:
+            raise
+        return None
