@@ -11,13 +11,16 @@ alternatives (a word or its synonyms) plus facet words.
 
 * SQLite: an FTS5 table ``search_fts`` (rowid = entry id, ``detail=column``), ranked by bm25
   with field weights head 10, name 3, category 2, body 1, facets 0.
-* PostgreSQL: ``search_tsv`` (entry id; ``tsv``, a tsvector built here with positions and the
-  weights A/B/C/D for head/name/category/body; ``facets``, a second tsvector) with a GIN index on
-  each, ranked by ``ts_rank`` over ``tsv`` with A 1, B 0.3, C 0.2, D 0.1 (the same proportions).
+* PostgreSQL: ``search_tsv`` (entry id, ``tsv``: a tsvector built here with positions and the
+  weights A head, B name, C category and body, D facets) with a GIN index, ranked by ``ts_rank``
+  with A 1, B 0.3, C 0.15, D 0 (PostgreSQL has four weights, so category and body share one). A
+  filter is part of the one tsquery, so after ``VACUUM`` a count needs no visit to the table; a
+  broad query is ranked among its first matches in table order, which is the order entries were
+  written.
 
-The structures are derived data, created by :func:`ensure` on first use and rebuilt at will.
-A query matching more than ``window`` entries is ranked among the first ``window`` in entry
-order (the index writes the entries it prefers first); the total stays exact.
+The structures are derived data, created on first use and rebuilt at will. A query matching
+more than ``window`` entries is ranked among the first ``window`` in entry order (the index
+writes the entries it prefers first); the total stays exact.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from sqlalchemy import Connection, text
 
 # field weights: head, name, category, body, facets
 WEIGHTS = (10.0, 3.0, 2.0, 1.0, 0.0)
-_PG_WEIGHTS = "{0.1, 0.2, 0.3, 1}"  # ts_rank's order is D, C, B, A
+_PG_WEIGHTS = "{0, 0.15, 0.3, 1}"  # ts_rank's order is D, C, B, A
 FIELDS = ("head_tokens", "name_tokens", "category_tokens", "body_tokens")
+# PostgreSQL has four weights: A head, B name, C category and body, D facets (weighing nothing)
+PG_FIELDS = ("head_tokens", "name_tokens", "category_tokens", "body_tokens", "facets")
 
 
 @dataclass
@@ -66,28 +71,29 @@ def _pg_term(word: str, prefix: bool) -> str:
     return f"'{word}'" + (":*" if prefix else "")
 
 
-def pg_expression(query: Query) -> tuple[str, str]:
-    """The tsquery texts of ``query``'s words and of its facets (words quoted, so PostgreSQL
-    takes them as they are).
+def pg_expression(query: Query) -> str:
+    """The tsquery text of ``query`` (words quoted, so PostgreSQL takes them as they are).
 
     >>> pg_expression(Query([["数控机床", "cnc"], ["立式"]], ["类型product"]))
-    ("('数控机床' | 'cnc') & ('立式')", "'类型product'")
+    "('数控机床' | 'cnc') & ('立式') & '类型product'"
     """
     parts = ["(" + " | ".join(_pg_term(w, w in query.prefix) for w in g) + ")" for g in query.groups]
     words = (" | " if query.any_group else " & ").join(parts)
-    return words, " & ".join(f"'{f}'" for f in query.facets)
+    if words and query.any_group and len(parts) > 1:
+        words = f"({words})"
+    return " & ".join([p for p in [words] if p] + [f"'{f}'" for f in query.facets])
 
 
 def tsvector_literal(fields: Sequence[str]) -> str:
     """A tsvector in PostgreSQL's text form: each word with its positions and the weight of its
-    field (A head, B name, C category, D body).
+    field — four fields A B C D, or five (head, name, category, body, facets) as A B C C D.
 
-    >>> tsvector_literal(["加工中心", "加工中心 立式", "机床", ""])
-    "'加工中心':1A,2B '立式':3B '机床':4C"
+    >>> tsvector_literal(["加工中心", "加工中心 立式", "机床", "", "类型product"])
+    "'加工中心':1A,2B '立式':3B '机床':4C '类型product':5D"
     """
     positions: dict[str, list[str]] = {}
     position = 0
-    for weight, words in zip("ABCD", fields, strict=True):
+    for weight, words in zip("ABCD" if len(fields) == 4 else "ABCCD", fields, strict=True):
         for word in words.split():
             position = min(position + 1, 16383)
             positions.setdefault(word, []).append(f"{position}{weight}")
@@ -190,11 +196,10 @@ class PostgresFts:
             text(
                 "CREATE TABLE IF NOT EXISTS search_tsv ("
                 "entry_id integer PRIMARY KEY REFERENCES search_entries(id) ON DELETE CASCADE, "
-                "tsv tsvector NOT NULL, facets tsvector NOT NULL)"
+                "tsv tsvector NOT NULL)"
             )
         )
         conn.execute(text("CREATE INDEX IF NOT EXISTS search_tsv_gin ON search_tsv USING gin (tsv)"))
-        conn.execute(text("CREATE INDEX IF NOT EXISTS search_tsv_facets ON search_tsv USING gin (facets)"))
 
     def clear(self, conn: Connection) -> None:
         conn.execute(text("DROP TABLE IF EXISTS search_tsv"))
@@ -203,65 +208,52 @@ class PostgresFts:
     def add(self, conn: Connection, rows: Sequence[dict]) -> None:
         if rows:
             conn.execute(
-                text(
-                    "INSERT INTO search_tsv(entry_id, tsv, facets) "
-                    "VALUES (:id, CAST(:tsv AS tsvector), CAST(:facets AS tsvector))"
-                ),
-                [
-                    {
-                        "id": r["id"],
-                        "tsv": tsvector_literal([r[f] for f in FIELDS]),
-                        "facets": " ".join(f"'{w}'" for w in r["facets"].split()),
-                    }
-                    for r in rows
-                ],
+                text("INSERT INTO search_tsv(entry_id, tsv) VALUES (:id, CAST(:tsv AS tsvector))"),
+                [{"id": r["id"], "tsv": tsvector_literal([r[f] for f in PG_FIELDS])} for r in rows],
             )
 
     def remove(self, conn: Connection, ids: Sequence[int]) -> None:
         if ids:
             conn.execute(text("DELETE FROM search_tsv WHERE entry_id = ANY(:ids)"), {"ids": list(ids)})
 
-    def _match(self, query: Query) -> tuple[str, dict[str, str]]:
-        words, facets = pg_expression(query)
-        conditions = []
-        if words:
-            conditions.append("tsv @@ CAST(:q AS tsquery)")
-        if facets:
-            conditions.append("facets @@ CAST(:f AS tsquery)")
-        return " AND ".join(conditions) or "TRUE", {"q": words, "f": facets}
+    def tidy(self, engine) -> None:
+        """After a large rewrite: VACUUM ANALYZE, so counts need not visit the table and the
+        planner knows the words (outside any transaction)."""
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE search_tsv"))
 
     def count(self, conn: Connection, query: Query) -> int:
         """How many entries match ``query``."""
-        match, args = self._match(query)
-        return conn.execute(text(f"SELECT count(*) FROM search_tsv WHERE {match}"), args).scalar()
+        return conn.execute(
+            text("SELECT count(*) FROM search_tsv WHERE tsv @@ CAST(:q AS tsquery)"),
+            {"q": pg_expression(query)},
+        ).scalar()
 
     def search(self, conn: Connection, query: Query, limit: int, offset: int, window: int) -> Page:
-        match, args = self._match(query)
+        args = {"q": pg_expression(query), "limit": limit, "offset": offset}
+        match = "tsv @@ CAST(:q AS tsquery)"
         total = conn.execute(text(f"SELECT count(*) FROM search_tsv WHERE {match}"), args).scalar()
         if not total:
             return Page([], [], 0)
-        if not query.groups:
+        if not query.groups:  # filters only: entry order
             rows = conn.execute(
                 text(
-                    f"SELECT entry_id, 0.0 FROM search_tsv WHERE {match} "
-                    "ORDER BY entry_id LIMIT :limit OFFSET :offset"
+                    f"SELECT entry_id, 0.0 FROM search_tsv WHERE {match} ORDER BY entry_id LIMIT :limit OFFSET :offset"
                 ),
-                {**args, "limit": limit, "offset": offset},
+                args,
             ).all()
             return Page([r[0] for r in rows], [0.0 for _ in rows], total)
-        bound, windowed = "", False
-        if total > window:
-            last = conn.execute(
-                text(f"SELECT entry_id FROM search_tsv WHERE {match} ORDER BY entry_id LIMIT 1 OFFSET :w"),
-                {**args, "w": window - 1},
-            ).scalar()
-            bound, windowed = f" AND entry_id <= {int(last)}", True
+        windowed = total > window
+        # the first `window` matches in table order (the order entries were written, best first)
+        matches = f"SELECT entry_id, tsv FROM search_tsv WHERE {match}" + (
+            " LIMIT :window" if windowed else ""
+        )
         rows = conn.execute(
             text(
                 f"SELECT entry_id, ts_rank('{_PG_WEIGHTS}', tsv, CAST(:q AS tsquery), 0) AS score "
-                f"FROM search_tsv WHERE {match}{bound} ORDER BY score DESC, entry_id LIMIT :limit OFFSET :offset"
+                f"FROM ({matches}) AS m ORDER BY score DESC, entry_id LIMIT :limit OFFSET :offset"
             ),
-            {**args, "limit": limit, "offset": offset},
+            {**args, "window": window},
         ).all()
         return Page([r[0] for r in rows], [float(r[1]) for r in rows], total, windowed)
 

@@ -48,6 +48,7 @@ PRODUCT, ENTERPRISE = "product", "enterprise"
 KIND_ZH = {PRODUCT: "产品", ENTERPRISE: "企业"}
 _FULL_SHARE = 0.3  # re-index everything when more than this share of enterprises changed
 _CHUNK = 2000
+_TIDY_AFTER = 1000  # entries written after which PostgreSQL's statistics are refreshed
 
 
 @lru_cache(maxsize=65536)
@@ -321,6 +322,9 @@ def refresh(engine: Engine, full: bool = False, timeout: float | None = None) ->
                 rebuild(conn) if len(touched) > _FULL_SHARE * firms else reindex_enterprises(conn, touched)
             )
         _set_state(conn, last)
+        fts = backend(conn)
+    if summary.written > _TIDY_AFTER and hasattr(fts, "tidy"):
+        fts.tidy(engine)
     return summary
 
 

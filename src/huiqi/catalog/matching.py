@@ -486,7 +486,7 @@ def _candidates(conn: Connection, demand: DemandTerms, stats: Stats) -> list[int
         return []
     query = Query([list(synonyms().expand(w)) for w in selective], [stats.kind], any_group=True)
     page = stats.fts.search(
-        conn, query, limit, 0, window=max(limit, int(settings().search.get("rank_window", 2000)))
+        conn, query, limit, 0, window=max(limit, int(weights.get("candidate_window", 20000)))
     )
     entries = conn.execute(select(SearchEntry.ref).where(SearchEntry.id.in_(page.ids))).scalars()
     return [int(r) for r in entries]
