@@ -123,6 +123,10 @@ from huiqi import cli_monitor  # noqa: E402  (运行监测, 亩产效益, 目标
 
 cli_monitor.register(app)
 
+from huiqi import cli_catalog  # noqa: E402  (工业产品信息平台: search, supply, catalog)
+
+cli_catalog.register(app)
+
 
 def _log_bug(exc: BaseException) -> str:
     """Write the traceback of an unexpected failure to a log file (English, for developers)."""

@@ -94,7 +94,9 @@ def ingest(
 
 def import_(
     kind: str | None = typer.Argument(
-        None, help="表类型:enterprises/recognitions/events/metrics(或 企业/认定/事项/指标)。"
+        None,
+        help="表类型:enterprises/recognitions/events/metrics/products/demands"
+        "(或 企业/认定/事项/指标/产品/需求)。",
     ),
     file: Path | None = typer.Argument(None, help="CSV 或 .xlsx 文件。"),
     template: str | None = typer.Option(None, "--template", help="只生成该表的空白模板(含说明页),不导入。"),

@@ -344,7 +344,9 @@ class TaskUpdate(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
 
-# =============================================================================================
+# ======================================================================================
+
+
 # The service (issue 10): accounts, the officer review overlay and publication, versioned money
 # parameters, the money path (tracked entitlements, applications, payouts) and the audit chain.
 # Invariants that protect money live in the database too: check constraints here, partial unique
@@ -739,3 +741,130 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --------------------------------------------------------------------------------------------
+# 工业产品信息平台: products, demands, catalog editions, the search index (huiqi.catalog;
+# migration 0300_catalog)
+
+
+class Product(Base):
+    """产品: what a local enterprise makes, as imported (``huiqi import products``).
+
+    ``identity`` is unique: the maker's 产品编号 when given (``id:…``), else the maker and the
+    product name as matched (``nk:…``). ``certifications`` holds canonical names (首台(套),
+    优势工业产品目录 …) and, as written, those no vocabulary entry knows.
+    """
+
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    certifications: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    capacity: Mapped[str | None] = mapped_column(Text)
+    extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    identity: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str | None] = mapped_column(String(255))
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    withdrawn_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class Demand(Base):
+    """需求: what a buyer needs (a major project, a government purchase, an enterprise).
+
+    ``demand_id`` is the buyer's own reference; ``identity`` (unique) joins it to the buyer
+    (its credit code when the buyer is an enterprise, else its name as matched). A demand is
+    open until its ``deadline`` passes or it is withdrawn.
+    """
+
+    __tablename__ = "demands"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[str] = mapped_column(String(64), index=True)
+    buyer: Mapped[str] = mapped_column(Text)
+    buyer_uscc: Mapped[str | None] = mapped_column(String(18))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    identity: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str | None] = mapped_column(String(255))
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    withdrawn_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+
+
+class CatalogEdition(Base):
+    """目录版次: one edition of a product catalog (优势工业产品目录 2025年版, 政府首购创新产品目录).
+
+    ``catalog`` is the canonical catalog name (``huiqi/data/catalog.toml``), ``region_code`` the
+    issuing region, ``criteria`` the 遴选标准 in words. ``status`` is 草稿 while an officer selects
+    products and 已发布 once published (``published_on``); products are listed from
+    ``valid_from`` to ``valid_to``.
+    """
+
+    __tablename__ = "catalog_editions"
+    __table_args__ = (UniqueConstraint("catalog", "region_code", "edition"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    catalog: Mapped[str] = mapped_column(String(64))
+    edition: Mapped[str] = mapped_column(String(64))
+    region_code: Mapped[str] = mapped_column(String(6))
+    criteria: Mapped[str | None] = mapped_column(Text)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8))
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class CatalogEntry(Base):
+    """入选产品: a product selected into a catalog edition; ``removed_on`` and ``removed_reason``
+    record a 退出 (e.g. 强制退出 after a quality problem), which keeps the row."""
+
+    __tablename__ = "catalog_entries"
+    __table_args__ = (UniqueConstraint("edition_id", "product_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("catalog_editions.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    added_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    removed_on: Mapped[dt.date | None] = mapped_column(Date)
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SearchEntry(Base):
+    """检索索引: one searchable product or enterprise, its text already cut into words (jieba).
+
+    Derived from the registry and rebuilt at will (``huiqi search --reindex``). The full-text
+    structure over it is the database's own (SQLite FTS5 table ``search_fts``, PostgreSQL
+    ``search_tsv`` with a GIN index), created by :mod:`huiqi.catalog.fts` when first needed.
+    ``certifications`` is ``|``-delimited (``|首台(套)|优势工业产品目录|``) for filtering.
+    """
+
+    __tablename__ = "search_entries"
+    __table_args__ = (UniqueConstraint("kind", "ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(String(64))
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    industry_code: Mapped[str | None] = mapped_column(String(8), index=True)
+    certifications: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text)
+    head_tokens: Mapped[str] = mapped_column(Text)
+    name_tokens: Mapped[str] = mapped_column(Text)
+    category_tokens: Mapped[str] = mapped_column(Text)
+    body_tokens: Mapped[str] = mapped_column(Text)
+
+
+class SearchState(Base):
+    """How far the search index has caught up: the last import run it has read."""
+
+    __tablename__ = "search_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_run_id: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())

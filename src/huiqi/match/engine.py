@@ -46,6 +46,7 @@ FACT_SCHEMA = {
     "amount": pl.Float64,
     "quantity": pl.Float64,
     "doubtful": pl.Boolean,
+    "ref": pl.String,
 }
 
 
@@ -64,6 +65,9 @@ def facts_frame(
             return pl.col("near_duplicate_of").is_not_null().alias("doubtful")
         return pl.lit(False).alias("doubtful")
 
+    def ref(frame: pl.DataFrame) -> pl.Expr:  # a derived fact names itself (c:EDITION:PRODUCT …)
+        return (pl.col("ref") if "ref" in frame.columns else pl.lit(None, pl.String)).alias("ref")
+
     rec = recognitions.select(
         (pl.col("fact_id").cast(pl.Int64) * 2).alias("fact_key"),
         pl.col("uscc"),
@@ -75,6 +79,7 @@ def facts_frame(
         pl.lit(None, pl.Float64).alias("amount"),
         pl.lit(None, pl.Float64).alias("quantity"),
         doubtful(recognitions),
+        ref(recognitions),
     )
     ev = events.select(
         (pl.col("fact_id").cast(pl.Int64) * 2 + 1).alias("fact_key"),
@@ -87,6 +92,7 @@ def facts_frame(
         pl.col("amount_wan").cast(pl.Float64).alias("amount"),
         pl.col("quantity").cast(pl.Float64).alias("quantity"),
         doubtful(events),
+        ref(events),
     )
     facts = pl.concat([rec.cast(FACT_SCHEMA), ev.cast(FACT_SCHEMA)])
     if enterprises is not None:
@@ -200,6 +206,7 @@ def metric_facts(measures: pl.DataFrame, enterprises: pl.DataFrame | None = None
         pl.col("value").alias("amount"),
         pl.lit(None, pl.Float64).alias("quantity"),
         pl.lit(False).alias("doubtful"),
+        pl.lit(None, pl.String).alias("ref"),
         "value",
         "prev",
         "prev_max",
@@ -364,6 +371,7 @@ def evaluate(
             "doubtful",
             "doubt",
             "detail",
+            "ref",
         )
         .collect()
     )
@@ -519,5 +527,6 @@ def _empty() -> pl.DataFrame:
             "doubtful": pl.Boolean,
             "doubt": pl.String,
             "detail": pl.String,
+            "ref": pl.String,
         }
     )

@@ -201,11 +201,33 @@ def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame
                 "near_duplicate_of": pl.Int64,
             },
         )
-    recognitions = pl.concat([recognitions, _grades(engine, uscc)], how="diagonal_relaxed")
+    recognitions = pl.concat(
+        [recognitions, _grades(engine, uscc), _catalog_listings(engine, uscc)], how="diagonal_relaxed"
+    )
     return enterprises, facts_frame(recognitions, events, enterprises)
 
 
-GRADE_FACT_IDS = -1_000_000_000  # grade facts get ids below this, apart from stored rows' ids
+GRADE_FACT_IDS = -1_000_000_000  # derived facts get ids below these, apart from stored rows' ids
+CATALOG_FACT_IDS = -2_000_000_000
+
+
+def _catalog_listings(engine: Engine, uscc: str | None = None) -> pl.DataFrame:
+    """Products listed in published catalogs (优势工业产品目录, 政府首购创新产品目录) as titles of their
+    makers: one fact per listed product, from the day it is listed (``huiqi catalog``)."""
+    from huiqi.catalog.editions import catalog_facts
+
+    listed = catalog_facts(engine)
+    if uscc is not None:
+        listed = listed.filter(pl.col("uscc") == uscc)
+    return listed.with_row_index("n").select(
+        (CATALOG_FACT_IDS - pl.col("n").cast(pl.Int64)).alias("fact_id"),
+        "uscc",
+        "kind",
+        "level",
+        "granted_on",
+        "review",
+        pl.format("c:{}:{}", pl.col("edition_id"), pl.col("product_id")).alias("ref"),
+    )
 
 
 def _grades(engine: Engine, uscc: str | None = None) -> pl.DataFrame:
@@ -290,7 +312,9 @@ def fact_ref() -> pl.Expr:
     for a year's figures, ``g:USCC:亩产效益A类:2025-01-01`` for a grade)."""
     derived = pl.concat_str([pl.col("uscc"), pl.col("kind"), pl.col("date").cast(pl.String)], separator=":")
     return (
-        pl.when(pl.col("table") == "metric")
+        pl.when(pl.col("ref").is_not_null())
+        .then(pl.col("ref"))
+        .when(pl.col("table") == "metric")
         .then(pl.format("m:{}:{}:{}", pl.col("uscc"), pl.col("date").dt.year(), pl.col("kind")))
         .when(pl.col("fact_key") < 0)
         .then(pl.format("g:{}", derived))

@@ -12,12 +12,14 @@ from huiqi.errors import HuiqiError
 
 
 class UnknownTableKindError(HuiqiError):
-    """The table kind is none of enterprises / recognitions / events / metrics (未知表类型)."""
+    """The table kind is none of enterprises / recognitions / events / metrics / products /
+    demands (未知表类型)."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         super().__init__(
-            f"未知的表类型 {kind}:应为 企业/认定/事项/指标(enterprises/recognitions/events/metrics)"
+            f"未知的表类型 {kind}:应为 企业/认定/事项/指标/产品/需求"
+            "(enterprises/recognitions/events/metrics/products/demands)"
         )
 
 

@@ -41,8 +41,15 @@ from huiqi.registry.templates import write_template
 from huiqi.registry.validate import RowError, show, validate
 from huiqi.rules.vocabulary import Resolved, load_vocabulary, squash
 
-KINDS = ("enterprises", "recognitions", "events", "metrics")
-KIND_ZH = {"enterprises": "企业", "recognitions": "认定", "events": "事项", "metrics": "指标"}
+KINDS = ("enterprises", "recognitions", "events", "metrics", "products", "demands")
+KIND_ZH = {
+    "enterprises": "企业",
+    "recognitions": "认定",
+    "events": "事项",
+    "metrics": "指标",
+    "products": "产品",
+    "demands": "需求",
+}
 MODE_IMPORT, MODE_REPLACE, MODE_WITHDRAW = "导入", "替换", "撤回"
 _VOCAB_TABLE = {"recognitions": "recognition", "events": "event"}
 
@@ -169,9 +176,8 @@ def import_file(
                 keep = set(range(len(records))) - set(pending)
                 records = [r for i, r in enumerate(records) if i in keep]
                 rows = [n for i, n in enumerate(rows) if i in keep]
-            outcome = store(
-                session, name, records, rows, header=raw.header("uscc"), source=source, run_id=run.id
-            )
+            header = raw.header("uscc") if "uscc" in {c.name for c in raw.spec.columns} else ""
+            outcome = store(session, name, records, rows, header=header, source=source, run_id=run.id)
             summary.rows_new, summary.rows_changed = outcome.new, outcome.changed
             summary.rows_unchanged = outcome.unchanged
             if replace:

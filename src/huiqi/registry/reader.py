@@ -222,7 +222,9 @@ def _sheet_order(names: list[str], spec: TableSpec) -> tuple[str | None, list[st
         if header_key(name) in wanted:
             return name, []
     other_tables = {
-        header_key(n) for t in ("enterprises", "recognitions", "events", "metrics") for n in sheet_names(t)
+        header_key(n)
+        for t in ("enterprises", "recognitions", "events", "metrics", "products", "demands")
+        for n in sheet_names(t)
     }
     notes = {"说明", "填表说明", "填写说明", "封面", "目录"}
     return None, [n for n in names if header_key(n) not in other_tables and header_key(n) not in notes]

@@ -1,6 +1,7 @@
-"""The four registry tables (名录表) and their columns, as officials hand them over.
+"""The registry tables (名录表) and their columns, as officials hand them over.
 
-``enterprises`` (企业), ``recognitions`` (认定), ``events`` (事项) and ``metrics`` (指标); see
+``enterprises`` (企业), ``recognitions`` (认定), ``events`` (事项) and ``metrics`` (指标), and for
+the product platform (:mod:`huiqi.catalog`) ``products`` (产品) and ``demands`` (需求); see
 ``shared/spec/registry-csv.md``. Each column has an English name, the Chinese header of the
 spec, the other headers people commonly write for it, whether it is required and its type.
 
@@ -21,10 +22,10 @@ from typing import Literal
 from huiqi.registry.errors import UnknownTableKindError
 from huiqi.rules.vocabulary import load_vocabulary
 
-TableName = Literal["enterprises", "recognitions", "events", "metrics"]
+TableName = Literal["enterprises", "recognitions", "events", "metrics", "products", "demands"]
 ColumnType = Literal[
     "uscc", "text", "region", "industry", "scale", "date", "kind", "level", "bool", "amount", "count",
-    "period", "indicator", "number", "unit",
+    "period", "indicator", "number", "unit", "certifications",
 ]  # fmt: skip
 
 
@@ -312,7 +313,147 @@ METRICS = TableSpec(
     key=("uscc", "period", "indicator"),
 )
 
-TABLES: dict[TableName, TableSpec] = {t.name: t for t in (ENTERPRISES, RECOGNITIONS, EVENTS, METRICS)}
+# --- the product platform's tables (huiqi.catalog): products (产品) and demands (需求) ----------
+
+PRODUCTS = TableSpec(
+    "products",
+    "产品",
+    (
+        USCC,
+        Column(
+            "name",
+            "产品名称",
+            "text",
+            required=True,
+            synonyms=("产品", "产品名", "品名", "名称", "商品名称", "product"),
+            help="企业自己写的产品名称,可含型号",
+            example="立式加工中心 VMC850",
+        ),
+        Column(
+            "category",
+            "产品类别",
+            "text",
+            synonyms=("类别", "产品分类", "分类", "品类", "所属类别", "category"),
+            help="文字类别,或统计用产品分类目录/国民经济行业分类代码",
+            example="金属切削机床",
+        ),
+        Column(
+            "description",
+            "产品描述",
+            "text",
+            synonyms=(
+                "描述",
+                "产品简介",
+                "简介",
+                "产品说明",
+                "主要参数",
+                "技术参数",
+                "规格",
+                "用途",
+                "description",
+            ),
+            help="是什么、主要规格参数、用途",
+            example="三轴联动,工作台800×500mm,主轴转速8000rpm,用于汽车零部件加工",
+        ),
+        Column(
+            "certifications",
+            "资质",
+            "certifications",
+            synonyms=("产品资质", "认证", "资质认证", "入选目录", "所获资质", "certification"),
+            help="可选,多项用“、”或“;”分隔:首台(套)、首批次、首版次、优势工业产品目录、政府首购创新产品目录等",
+            example="首台(套)、优势工业产品目录",
+        ),
+        Column(
+            "capacity",
+            "产能",
+            "text",
+            synonyms=("年产能", "生产能力", "供货能力", "capacity"),
+            help="可选,文字",
+            example="年产1200台",
+        ),
+        Column(
+            "record_id",
+            "产品编号",
+            "text",
+            synonyms=("记录编号", "产品id", "产品代码", "record id"),
+            help="可选:本单位给这个产品的编号。填写后产品名称也可更正;不填时按企业+产品名称识别同一产品",
+            example="CP-0001",
+        ),
+    ),
+    key=("uscc", "name"),
+)
+
+DEMANDS = TableSpec(
+    "demands",
+    "需求",
+    (
+        Column(
+            "demand_id",
+            "需求编号",
+            "text",
+            required=True,
+            synonyms=("编号", "需求号", "项目编号", "采购编号", "demand id"),
+            help="需求方自己的编号,同一文件中不能重复",
+            example="GD-2025-018",
+        ),
+        Column(
+            "buyer",
+            "需求方",
+            "text",
+            required=True,
+            synonyms=("采购方", "采购单位", "需求单位", "建设单位", "招标人", "业主单位", "buyer"),
+            help="单位名称;需求方是企业时也可填统一社会信用代码,或写成“名称(代码)”",
+            example="济南轨道交通集团有限公司",
+        ),
+        Column(
+            "title",
+            "需求名称",
+            "text",
+            required=True,
+            synonyms=("名称", "项目名称", "采购项目", "采购内容", "需求标题", "标题", "title"),
+            help="简短标题",
+            example="地铁隧道施工用盾构机采购",
+        ),
+        Column(
+            "description",
+            "需求描述",
+            "text",
+            synonyms=("描述", "需求内容", "需求说明", "采购需求", "技术要求", "规格要求", "description"),
+            help="要什么、多少、规格要求",
+            example="土压平衡盾构机2台,开挖直径6.4米",
+        ),
+        Column(
+            "category",
+            "类别",
+            "text",
+            synonyms=("需求类别", "产品类别", "品类", "分类", "category"),
+            help="可选,写法同产品类别",
+            example="隧道施工机械",
+        ),
+        Column(
+            "region_code",
+            "行政区划代码",
+            "region",
+            required=True,
+            synonyms=("区划代码", "地区代码", "所在地区", "需求地区", "项目地点", "地区", "region"),
+            help="需求所在地的行政区划代码(区县、市或省),也可填写不重名的地名",
+            example="370100",
+        ),
+        Column(
+            "deadline",
+            "截止日期",
+            "date",
+            synonyms=("截止时间", "截止", "报名截止日期", "有效期至", "deadline"),
+            help="可选:过了这一天需求不再对接",
+            example="2026-06-30",
+        ),
+    ),
+    key=("demand_id",),
+)
+
+TABLES: dict[TableName, TableSpec] = {
+    t.name: t for t in (ENTERPRISES, RECOGNITIONS, EVENTS, METRICS, PRODUCTS, DEMANDS)
+}
 
 # Indicators of the metrics table (canonical name → the unit its value must be in) and the
 # names written for them: kept as data in the vocabulary (`[indicator.*]` in vocabulary.toml).
@@ -348,6 +489,14 @@ _TABLE_NAMES = {
     "metrics": "metrics",
     "metric": "metrics",
     "指标": "metrics",
+    "products": "products",
+    "product": "products",
+    "产品": "products",
+    "产品信息": "products",
+    "demands": "demands",
+    "demand": "demands",
+    "需求": "demands",
+    "需求信息": "demands",
 }
 _HEADER_NOISE = re.compile(r"[\s_\-—()\[\]【】/\\、:;,.·*'\"“”‘’]")
 _HEADER_MARKS = re.compile(r"(?:非必填|必填|选填|可选)$")

@@ -17,8 +17,13 @@ twice. So:
 * Withdrawal (撤回) never deletes: a withdrawn row keeps its data and the import run that
   withdrew it (``withdrawn_run_id``); the matcher ignores it; importing it again revives it.
 
-Re-importing the same file therefore changes nothing. A recognition, event or metric whose
-enterprise is neither stored nor in the same import is refused with a row error.
+Re-importing the same file therefore changes nothing. A recognition, event, metric or product
+whose enterprise is neither stored nor in the same import is refused with a row error.
+
+The product platform's tables are identified like facts, without near-duplicate flags: a
+product (产品) by its maker's 产品编号 when given, else by maker and name as matched; a demand
+(需求) by its buyer (credit code, else name as matched) and the buyer's 需求编号
+(:func:`catalog_identity`).
 """
 
 from __future__ import annotations
@@ -33,21 +38,28 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from huiqi.db.models import Enterprise, Event, Metric, Recognition
+from huiqi.db.models import Demand, Enterprise, Event, Metric, Product, Recognition
 from huiqi.registry.validate import RowError
+from huiqi.rules.vocabulary import squash
 
 MODELS: dict[str, Any] = {
     "enterprises": Enterprise,
     "recognitions": Recognition,
     "events": Event,
     "metrics": Metric,
+    "products": Product,
+    "demands": Demand,
 }
 FIELDS: dict[str, tuple[str, ...]] = {
     "enterprises": ("name", "region_code", "industry_code", "scale", "size", "established_on", "extras"),
     "recognitions": ("uscc", "kind", "level", "granted_on", "review", "expires_on", "extras"),
     "events": ("uscc", "kind", "occurred_on", "amount_wan", "quantity", "level", "detail", "extras"),
     "metrics": ("value", "unit"),
-}
+    "products": ("uscc", "name", "category", "description", "certifications", "capacity", "record_id", "extras"),
+    "demands": (
+        "demand_id", "buyer", "buyer_uscc", "title", "description", "category", "region_code", "deadline", "extras",
+    ),
+}  # fmt: skip
 NATURAL_FIELDS: dict[str, tuple[str, ...]] = {
     "recognitions": ("uscc", "kind", "granted_on", "review"),
     "events": ("uscc", "kind", "occurred_on"),
@@ -56,7 +68,30 @@ DATE_FIELD = {"recognitions": "granted_on", "events": "occurred_on"}
 # Two facts of one enterprise and kind this close in time are probably one fact entered twice.
 NEAR_DAYS = {"recognitions": 366, "events": 31}
 FACT_TABLES = frozenset(NATURAL_FIELDS)
+# tables whose rows are known by an identity string only (no near-duplicate flags)
+IDENTIFIED_TABLES = frozenset({"products", "demands"})
 _CHUNK = 5000
+_ROW_NAME = {"products": "产品", "demands": "需求"}
+
+
+def catalog_identity(kind: str, record: dict[str, Any]) -> str:
+    """The identity of a product or demand row (see the module docstring).
+
+    >>> a = {"uscc": "X", "name": "立式加工中心 VMC850", "record_id": None}
+    >>> catalog_identity("products", a) == catalog_identity("products", {**a, "name": "立式加工中心VMC850"})
+    True
+    >>> d = {"demand_id": "GD-1", "buyer": "济南市某局", "buyer_uscc": None}
+    >>> catalog_identity("demands", d) == catalog_identity("demands", {**d, "buyer": "济南市另一局"})
+    False
+    """
+    if kind == "products":
+        if record.get("record_id"):
+            return "id:" + hashlib.sha1(f"{record['uscc']}|{record['record_id']}".encode()).hexdigest()
+        key = f"{record['uscc']}|{squash(record['name']).lower()}"
+    else:
+        buyer = record.get("buyer_uscc") or squash(record["buyer"]).lower()
+        key = f"{buyer}|{squash(record['demand_id']).lower()}"
+    return "nk:" + hashlib.sha1(key.encode()).hexdigest()
 
 
 def natural_key(kind: str, record: dict[str, Any]) -> str:
@@ -149,7 +184,7 @@ def _enterprise_errors(
     session: Session, kind: str, records: list[dict], rows: Sequence[int], also: Iterable[str], header: str
 ) -> tuple[list[dict], list[int], list[RowError]]:
     """Keep the rows whose enterprise is stored (and not withdrawn) or in the same import."""
-    if kind == "enterprises":
+    if kind in ("enterprises", "demands"):  # a buyer need not be in the registry
         return records, list(rows), []
     known = _known_enterprises(session, (r["uscc"] for r in records)) | set(also)
     kept, kept_rows, errors = [], [], []
@@ -186,6 +221,8 @@ def store(
     stamp = {"source": source, "import_run_id": run_id, "withdrawn_run_id": None}
     if kind in FACT_TABLES:
         fresh, changed = _match_facts(session, kind, records, rows, outcome)
+    elif kind in IDENTIFIED_TABLES:
+        fresh, changed = _match_identified(session, kind, records, rows, outcome)
     else:
         fresh, changed = _match_keyed(session, kind, records, outcome)
     model = MODELS[kind]
@@ -195,7 +232,7 @@ def store(
         session.execute(insert(model), chunk)
     if changed:
         session.execute(update(model), [_only({**r, **stamp}, allowed) for r in changed])
-    if kind in FACT_TABLES and fresh:
+    if (kind in FACT_TABLES or kind in IDENTIFIED_TABLES) and fresh:
         # the primary keys of the new rows, for a replacing import
         keys = [r["identity"] for r in fresh]
         for start in range(0, len(keys), _CHUNK):
@@ -220,6 +257,53 @@ def _match_keyed(
             fresh.append(record)
             continue
         outcome.covered.add(key)
+        if old["withdrawn_run_id"] is None and all(_same(old.get(f), record.get(f)) for f in FIELDS[kind]):
+            outcome.unchanged += 1
+        else:
+            changed.append(record)
+    return fresh, changed
+
+
+def _stored_identities(session: Session, kind: str, identities: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Stored rows (withdrawn ones too) by identity."""
+    model = MODELS[kind]
+    names = [c.key for c in model.__table__.columns]
+    wanted = sorted(set(identities))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(*(getattr(model, n) for n in names)).where(
+            model.identity.in_(wanted[start : start + _CHUNK])
+        )
+        for values in session.execute(query):
+            row = dict(zip(names, values, strict=True))
+            found[row["identity"]] = row
+    return found
+
+
+def _match_identified(
+    session: Session, kind: str, records: list[dict], rows: Sequence[int], outcome: StoreOutcome
+) -> tuple[list[dict], list[dict]]:
+    """Products and demands: matched to stored rows by :func:`catalog_identity`."""
+    for record in records:
+        record["identity"] = catalog_identity(kind, record)
+    stored = _stored_identities(session, kind, (r["identity"] for r in records))
+    fresh: list[dict] = []
+    changed: list[dict] = []
+    seen: dict[str, int] = {}
+    for record, row in zip(records, rows, strict=True):
+        if record["identity"] in seen:
+            reason = f"与第{seen[record['identity']]}行是同一{_ROW_NAME[kind]},请合并为一行"
+            column = "产品名称" if kind == "products" else "需求编号"
+            value = record["name"] if kind == "products" else record["demand_id"]
+            outcome.errors.append(RowError(row, column, value, reason, ""))
+            continue
+        seen[record["identity"]] = row
+        old = stored.get(record["identity"])
+        if old is None:
+            fresh.append(record)
+            continue
+        outcome.covered.add((old["id"],))
+        record["id"] = old["id"]
         if old["withdrawn_run_id"] is None and all(_same(old.get(f), record.get(f)) for f in FIELDS[kind]):
             outcome.unchanged += 1
         else:
@@ -361,6 +445,8 @@ def withdraw_listed(
         by_natural: dict[str, list[dict]] = defaultdict(list)
         for s in stored:
             by_natural[s["natural_key"]].append(s)
+    elif kind in IDENTIFIED_TABLES:
+        identified = _stored_identities(session, kind, (catalog_identity(kind, r) for r in records))
     else:
         keyed = {_key(kind, s): s for s in _stored(session, kind, (r["uscc"] for r in records))}
     targets: list[tuple] = []
@@ -371,11 +457,17 @@ def withdraw_listed(
                 same = by_natural.get(natural_key(kind, record), [])
                 found = same[0] if len(same) == 1 else None
             key = (found["id"],) if found else None
+        elif kind in IDENTIFIED_TABLES:
+            found = identified.get(catalog_identity(kind, record))
+            key = (found["id"],) if found else None
         else:
             found = keyed.get(_key(kind, record))
             key = _key(kind, record) if found else None
         if found is None or found["withdrawn_run_id"] is not None:
             reason = "没有找到要撤回的记录" if found is None else "该记录已撤回"
+            if kind == "demands":
+                outcome.errors.append(RowError(row, "需求编号", record["demand_id"], reason, "demand_id"))
+                continue
             outcome.errors.append(RowError(row, "统一社会信用代码", record["uscc"], reason, "uscc"))
             continue
         targets.append(key)

@@ -53,6 +53,8 @@ from pathlib import Path
 
 import polars as pl
 
+from huiqi.catalog.synthetic import TABLE_COLUMNS as CATALOG_COLUMNS
+from huiqi.catalog.synthetic import products_and_demands
 from huiqi.rules.vocabulary import Vocabulary, load_vocabulary
 
 # --------------------------------------------------------------------------------------------
@@ -401,6 +403,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "recognitions": ("uscc", "kind", "level", "granted_on", "review", "expires_on"),
     "events": ("uscc", "kind", "occurred_on", "amount_wan", "quantity", "level", "detail"),
     "metrics": ("uscc", "period", "indicator", "value", "unit"),
+    **CATALOG_COLUMNS,  # products and demands (huiqi.catalog.synthetic)
 }
 
 
@@ -416,13 +419,18 @@ class Population:
     recognitions: pl.DataFrame
     events: pl.DataFrame
     metrics: pl.DataFrame
+    products: pl.DataFrame | None = None  # the product platform's tables (huiqi.catalog.synthetic)
+    demands: pl.DataFrame | None = None
 
     def tables(self) -> dict[str, pl.DataFrame]:
-        return {
+        tables = {
             "enterprises": self.enterprises,
             "recognitions": self.recognitions,
             "events": self.events,
             "metrics": self.metrics,
+        }
+        return tables | {
+            k: v for k, v in (("products", self.products), ("demands", self.demands)) if v is not None
         }
 
     def row_counts(self) -> dict[str, int]:
@@ -483,7 +491,7 @@ def write_csv(pop: Population, folder: str | Path) -> dict[str, Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    for table in TABLE_COLUMNS:
+    for table in (t for t in TABLE_COLUMNS if t in pop.tables()):
         path = folder / f"{table}.csv"
         csv_frame(pop, table).write_csv(path, include_bom=True, date_format="%Y-%m-%d")
         paths[table] = path
@@ -614,7 +622,9 @@ def generate(
         "detail",
     ).unique(["uscc", "kind", "occurred_on"], keep="first", maintain_order=True)
     # (one event per enterprise, kind and day: the registry's natural key of an event)
-    return Population(enterprises, recognitions, events, metrics)
+    return Population(
+        enterprises, recognitions, events, metrics, *products_and_demands(firms, seed, end_year)
+    )
 
 
 def _enterprises(n: int, cities: list[str], rng: _Rng, start_year: int, end_year: int) -> pl.DataFrame:

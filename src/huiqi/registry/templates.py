@@ -32,6 +32,7 @@ TYPE_NAMES = {
     "indicator": "指标名称",
     "number": "数字",
     "unit": "单位",
+    "certifications": "资质(可多项)",
 }
 _TEXT_TYPES = {"uscc", "region", "industry", "period"}
 _NOTES = (
@@ -149,6 +150,8 @@ def allowed_values(spec: TableSpec, column: Column, vocab: Vocabulary) -> str:
         return "、".join(vocab.kinds_of(table)) + "(常见的其他写法也能识别)"
     if column.type == "level" and spec.name == "recognitions":
         return "/".join(LEVELS) + ";类型名称已含级别(如国家级专精特新小巨人)或该类型不分级别时可留空"
+    if column.type == "region" and spec.name == "demands":
+        return "需求所在地的6位行政区划代码,区县、市或省均可,如370100(济南市);也可写不重名的地名"
     if column.type == "level":
         parts = [
             f"{kind}:{'/'.join(vocab.info('event', kind).levels)}"
@@ -173,4 +176,6 @@ _FIXED_VALUES = {
     "number": "数字;利润总额可为负数",
     "unit": "按指标:" + "、".join(f"{k}→{v}" for k, v in INDICATOR_UNITS.items()),
     "text": "",
+    "certifications": "多项用“、”分隔;常见:首台(套)、首批次、首版次、优势工业产品目录、政府首购创新产品目录"
+    "(其他资质照写即可)",
 }

@@ -286,11 +286,58 @@ def _check_metric(check: _RowCheck, vocab: _Memo) -> None:
         check.fail("value", "不能为负数")
 
 
+# a credit code inside a buyer cell: 2 registration characters, 6 region digits, 10 more
+_CODE_IN_TEXT = re.compile(
+    r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}(?![0-9A-Z])", re.I
+)
+
+
+def split_buyer(text: str) -> tuple[str, str | None]:
+    """A 需求方 cell as (name, credit code or None); the code may stand alone or after the name.
+
+    >>> split_buyer("济南某某集团有限公司(91370100MA3C7X0Q12)")[0]
+    '济南某某集团有限公司'
+    >>> split_buyer("济南市城市建设管理局")
+    ('济南市城市建设管理局', None)
+    """
+    flat = unicodedata.normalize("NFKC", text).replace(" ", "")
+    found = _CODE_IN_TEXT.search(flat)
+    if found is None:
+        return text, None
+    code = clean_uscc(found.group())
+    name = re.sub(r"[(\[【]\s*[)\]】]", "", flat[: found.start()] + flat[found.end() :]).strip(":-,")
+    return name or code, code
+
+
+def _check_product(check: _RowCheck, vocab: _Memo) -> None:
+    """产品: the name must hold a word, not only punctuation or a number."""
+    name = check.record.get("name")
+    if name and not re.search(r"[^\W\d_]", name):
+        check.fail("name", "产品名称应包含文字")
+    if check.record.get("certifications") is None:
+        check.record["certifications"] = []
+
+
+def _check_demand(check: _RowCheck, vocab: _Memo) -> None:
+    """需求: a buyer given with a credit code keeps it apart (``buyer_uscc``); a region code of any
+    level (区县、市、省) is accepted."""
+    record = check.record
+    record["buyer_uscc"] = None
+    if not record.get("buyer"):
+        return
+    try:
+        record["buyer"], record["buyer_uscc"] = split_buyer(record["buyer"])
+    except ValueError as exc:
+        check.fail("buyer", f"需求方中的统一社会信用代码有误:{exc}")
+
+
 _TABLE_CHECKS: dict[str, Callable[[_RowCheck, _Memo], None]] = {
     "enterprises": _check_enterprise,
     "recognitions": _check_recognition,
     "events": _check_event,
     "metrics": _check_metric,
+    "products": _check_product,
+    "demands": _check_demand,
 }
 
 
@@ -554,6 +601,17 @@ def _year(text: str) -> str:
     return text
 
 
+def parse_certifications(value: Any) -> list[str]:
+    """A 资质 cell: canonical certifications (product vocabulary), unknown ones as written.
+
+    >>> parse_certifications("首台套;首批次")
+    ['首台(套)', '首批次']
+    """
+    from huiqi.catalog.vocab import parse_certifications as parse
+
+    return parse(parse_text(value))
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "uscc": clean_uscc,
     "text": parse_text,
@@ -570,4 +628,5 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "indicator": parse_indicator,
     "unit": parse_unit,
     "level": parse_level,
+    "certifications": parse_certifications,
 }
