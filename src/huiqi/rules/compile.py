@@ -81,7 +81,8 @@ _LISTED = re.compile(r"^(?:[、,和及与或]|以及|各类|各种){1,3}$")
 _NOT_AN_ENTERPRISE = re.compile(
     r"^(?:对)?(?:[^,、]{0,6}?的)?(?:各类|各)?(?:银行|科技支行|金融机构|保险机构|证券期货机构|担保机构|融资性担保|"
     r"商业担保|专业融资中介|中介组织|券商|投资机构|高校|高等院校|大专院校|职业院校|科研院所|学校|医院|行业协会|"
-    r"协会|商会|乡镇|街道)"
+    r"协会|商会|乡镇|街道|在校大学生|大学生|高校毕业生|毕业生|城乡劳动者|重点人群|就业困难人员|旅游从业人员|"
+    r"(?:高层次)?人才(?=参加|取得|获得|购买|在|到|来))"
     r"|(?<!企业或)(?<!单位或)(?<!企业和)(?<!单位和)(?:人才|人员|个人|毕业生|大学生|博士|硕士|研究生|专家|导游员?|劳动者|创业者|领衔人|负责人|高管|团队|工匠|"
     r"院士|中介组织|银行|金融机构|院校|高校|学校|医院|协会|商会|行政村|村集体|乡镇|街道)(?:的)?$"
 )
@@ -147,6 +148,46 @@ def find_trigger(
 
 class AmbiguousLevel(ValueError):
     """The clause lists several event levels and the subject does not say which one applies."""
+
+
+# Items of a list that share the head noun written after the last of them: 新评定为国家三星级、
+# 四星级、五星级旅游饭店的 (three grades of 旅游饭店), 新认定为国家级、省级企业研究院的.
+_ITEM = re.compile(
+    r"(?:国家级|国家|全国|省级|省|[\u4e00-\u9fff]{0,3}市级|[\u4e00-\u9fff]{0,3}[省市]|县级|区级|县|区)?"
+    r"(?:[一二三四五]星级?|A{1,5}级?|[1-5]A级?|白金宿级?|[金银](?:宿|鼎|叶)级?|[十百]强|五十强|[一二三]等奖)?"
+)
+
+
+def _item_at_end(element: str) -> str:
+    """The level or grade an element of a list ends with ('' when it ends with a noun)."""
+    match = re.search(_ITEM.pattern + "$", element)
+    return match.group(0) if match else ""
+
+
+def shared_head(subject: str, text: str) -> tuple[str, int, int] | None:
+    """The subject completed with the head noun its list item shares with the items after it
+    (新评定为四星级的, in 新评定为国家三星级、四星级、五星级旅游饭店的 → 新评定为四星级旅游饭店的),
+    and where the head went in; None when the subject is not such an item."""
+    wanted = squash(subject)
+    for part in re.split(r"[,;。]", squash(text)):
+        first, *others = part.split("、")
+        elements = [first] + [element.split("的")[0] for element in others]  # the head ends at 的
+        if len(elements) < 2:
+            continue
+        for j, element in enumerate(elements[:-1]):
+            item = _item_at_end(element)
+            if not item or item not in wanted or (j and item != element):
+                continue
+            for later in elements[j + 1 :]:
+                if _item_at_end(later) == later:
+                    continue  # another bare item: the head comes further on
+                lead = _ITEM.match(later)
+                head = re.split(r"[和及与或]", later[lead.end() :])[0] if lead and lead.end() else ""
+                if not head or head in wanted:
+                    break
+                at = wanted.rindex(item) + len(item)
+                return wanted[:at] + head + wanted[at:], at, at + len(head)
+    return None
 
 
 def _event_level(vocab: Vocabulary, kind: str, subject: str, text: str) -> str | None:
@@ -329,6 +370,13 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
     """The qualification as the clause states it, or None when it names nothing the registry knows."""
     subject, text = incentive["subject"], incentive["text"]
     found = find_trigger(vocab, subject, incentive.get("level"))
+    if found is None and (completed := shared_head(subject, text)):
+        whole, start, end = completed
+        found = find_trigger(vocab, whole, incentive.get("level"))
+        if found and any(m.start < end and start < m.end for m in found[1]):  # the kind is the head's
+            subject = whole
+        else:
+            found = None
     tests = read_tests(subject, vocab)
     banded = quantity_band(subject) or amount_band(subject)
     if (
@@ -359,6 +407,8 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
         _without_tests(subject, tests), incentive.get("needs_review", False), incentive.get("notes", [])
     )
     fact_bands = table != "metric"  # on a metric rule a figure's band is one of its tests
+    # an amount band bounds the event's own amount; an event that records none has no such band
+    amount_bands = fact_bands and (table != "event" or bool(vocab.info("event", kinds[0]).amount))
     return _Reading(
         table,
         kinds,
@@ -368,7 +418,7 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
         window,
         tests,
         quantity_band(subject) if fact_bands else None,
-        amount_band(subject) if fact_bands else None,
+        amount_band(subject) if amount_bands else None,
         open_conditions,
     )
 
