@@ -132,7 +132,9 @@ def find_trigger(
     if found := _mentions(vocab, subject, "recognition", level):
         head = text[: found[0].start]
         tail = _ASIDE.sub("", text[found[-1].end :])
-        title_only = not _LEVEL_BEFORE.sub("", re.sub(r"^(对|我市|我区|本市)", "", head))
+        title_only = not _LEVEL_BEFORE.sub(
+            "", re.sub(r"^(?:对|我市|我区|本市)?(?:当年度|本年度|当年|年度)?新?", "", head)
+        )
         granted = _GRANTED.search(text) or _GRANTED_BEFORE.search(head)
         if granted or (title_only and _TITLE_TAIL.fullmatch(tail)):
             return "recognition", found
