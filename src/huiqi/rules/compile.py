@@ -46,7 +46,7 @@ _GRANTED = re.compile(r"认定|入选|获得|获评|评定|评为|列入|确定�
 # Verbs that grant a title when they come before it: 获省级…, 成功创建国家级工业设计中心, 新建成
 # 院士专家工作站, 新确认为…; after a title they tell of something else (该项目建成后).
 _GRANTED_BEFORE = re.compile(
-    r"获|评上|列为|确认为|创建|创成|建成|新建|建立|组建|新增|入围|当选|核定|晋升|升格|取得|成为"
+    r"获|评上|列为|确认为|新创|创建|创成|建成|新建|建立|组建|新增|入围|当选|核定|晋升|升格|取得|成为"
 )
 # Where the subject is the title itself, only generic words or more listed titles may follow it
 # (省级见习基地, 专精特新小巨人企业的, 省级工业设计研究院,市级工业设计中心、…); a title followed
@@ -77,14 +77,19 @@ _STATED_LEVEL = re.compile(r"(国家级|省级|市级|区县级|区级|县级)$"
 # A list of events (报会受理和过会, 管理体系认证、产品认证) names several facts; a rule needs one.
 _LISTED = re.compile(r"^(?:[、,和及与或]|以及|各类|各种){1,3}$")
 # Recipients that are not enterprises of the registry: persons (人才, 毕业生, 导游员, 团队) and
-# other bodies (银行, 中介组织, 院校, 协会, 乡镇). They stay for an officer.
+# other bodies (银行, 中介组织, 院校, 协会, 乡镇), named first or as the head noun at the end. A
+# person an enterprise newly takes on (新招用高校毕业生, 每招收一名博士后研究人员) is not the recipient,
+# nor are persons named beside enterprises (企业或个人).
+_OTHER_BODY = (
+    r"银行|科技支行|金融机构|保险机构|证券期货机构|担保机构|融资性担保|商业担保|专业融资中介|中介组织|券商|投资机构|"
+    r"高校|高等院校|大专院校|职业院校|科研院所|院校|学校|医院|行业协会|协会|商会|行政村|村集体|乡镇|街道"
+)
+_PERSON = r"人才|人员|个人|毕业生|大学生|博士|硕士|研究生|专家|导游员?|劳动者|创业者|领衔人|负责人|高管|团队|工匠|院士"
 _NOT_AN_ENTERPRISE = re.compile(
-    r"^(?:对)?(?:[^,、]{0,6}?的)?(?:各类|各)?(?:银行|科技支行|金融机构|保险机构|证券期货机构|担保机构|融资性担保|"
-    r"商业担保|专业融资中介|中介组织|券商|投资机构|高校|高等院校|大专院校|职业院校|科研院所|学校|医院|行业协会|"
-    r"协会|商会|乡镇|街道|在校大学生|大学生|高校毕业生|毕业生|城乡劳动者|重点人群|就业困难人员|旅游从业人员|"
-    r"(?:高层次)?人才(?=参加|取得|获得|购买|在|到|来))"
-    r"|(?<!企业或)(?<!单位或)(?<!企业和)(?<!单位和)(?:人才|人员|个人|毕业生|大学生|博士|硕士|研究生|专家|导游员?|劳动者|创业者|领衔人|负责人|高管|团队|工匠|"
-    r"院士|中介组织|银行|金融机构|院校|高校|学校|医院|协会|商会|行政村|村集体|乡镇|街道)(?:的)?$"
+    rf"^(?:对)?(?:[^,、]{{0,6}}?的)?(?:各类|各)?(?:{_OTHER_BODY}|在校大学生|大学生|高校毕业生|毕业生|城乡劳动者|"
+    rf"重点人群|就业困难人员|旅游从业人员|(?:高层次)?人才(?=参加|取得|获得|购买|在|到|来))"
+    rf"|(?:{_OTHER_BODY})的?$"
+    rf"|^(?!.*(?:新招用|新招收|每(?:招收|招用|引进|聘用|吸纳)))(?!.*(?:企业|单位)[或和及]个人的?$).*(?:{_PERSON})的?$"
 )
 
 
