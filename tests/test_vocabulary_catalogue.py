@@ -374,6 +374,7 @@ CATALOGUE = [
     (E, "优质工程奖", "鲁班奖", "鲁班奖", "承建工程获鲁班奖的", "鲁班奖"),
     (E, "工法", "省级工法", "省级", "获得国家级工法的", "国家级"),
     (E, "文明标化工地", "安全文明标化工地", None, "创全国AAA级文明标化工地的", "国家级"),
+    (E, "绿色施工示范工地", "绿色施工工地", None, "获得省级绿色施工工地并被列为承建单位的", "省级"),
     (
         E,
         "建筑业新技术应用示范工程",
@@ -612,6 +613,21 @@ def test_an_event_that_records_no_amount_takes_no_amount_band():
     rule = compile_one("新增限额以上的批发企业,当年度销售额在1亿元(含)以上的")
     assert isinstance(rule, Rule) and rule.fact_kinds == ("限上入统",) and rule.amount is None
     assert [t.measure for t in rule.tests] == ["营业收入"]  # the figure stays a condition on figures
+
+
+def test_a_rate_without_a_base_on_an_event_that_records_no_amount_needs_an_application():
+    fields = {"kind": "ratio", "ratio": 1.0, "amount_wan": None}
+    rule = compile_one("新注册落户的企业第一个完整年度内", **fields)
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("新设落户",)
+    assert rule.mode == MODE_APPLY and "未载明基数" in rule.open_conditions
+
+
+def test_a_lowest_event_level_requires_no_one_level():
+    rule = compile_one("列入省级及以上科技计划项目的")
+    assert isinstance(rule, Rule) and rule.level is None and rule.mode == MODE_APPLY
+    assert compile_one("列入省级科技计划项目的").level == "省级"
+    aside = compile_one("获得省级绿色施工工地(以省级以上部门命名为准)的")
+    assert aside.level == "省级"  # a lowest level inside an aside is about something else
 
 
 def test_a_re_evaluation_reads_as_a_review():

@@ -203,7 +203,10 @@ def _event_level(vocab: Vocabulary, kind: str, subject: str, text: str) -> str |
     if len(named) > 1:
         raise AmbiguousLevel(f"对象列出多个{kind}级别({'、'.join(sorted(named))}),未说明适用哪一个")
     if level := vocab.event_level(kind, subject):
-        return level
+        # 省级及以上 names a lowest level, which a rule cannot require: any level, on application
+        bare = _ASIDE.sub("", squash(subject))
+        at_least = any(re.search(re.escape(w) + "及?以上", bare) for w in words[level])
+        return None if at_least else level
     in_text = {lv for lv, ws in words.items() if any(w in squash(text) for w in ws)}
     if len(in_text) > 1:
         raise AmbiguousLevel(f"条款列出多个{kind}级别({'、'.join(sorted(in_text))}),对象未说明适用哪一个")
@@ -477,10 +480,14 @@ def _rule(
         unbounded = "行动方案未载明实施期限,事实是否在方案期内需核实"
         open_conditions = f"{open_conditions};{unbounded}" if open_conditions else unbounded
     written_base = incentive.get("base")
-    if table == "event" and incentive["kind"] == "ratio" and written_base and base is None:
+    if table == "event" and incentive["kind"] == "ratio" and base is None:
         own = vocab.info("event", reading.kinds[0]).amount
-        if not _same_amount(written_base, own):
+        other = None
+        if written_base and not _same_amount(written_base, own):
             other = f"比例的基数“{written_base}”不是事项记录的金额({own or '无'}),需核定"
+        elif not written_base and not own:
+            other = "比例未载明基数,该事项也不记录金额,需核定"
+        if other:
             open_conditions = f"{open_conditions};{other}" if open_conditions else other
     return Rule(
         rule_id=f"{version_id}:{index}",
