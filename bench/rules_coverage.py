@@ -47,7 +47,9 @@ def coverage(paths: list[Path]):
         doc = extract_file(path).model_dump(mode="json")
         rules, left = compile_document(number, doc, code_for_place)
         auto = sum(r.mode == "免申即享" for r in rules)
-        rows.append((path.name, doc["document"].get("title") or "(无标题)", len(rules) + len(left), len(rules), auto))
+        rows.append(
+            (path.name, doc["document"].get("title") or "(无标题)", len(rules) + len(left), len(rules), auto)
+        )
         reasons.update(group(u.reason) for u in left)
         compiled.extend((path.name, r) for r in rules)
     return rows, reasons, compiled
@@ -76,9 +78,13 @@ def render(name: str, rows, reasons) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--write", type=Path, help="also write the report (Markdown) to this file")
-    parser.add_argument("--sample", type=int, default=0, help="print this many compiled rules to check by hand")
+    parser.add_argument(
+        "--sample", type=int, default=0, help="print this many compiled rules to check by hand"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if not CORPUS.is_dir():
@@ -86,7 +92,10 @@ def main() -> None:
     corpus_rows, corpus_reasons, compiled = coverage(sorted(CORPUS.glob("*.txt")))
     seed_rows, seed_reasons, _ = coverage(sorted(SEEDS.glob("*.txt")))
     report = "\n".join(
-        [render("Zhejiang corpus (75 documents)", corpus_rows, corpus_reasons), render("Seeds", seed_rows, seed_reasons)]
+        [
+            render("Zhejiang corpus (75 documents)", corpus_rows, corpus_reasons),
+            render("Seeds", seed_rows, seed_reasons),
+        ]
     )
     print(report)
     if args.sample:
