@@ -181,6 +181,12 @@ CATALOGUE = [
     (E, "清洁生产审核", "清洁生产审核验收", None, "当年新通过省级清洁生产审核的企业", "省级"),
     (E, "信息化项目", "企业信息化项目", None, "列入省级工业信息化建设项目的企业", "省级"),
     (E, "污染防治项目", "污染防治工程", None, "工业企业重点污染源防治工程", None),
+    (E, "医疗器械注册", "医疗器械注册证", None, "新取得Ⅲ类医疗器械注册证号的", "第三类"),
+    (E, "药品注册", "新药证书", None, "新获得国家新药注册批文的", None),
+    (E, "贸易救济应诉", "反倾销应诉", None, "反倾销、反补贴等贸易壁垒方面应诉的企业", None),
+    (E, "文艺精品获奖", "五个一工程奖", None, "入选省“五个一工程奖”的作品", "省级"),
+    (E, "标准创新贡献奖", "标准创新贡献奖", None, "首次获浙江省标准创新重大贡献奖的企业", "重大贡献奖"),
+    (E, "海外工程师引进", "海外工程师", None, "入选市级“海外工程师”的", "市级"),
     (E, "企业上云", "企业上云", None, "新增企业上云项目", None),
     (E, "合同能源管理", "合同能源管理项目", None, "实施合同能源管理项目的", None),
     (E, "淘汰落后产能", "淘汰落后设备", None, "企业淘汰落后设备的", None),
@@ -485,6 +491,7 @@ def test_the_longer_name_keeps_its_match(clause, table, kinds):
         "众创联盟等新型孵化器的",  # a 新型孵化器 is not a 科技企业孵化器
         "实施股改企业引进战略投资的",  # 股改 describes the firm here
         "企业引进博士研究生的",  # 人才引进 is written by an officer, never read from a clause
+        "推荐符合省海外工程师申报条件的人才项目",  # an application, not the title
     ],
 )
 def test_wordings_that_only_contain_a_kind_name_nothing(subject):

@@ -38,7 +38,7 @@ _PREVIOUS_YEAR = re.compile(r"上年度|上一年度|上年")
 _SAME_YEAR = re.compile(r"当年|本年度")
 _OPEN = re.compile(
     r"符合条件|符合产业|且|达到|超过|成效|择优|总部|注册地|结算地|纳税|并获得|经评估|经组织评估|"
-    r"一定标准|视同|运营较好|明显|不低于|以上|共同研发|并被|主导|牵头|第一起草"
+    r"一定标准|视同|运营较好|明显|不低于|以上|共同研发|并被|主导|牵头|第一起草|非首次"
 )
 # A title is rewarded when the subject says it was granted (somewhere in the subject, so
 # 首台(套)数控装备,经认定 counts) or when the subject is the title itself (省级工业设计研究院).
@@ -65,12 +65,13 @@ _ASIDE = re.compile(r"\([^()]*\)")
 # A kind named as the object of another act is not a fact the enterprise holds: hoped for
 # (拟上市), treated as (视同省级技术改造重点项目), bought (收购…知名商号), entered (入驻科技企业
 # 孵化器), or rated among its holders (优秀众创空间, 先进商业特色街); nor is a kind followed by
-# its candidate list (隐形冠军培育企业, 孵化器(含众创空间)培育对象).
+# its candidate list or an application for it (隐形冠军培育企业, 孵化器(含众创空间)培育对象,
+# 省海外工程师申报条件).
 _NOT_HELD_BEFORE = re.compile(
     r"(?:拟|计划|争取|视同|参照|优秀|先进)(?:国家级|省级|市级|区县级|区级|县级|国家|省|市)?$"
     r"|(?:收购|兼并|并购|入驻)[^,;、]{0,8}$"
 )
-_NOT_HELD_AFTER = re.compile(r"^(?:\([^()]*\))?(?:培育|后备|储备)")
+_NOT_HELD_AFTER = re.compile(r"^(?:\([^()]*\))?(?:培育|后备|储备|申报)")
 # An explicit level word right before a kind that does not exist at that level means another
 # title (省级高新技术企业 is not the national 高新技术企业).
 _STATED_LEVEL = re.compile(r"(国家级|省级|市级|区县级|区级|县级)$")
