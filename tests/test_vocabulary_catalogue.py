@@ -598,6 +598,7 @@ def test_an_event_and_the_head_noun_after_it_are_not_a_list():
         ("获得国家科技重大专项的团队", True),
         ("乡镇当年举办旅游节庆活动的", True),
         ("获得实用新型专利授权的单位或个人", False),  # enterprises are among the recipients
+        ("新增省级区域产业品牌基地的企业或协会", False),
         ("高层次人才创业企业获得专利权质押贷款的", False),  # the recipient is the enterprise
         ("小微企业新招用高校毕业生的", False),  # taken on by the enterprise
         ("工作站每招收一名博士后研究人员", False),
