@@ -617,6 +617,13 @@ def test_a_rate_on_an_event_whose_base_is_not_its_amount_needs_an_application():
     assert isinstance(other, Rule) and other.mode == MODE_APPLY and "中介费用" in other.open_conditions
     own = compile_one("成功实施并购重组的企业", base="并购交易额", **fields)
     assert isinstance(own, Rule) and own.open_conditions is None
+    part = compile_one("上市公司实现再融资的", base="募集资金投资在本市的实际投资额", **fields)
+    assert isinstance(part, Rule) and "不是事项记录的金额" in part.open_conditions
+
+
+def test_the_equipment_investment_of_a_technical_upgrade_is_its_amount_band():
+    rule = compile_one("设备投入100万元(含)以上的一般技术改造项目")
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("技术改造项目",) and rule.amount.low == 100
 
 
 def test_an_event_that_records_no_amount_takes_no_amount_band():

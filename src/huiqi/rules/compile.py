@@ -283,11 +283,12 @@ def _without_tests(subject: str, tests: tuple[MetricTest, ...]) -> str:
 
 
 def _same_amount(base: str, amount: str) -> bool:
-    """Whether a rate's base (展位费用, 设备投资额) is the amount the event records (展位费(万元)):
-    one contains the other, or they share three characters in a row."""
+    """Whether a rate's base (展位费用, 设备投入额) is the amount the event records (展位费(万元)):
+    one contains the other or they share three characters in a row, and the base says little
+    more (募集资金投资在本市的实际投资额 is a part of 募集资金, not all of it)."""
     own = squash(amount).split("(")[0]
-    written = squash(base)
-    if not own:
+    written = _ASIDE.sub("", squash(base))
+    if not own or len(written) > len(own) + 4:
         return False
     if own in written or written in own:
         return True
