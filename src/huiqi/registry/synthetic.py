@@ -45,6 +45,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import random
 from collections.abc import Sequence
@@ -520,6 +521,14 @@ class _Rng:
         self._stream = 0
         self.py = random.Random(_splitmix(self._base))  # the few dozen guaranteed picks
 
+    def fork(self, name: str) -> _Rng:
+        """An independent generator for one named part: a vocabulary kind without a profile here
+        draws from its own streams, so growing the vocabulary leaves every other draw as it was."""
+        child = _Rng(0)
+        child._base = _splitmix(self._base ^ int.from_bytes(hashlib.sha256(name.encode()).digest()[:8]))
+        child.py = random.Random(_splitmix(child._base))
+        return child
+
     def u(self) -> pl.Expr:
         """Uniform in [0, 1), one per row."""
         self._stream += 1
@@ -867,11 +876,12 @@ def _recognitions(
     parts: list[pl.DataFrame] = []
     for k, kind in enumerate(kinds):
         spec = _RECOGNITIONS.get(kind, _Rec(0.0005))
+        draw = rng if kind in _RECOGNITIONS else rng.fork(kind)
         levels = vocab.info("recognition", kind).levels
         chosen = traits.with_columns(p=(spec.rate * _propensity(spec.profile, spec.sectors)).clip(0, 0.95))
-        chosen = chosen.filter(rng.u() < pl.col("p"))
+        chosen = chosen.filter(draw.u() < pl.col("p"))
         level = (
-            _gather(levels, rng.choice(_level_weights(levels, spec.levels)), pl.String)
+            _gather(levels, draw.choice(_level_weights(levels, spec.levels)), pl.String)
             if levels
             else pl.lit(None, pl.String)
         )
@@ -882,7 +892,7 @@ def _recognitions(
                 "city",
                 kind_i=pl.lit(k, pl.Int64),
                 level=level,
-                year=rng.integers(first_year, end_year),
+                year=draw.integers(first_year, end_year),
                 forced=pl.lit(False),
             )
         )
@@ -962,7 +972,7 @@ def _ensure_recognitions(
     end_year: int,
 ) -> pl.DataFrame:
     """First grants so that every (city, kind, level) exists, and a 复核 of every review kind."""
-    py = rng.py
+    forks: dict[str, random.Random] = {}
     pools = _Pools(traits)
     have = set(grants.select("city", "kind_i", "level").unique().iter_rows())
     reviewed = set(grants.filter("reviewed").select("city", "kind_i", "level").unique().iter_rows())
@@ -972,6 +982,7 @@ def _ensure_recognitions(
     for city in sorted(traits["city"].unique().to_list()):
         for k, kind in enumerate(kinds):
             spec = _RECOGNITIONS.get(kind, _Rec(0.0005))
+            py = rng.py if kind in _RECOGNITIONS else forks.setdefault(kind, rng.fork(kind).py)
             review_kind = kind in REVIEW_KINDS and can_review
             for level in vocab.info("recognition", kind).levels or (None,):
                 key = (city, k, level)
@@ -1053,6 +1064,7 @@ def _events(
         if kind in STATUS_EVENTS:  # they follow from the figures (see _metrics)
             continue
         spec = _EVENTS.get(kind, _Event(0.001))
+        draw = rng if kind in _EVENTS else rng.fork(kind)
         levels = list(vocab.info("event", kind).levels)
         if kind == "首台套销售":
             base = _sales_from_first_sets(grants, k, rng)
@@ -1060,7 +1072,7 @@ def _events(
             lam = spec.per_year * pl.col("active_years") * _propensity(spec.profile, spec.sectors)
             if spec.city is not None:
                 lam = pl.when(pl.col("city") == licheng).then(lam).otherwise(0.0)
-            drawn = _poisson(traits.with_columns(lam=lam), "lam", rng).filter(pl.col("count") > 0)
+            drawn = _poisson(traits.with_columns(lam=lam), "lam", draw).filter(pl.col("count") > 0)
             base = (
                 drawn.select(pl.col("idx").repeat_by("count"))
                 .explode("idx")
@@ -1076,10 +1088,10 @@ def _events(
             base = pl.DataFrame(schema=_EVENT_SCHEMA)
         if ensure:
             base = pl.concat(
-                [base, _ensure_events(base, traits, pools, k, kind, levels, spec, licheng, city_ids, rng)]
+                [base, _ensure_events(base, traits, pools, k, kind, levels, spec, licheng, city_ids, draw)]
             )
         if base.height:
-            parts.append(_event_attributes(base, traits, cities, kind, levels, spec, rng, window))
+            parts.append(_event_attributes(base, traits, cities, kind, levels, spec, draw, window))
     if not parts:
         return pl.DataFrame(
             schema={

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from huiqi.rules.conditions import Band, amount_band, quantity_band
 from huiqi.rules.figures import MetricTest, read_tests
@@ -31,16 +33,27 @@ from huiqi.rules.syntax import ConditionSyntaxError, parse_condition
 from huiqi.rules.vocabulary import LEVEL_WORDS, Mention, Vocabulary, load_vocabulary, squash
 
 _FIRST_GRANT = re.compile(r"新认定|新入选|新获得|首次|新列入|新评定|新确定|新通过|新获评|新晋")
-_REVIEW = re.compile(r"复核")
+_REVIEW = re.compile(r"复核|复评")
 _PREVIOUS_YEAR = re.compile(r"上年度|上一年度|上年")
 _SAME_YEAR = re.compile(r"当年|本年度")
 _OPEN = re.compile(
     r"符合条件|符合产业|且|达到|超过|成效|择优|总部|注册地|结算地|纳税|并获得|经评估|经组织评估|"
-    r"一定标准|视同|运营较好|明显|不低于|以上|共同研发|并被|主导|牵头|第一起草"
+    r"一定标准|视同|运营较好|明显|不低于|以上|共同研发|并被|主导|牵头|第一起草|非首次"
 )
 # A title is rewarded when the subject says it was granted (somewhere in the subject, so
 # 首台(套)数控装备,经认定 counts) or when the subject is the title itself (省级工业设计研究院).
 _GRANTED = re.compile(r"认定|入选|获得|获评|评定|评为|列入|确定为|通过|获批|命名|首次|荣获|授予|属于|称号")
+# Verbs that grant a title when they come before it: 获省级…, 成功创建国家级工业设计中心, 新建成
+# 院士专家工作站, 新确认为…; after a title they tell of something else (该项目建成后).
+_GRANTED_BEFORE = re.compile(
+    r"获|评上|列为|确认为|新创|创建|创成|建成|新建|建立|组建|新增|入围|当选|核定|晋升|升格|取得|成为"
+)
+# Where the subject is the title itself, only generic words or more listed titles may follow it
+# (省级见习基地, 专精特新小巨人企业的, 省级工业设计研究院,市级工业设计中心、…); a title followed
+# by what it does (博士后工作站招收博士后研究人员的, 院士专家工作站条件改善) sets another reward.
+_TITLE_TAIL = re.compile(
+    r"的?(?:示范|试点)?(?:企业|单位|建站单位|创建单位|获得单位|称号|名单|项目|产品)?的?|[、,和及或与].*"
+)
 # Before a title inside a clause a bare 省 or 市 also states a level (省首台(套), 市专利奖).
 _LEVEL_WORD = {**LEVEL_WORDS, "省": "省级", "市": "市级"}
 _LEVEL_BEFORE = re.compile("(" + "|".join(sorted(_LEVEL_WORD, key=len, reverse=True)) + ")$")
@@ -49,7 +62,36 @@ _DRAFT = re.compile(r"征求意见稿|送审稿|草案")
 _PER_UNIT = {"辆", "台", "套", "台套", "台(套)"}
 _LEVEL_PAYER = {"国家级": "国家级", "省级": "省级", "市级": "市级", "区县级": "区级"}
 _ASIDE = re.compile(r"\([^()]*\)")
-_HOPED = re.compile(r"拟|计划|争取")
+# A kind named as the object of another act is not a fact the enterprise holds: hoped for
+# (拟上市), treated as (视同省级技术改造重点项目), bought (收购…知名商号), entered (入驻科技企业
+# 孵化器), or rated among its holders (优秀众创空间, 先进商业特色街); nor is a kind followed by
+# its candidate list or an application for it (隐形冠军培育企业, 孵化器(含众创空间)培育对象,
+# 省海外工程师申报条件).
+_NOT_HELD_BEFORE = re.compile(
+    r"(?:拟|计划|争取|视同|参照|优秀|先进)(?:国家级|省级|市级|区县级|区级|县级|国家|省|市)?$"
+    r"|(?:收购|兼并|并购|入驻)[^,;、]{0,8}$"
+)
+_NOT_HELD_AFTER = re.compile(r"^(?:\([^()]*\))?(?:培育|后备|储备|申报)")
+# An explicit level word right before a kind that does not exist at that level means another
+# title (省级高新技术企业 is not the national 高新技术企业).
+_STATED_LEVEL = re.compile(r"(国家级|省级|市级|区县级|区级|县级)$")
+# A list of events (报会受理和过会, 管理体系认证、产品认证) names several facts; a rule needs one.
+_LISTED = re.compile(r"^(?:[、,和及与或]|以及|各类|各种){1,3}$")
+# Recipients that are not enterprises of the registry: persons (人才, 毕业生, 导游员, 团队) and
+# other bodies (银行, 中介组织, 院校, 协会, 乡镇), named first or as the head noun at the end. A
+# person an enterprise newly takes on (新招用高校毕业生, 每招收一名博士后研究人员) is not the recipient,
+# nor are persons named beside enterprises (企业或个人).
+_OTHER_BODY = (
+    r"银行|科技支行|金融机构|保险机构|证券期货机构|担保机构|融资性担保|商业担保|专业融资中介|中介组织|券商|投资机构|"
+    r"高校|高等院校|大专院校|职业院校|科研院所|院校|学校|医院|行业协会|协会|商会|行政村|村集体|乡镇|街道"
+)
+_PERSON = r"人才|人员|个人|毕业生|大学生|博士|硕士|研究生|专家|导游员?|劳动者|创业者|领衔人|负责人|高管|团队|工匠|院士"
+_NOT_AN_ENTERPRISE = re.compile(
+    rf"^(?:对)?(?:[^,、]{{0,6}}?的)?(?:各类|各)?(?:{_OTHER_BODY}|在校大学生|大学生|高校毕业生|毕业生|城乡劳动者|"
+    rf"重点人群|就业困难人员|旅游从业人员|(?:高层次)?人才(?=参加|取得|获得|购买|在|到|来))"
+    rf"|(?<!企业或)(?<!企业和)(?<!企业及)(?:{_OTHER_BODY})的?$"
+    rf"|^(?!.*(?:新招用|新招收|每(?:招收|招用|引进|聘用|吸纳)))(?!.*(?:企业|单位)[或和及]个人的?$).*(?:{_PERSON})的?$"
+)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -57,30 +99,57 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _outside_asides(text: str, mentions: list[Mention]) -> list[Mention]:
-    """Drop mentions lying inside a parenthesis that is not part of the alias itself."""
+    """Drop mentions lying inside a parenthesis that is not part of the alias itself, and those
+    the enterprise does not hold (see ``_NOT_HELD_BEFORE``)."""
     asides = [m.span() for m in _ASIDE.finditer(text)]
     return [
         m
         for m in mentions
         if not any(start < m.start and m.end <= end for start, end in asides)
-        and not _HOPED.search(text[max(0, m.start - 1) : m.start])
+        and not _NOT_HELD_BEFORE.search(text[: m.start])
+        and not _NOT_HELD_AFTER.search(text[m.end :])
     ]
 
 
 def _mentions(vocab: Vocabulary, text: str, table: Table, level: str | None = None) -> list[Mention]:
-    return _outside_asides(squash(text), vocab.find(text, table, level))
+    squashed = squash(text)
+    found = _outside_asides(squashed, vocab.find(text, table, level))
+    if table == "recognition":
+        found = [m for m in found if _level_fits(vocab, m, squashed)]
+    return found
+
+
+def _level_fits(vocab: Vocabulary, mention: Mention, text: str) -> bool:
+    """Whether an explicit level word right before a 认定 is one its kind exists at."""
+    stated = _STATED_LEVEL.search(text[max(0, mention.start - 3) : mention.start])
+    return stated is None or LEVEL_WORDS[stated.group(1)] in vocab.info("recognition", mention.kind).levels
+
+
+def not_an_enterprise(subject: str) -> bool:
+    """Whether the subject's recipient is a person or a body outside the registry (银行, 人才 …)."""
+    return bool(_NOT_AN_ENTERPRISE.search(_ASIDE.sub("", squash(subject))))
 
 
 def find_trigger(
     vocab: Vocabulary, subject: str, level: str | None = None
 ) -> tuple[Table, list[Mention]] | None:
     """Which table and kinds a subject names: 认定 first; for 事项 the last one (the head noun)."""
+    text = squash(subject)
     if found := _mentions(vocab, subject, "recognition", level):
-        text = squash(subject)
         head = text[: found[0].start]
-        if _GRANTED.search(text) or not _LEVEL_BEFORE.sub("", re.sub(r"^(对|我市|我区|本市)", "", head)):
+        tail = _ASIDE.sub("", text[found[-1].end :])
+        title_only = not _LEVEL_BEFORE.sub(
+            "", re.sub(r"^(?:对|我市|我区|本市)?(?:当年度|本年度|当年|年度)?新?", "", head)
+        )
+        granted = _GRANTED.search(text) or _GRANTED_BEFORE.search(head)
+        if granted or (title_only and _TITLE_TAIL.fullmatch(tail)):
             return "recognition", found
     if found := _mentions(vocab, subject, "event"):
+        kinds = {m.kind for m in found}
+        for before, after in itertools.pairwise(found):
+            if after.kind != before.kind and _LISTED.match(text[before.end : after.start]):
+                listed = "、".join(sorted(kinds))
+                raise AmbiguousLevel(f"对象列出多个事项({listed}),未说明适用哪一个")
         return "event", found[-1:]
     return None
 
@@ -89,14 +158,73 @@ class AmbiguousLevel(ValueError):
     """The clause lists several event levels and the subject does not say which one applies."""
 
 
+# Items of a list that share the head noun written after the last of them: 新评定为国家三星级、
+# 四星级、五星级旅游饭店的 (three grades of 旅游饭店), 新认定为国家级、省级企业研究院的.
+_ITEM = re.compile(
+    r"(?:国家级|国家|全国|省级|省|[\u4e00-\u9fff]{0,3}市级|[\u4e00-\u9fff]{0,3}[省市]|县级|区级|县|区)?"
+    r"(?:[一二三四五]星级?|A{1,5}级?|[1-5]A级?|白金宿级?|[金银](?:宿|鼎|叶)级?|[十百]强|五十强|[一二三]等奖)?"
+)
+
+
+def _item_at_end(element: str) -> str:
+    """The level or grade an element of a list ends with ('' when it ends with a noun)."""
+    match = re.search(_ITEM.pattern + "$", element)
+    return match.group(0) if match else ""
+
+
+def shared_head(subject: str, text: str) -> tuple[str, int, int] | None:
+    """The subject completed with the head noun its list item shares with the items after it
+    (新评定为四星级的, in 新评定为国家三星级、四星级、五星级旅游饭店的 → 新评定为四星级旅游饭店的),
+    and where the head went in; None when the subject is not such an item."""
+    wanted = squash(subject)
+    for part in re.split(r"[,;。]", squash(text)):
+        first, *others = part.split("、")
+        elements = [first] + [element.split("的")[0] for element in others]  # the head ends at 的
+        if len(elements) < 2:
+            continue
+        for j, element in enumerate(elements[:-1]):
+            item = _item_at_end(element)
+            if not item or item not in wanted or (j and item != element):
+                continue
+            for later in elements[j + 1 :]:
+                if _item_at_end(later) == later:
+                    continue  # another bare item: the head comes further on
+                lead = _ITEM.match(later)
+                head = re.split(r"[和及与或]", later[lead.end() :])[0] if lead and lead.end() else ""
+                if not head or head in wanted:
+                    break
+                at = wanted.rindex(item) + len(item)
+                return wanted[:at] + head + wanted[at:], at, at + len(head)
+    return None
+
+
 def _event_level(vocab: Vocabulary, kind: str, subject: str, text: str) -> str | None:
-    if level := vocab.event_level(kind, subject):
-        return level
     words = vocab.info("event", kind).level_words
+    named = _levels_named(words, squash(subject))
+    if len(named) > 1:
+        raise AmbiguousLevel(f"对象列出多个{kind}级别({'、'.join(sorted(named))}),未说明适用哪一个")
+    if level := vocab.event_level(kind, subject):
+        # 省级及以上 names a lowest level, which a rule cannot require: any level, on application
+        bare = _ASIDE.sub("", squash(subject))
+        at_least = any(re.search(re.escape(w) + "及?以上", bare) for w in words[level])
+        return None if at_least else level
     in_text = {lv for lv, ws in words.items() if any(w in squash(text) for w in ws)}
     if len(in_text) > 1:
         raise AmbiguousLevel(f"条款列出多个{kind}级别({'、'.join(sorted(in_text))}),对象未说明适用哪一个")
     return in_text.pop() if in_text else None
+
+
+def _levels_named(words: dict[str, tuple[str, ...]], text: str) -> set[str]:
+    """The event levels whose words occur in ``text``, longest words first, without overlaps
+    (国家级 and 国家 are one level; 省科学技术一等奖 inside 浙江省科学技术一等奖 is counted once)."""
+    taken: list[tuple[int, int]] = []
+    named: set[str] = set()
+    for word, level in sorted(((w, lv) for lv, ws in words.items() for w in ws), key=lambda p: -len(p[0])):
+        for match in re.finditer(re.escape(word), text):
+            if not any(match.start() < end and start < match.end() for start, end in taken):
+                taken.append(match.span())
+                named.add(level)
+    return named
 
 
 def _level(
@@ -152,6 +280,20 @@ def _without_tests(subject: str, tests: tuple[MetricTest, ...]) -> str:
     for test in sorted(tests, key=lambda t: -t.start):
         text = text[: test.start] + text[test.end :]
     return re.sub(r"^且|且(?=[,的])|且$", "", text)
+
+
+def _same_amount(base: str, amount: str) -> bool:
+    """Whether a rate's base (展位费用, 设备投入额) is the amount the event records (展位费(万元)):
+    one contains the other or they share three characters in a row, and the base says little
+    more (募集资金投资在本市的实际投资额 is a part of 募集资金, not all of it)."""
+    own = squash(amount).split("(")[0]
+    written = _ASIDE.sub("", squash(base))
+    if not own or len(written) > len(own) + 4:
+        return False
+    if own in written or written in own:
+        return True
+    match = SequenceMatcher(None, own, written).find_longest_match()
+    return match.size >= min(3, len(own))
 
 
 _INCREASE = re.compile(r"新增|增量|增加部分|增长部分|超过上年部分|比上年增加|较上年增加")
@@ -222,11 +364,12 @@ def compile_incentive(
     """
     title = doc["document"].get("title") or "(无标题)"
     subject, text = incentive["subject"], incentive["text"]
+    written = incentive.get("condition")
+    if not written and not_an_enterprise(subject):
+        reason = f"对象“{subject}”是个人或企业以外的机构,不是企业库中的企业(可由经办人员另行核定)"
+        return Uncompiled(version_id, title, index, subject, text, reason)
     try:
-        if written := incentive.get("condition"):
-            reading = _written(written, subject, vocab)
-        else:
-            reading = _read(incentive, vocab, previous)
+        reading = _written(written, subject, vocab) if written else _read(incentive, vocab, previous)
     except (AmbiguousLevel, ConditionSyntaxError) as error:
         return Uncompiled(version_id, title, index, subject, text, str(error))
     if reading is None:
@@ -239,6 +382,13 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
     """The qualification as the clause states it, or None when it names nothing the registry knows."""
     subject, text = incentive["subject"], incentive["text"]
     found = find_trigger(vocab, subject, incentive.get("level"))
+    if found is None and (completed := shared_head(subject, text)):
+        whole, start, end = completed
+        found = find_trigger(vocab, whole, incentive.get("level"))
+        if found and any(m.start < end and start < m.end for m in found[1]):  # the kind is the head's
+            subject = whole
+        else:
+            found = None
     tests = read_tests(subject, vocab)
     banded = quantity_band(subject) or amount_band(subject)
     if (
@@ -269,6 +419,8 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
         _without_tests(subject, tests), incentive.get("needs_review", False), incentive.get("notes", [])
     )
     fact_bands = table != "metric"  # on a metric rule a figure's band is one of its tests
+    # an amount band bounds the event's own amount; an event that records none has no such band
+    amount_bands = fact_bands and (table != "event" or bool(vocab.info("event", kinds[0]).amount))
     return _Reading(
         table,
         kinds,
@@ -278,7 +430,7 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
         window,
         tests,
         quantity_band(subject) if fact_bands else None,
-        amount_band(subject) if fact_bands else None,
+        amount_band(subject) if amount_bands else None,
         open_conditions,
     )
 
@@ -329,6 +481,16 @@ def _rule(
     if ends is None and meta.get("plan"):
         unbounded = "行动方案未载明实施期限,事实是否在方案期内需核实"
         open_conditions = f"{open_conditions};{unbounded}" if open_conditions else unbounded
+    written_base = incentive.get("base")
+    if table == "event" and incentive["kind"] == "ratio" and base is None:
+        own = vocab.info("event", reading.kinds[0]).amount
+        other = None
+        if written_base and not _same_amount(written_base, own):
+            other = f"比例的基数“{written_base}”不是事项记录的金额({own or '无'}),需核定"
+        elif not written_base and not own:
+            other = "比例未载明基数,该事项也不记录金额,需核定"
+        if other:
+            open_conditions = f"{open_conditions};{other}" if open_conditions else other
     return Rule(
         rule_id=f"{version_id}:{index}",
         document_version_id=version_id,

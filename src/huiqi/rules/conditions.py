@@ -32,7 +32,7 @@ _UP_TO = re.compile(_NUM + _UNIT + r"(以内|以下|及以下)")
 _FROM = re.compile(_NUM + _UNIT + r"(\(含\))?(以上|及以上)")
 _MONEY = r"(\d+(?:\.\d+)?(?:万|亿)?元)"
 # The event's own amount is named as 融资额 / 投资额 / 合同额 / 购置额 right before the figure.
-_AMOUNT_NAME = r"(?:融资额|募集资金|投资额|合同额|购置额|销售额|发票总价)(?:为|达|在)?"
+_AMOUNT_NAME = r"(?:融资额|募集资金|投资额|设备投入额?|合同额|购置额|销售额|发票总价)(?:为|达|在)?"
 _MONEY_RANGE = re.compile(_AMOUNT_NAME + _MONEY + r"(\(含\))?\s*[~～\-至到]\s*" + _MONEY)
 _MONEY_UP_TO = re.compile(_AMOUNT_NAME + _MONEY + r"(以内|以下|及以下)")
 _MONEY_FROM = re.compile(_AMOUNT_NAME + _MONEY + r"(\(含\))?(以上|及以上)")
