@@ -739,3 +739,55 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# =============================================================================================
+# Full-text search (issue 11; huiqi.search, migration 0400_web): any text, in collections.
+# The full-text index itself is the database's own: on SQLite an FTS5 table over ``tokens``
+# (``search_fts``, kept in step by triggers), on PostgreSQL a GIN index of the tokens as a
+# tsvector. Neither is a model: :func:`described_by_models` tells Alembic's comparison (and
+# autogenerate) to leave them alone.
+# =============================================================================================
+
+FULLTEXT_TABLES = ("search_fts",)  # SQLite FTS5 virtual table; its shadow tables share the prefix
+FULLTEXT_INDEXES = ("ix_search_entries_fulltext",)  # PostgreSQL GIN index of the tokens
+
+
+def described_by_models(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+    """Alembic's ``include_name``: False for the full-text objects the database manages itself
+    (the SQLite FTS5 table with its shadow tables, the PostgreSQL GIN index)."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not any(name == t or name.startswith(f"{t}_") for t in FULLTEXT_TABLES)
+    if type_ == "index":
+        return name not in FULLTEXT_INDEXES
+    return True
+
+
+class SearchEntry(Base):
+    """检索条目: one searchable piece of text (a title, a line, a clause, a product name …) of one
+    item of a collection, with its jieba tokens (space-separated) that the full-text index reads."""
+
+    __tablename__ = "search_entries"
+    __table_args__ = (
+        UniqueConstraint("collection", "item_key", "part"),
+        Index("ix_search_entries_item", "collection", "item_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection: Mapped[str] = mapped_column(String(32))
+    item_key: Mapped[str] = mapped_column(String(64))
+    part: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    tokens: Mapped[str] = mapped_column(Text)
+
+
+class SearchSource(Base):
+    """检索来源: what an indexed item was indexed from (a digest), so a changed item is re-indexed."""
+
+    __tablename__ = "search_sources"
+    collection: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    indexed_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from huiqi.db.models import Base
+from huiqi.db.models import Base, described_by_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,6 +26,7 @@ def _migrate(connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=described_by_models,  # the full-text index is the database's own
     )
     with context.begin_transaction():
         context.run_migrations()
