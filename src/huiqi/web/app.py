@@ -1,4 +1,5 @@
-"""The FastAPI application: every router under /api/v1, errors in the contract's shape.
+"""The FastAPI application: every router under /api/v1, errors in the contract's shape, and the
+web pages at ``/`` (:mod:`huiqi.web.pages`).
 
 ``create_app(url)`` builds the app over a database (default: the command line's, from
 ``HUIQI_DATABASE_URL`` / ``HUIQI_DATA_DIR``), bringing its schema up to date first. Evidence
@@ -95,7 +96,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def create_app(url: str | None = None, evidence_dir: Path | None = None) -> FastAPI:
+def create_app(url: str | None = None, evidence_dir: Path | None = None, pages: bool = True) -> FastAPI:
     url = url or database_url()
     upgrade(url)
     engine = make_engine(url)
@@ -115,6 +116,10 @@ def create_app(url: str | None = None, evidence_dir: Path | None = None) -> Fast
     for module in (session, documents, enterprises, applications, payouts, admin):
         app.include_router(module.router, prefix=PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    if pages:
+        from huiqi.web.pages import install
+
+        install(app)  # the web pages at /, after the API so its routes and errors come first
     app.add_middleware(BodyLimit, limit=max_bytes() + 256 * 1024)
     gc.freeze()  # what was built at start-up is never garbage: keep it out of every collection
     return app
