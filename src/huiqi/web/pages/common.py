@@ -142,6 +142,7 @@ async def in_session(request: Request, work: Callable[[Session], T]) -> T:
             try:
                 return work(session)
             finally:
+                session.expunge_all()  # what ``work`` returns stays readable once the session ends
                 session.rollback()
 
     return await run_in_threadpool(run)

@@ -194,6 +194,7 @@ def mark_lines(lines: list[str], anchors: list[Anchor]) -> list[list[tuple[str, 
     return out
 
 
-def located(marked: list[list[tuple[str, list[Anchor]]]]) -> set[str]:
-    """The refs of rows found in the text."""
-    return {a.ref for line in marked for _, found in line for a in found}
+def located(marked: list[list[tuple[str, list[Anchor]]]]) -> dict[str, str]:
+    """Each row found in the text → the ref of the marked segment it was read from (rows that
+    share a sentence share a segment, named after the first of them)."""
+    return {a.ref: found[0].ref for line in marked for _, found in line if found for a in found}
