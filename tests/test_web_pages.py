@@ -530,3 +530,24 @@ def test_import_page_reports_bad_rows_and_the_report_downloads(paying, tmp_path,
     broken = li.post("/import", {"kind": "enterprises"}, files={"file": ("空.csv", header, "text/csv")})
     failed = paying.wait(broken)
     assert failed.state == "failed" and failed.error.startswith("空.csv") and "没有数据行" in failed.error
+
+
+def test_uploads_above_the_limit_are_refused_with_a_page_and_store_nothing(
+    paying_world, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("HUIQI_MAX_UPLOAD_MB", "0.05")  # 51 KB per file; the request may carry 256 KB more
+    pages = Pages(paying_world, tmp_path / "evidence")
+    w = pages.world
+    e1 = pages.user("e1")
+    centre = w.entitlement(w.E1, "企业技术中心")
+    form = {"claimed_wan": "90"}
+    big = e1.post(
+        f"/me/apply/{centre.id}", form, files={"files": ("big.pdf", PDF + b"0" * 60_000, "application/pdf")}
+    )
+    assert big.status_code == 413 and "文件超过" in text_of(big.text)
+    huge = e1.post(
+        f"/me/apply/{centre.id}", form, files={"files": ("huge.pdf", PDF + b"0" * 400_000, "application/pdf")}
+    )
+    assert huge.status_code == 413 and huge.headers["content-type"].startswith("text/html")
+    assert "请求内容超过" in text_of(huge.text)
+    assert _count(w, Application) == 0 and not any((tmp_path / "evidence").rglob("*"))

@@ -75,6 +75,8 @@ def hbar(
             f"{escape(_label(label, label_chars))}<title>{escape(label)}</title></text>"
         )
         for s, value in enumerate(values):
+            if not value:
+                continue  # a zero is read in the table beside the chart
             width = max(0.0, value / top * span)
             name = f"{series[s]} " if series and s < len(series) else ""
             by = y + 3 + s * bar_h

@@ -138,10 +138,11 @@ def board(session, v: V, year: int | None = None) -> Board:
         .where(scope, Application.status == "approved")
         .where(_year(year))
     ).all()
-    for app, title, region, _subject in approved:
+    for app, title, region, subject in approved:
         month = app.decided_at.strftime("%Y-%m") if app.decided_at else None
         out.add("approved", app.approved_wan or 0.0, title, district(region), month)
         out.counts["approved"] += 1
+        top[(title, subject)]["approved"] += app.approved_wan or 0.0
     reversed_ids = select(PayoutReversal.payout_id)
     paid = session.execute(
         select(Payout, Document.title, Enterprise.region_code, T.subject)
