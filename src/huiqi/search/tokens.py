@@ -10,8 +10,8 @@ match.
 Tokens are lower case and never hold whitespace; punctuation and single-character function
 words (的, 和, 对 …) are not tokens. Numbers are kept (50 in 50万元).
 
->>> index_tokens("对新认定的国家级专精特新“小巨人”企业,给予一次性奖励50万元")
-'新 认定 国家 国家级 专精 特新 小 巨人 企业 给予 一次 一次性 奖励 50 万元'
+>>> index_tokens("对新建成的国家级研发大楼,给予一次性奖励50万元")
+'新 建成 国家 国家级 研发 大楼 给予 一次 一次性 奖励 50 万元'
 >>> query_groups("国家级的奖励"), query_groups("技术改造")
 ([['国家级', '国家', '级'], ['奖励']], [['技术改造', '技术', '改造']])
 """
