@@ -551,3 +551,16 @@ def test_uploads_above_the_limit_are_refused_with_a_page_and_store_nothing(
     assert huge.status_code == 413 and huge.headers["content-type"].startswith("text/html")
     assert "请求内容超过" in text_of(huge.text)
     assert _count(w, Application) == 0 and not any((tmp_path / "evidence").rglob("*"))
+
+
+def test_a_mistyped_address_gets_a_chinese_page_without_parameter_names(pages):
+    user = pages.user("li")
+    path = user.get("/library/not-a-number")
+    assert path.status_code == 404 and "没有找到" in text_of(path.text)
+    query = user.get("/library", params={"level": "级" * 40})
+    shown = text_of(query.text)
+    assert (
+        query.status_code == 422 and "地址中的查询条件不正确(最多16个字符)" in shown and "level" not in shown
+    )
+    job = user.get("/jobs/unknown-job-id")
+    assert job.status_code == 404 and "没有这个任务" in text_of(job.text)

@@ -10,6 +10,7 @@ HTML page in Chinese while the API keeps its JSON errors. See ``docs/web.md``.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from contextlib import asynccontextmanager
 
@@ -35,8 +36,12 @@ def _page_error(request: Request, exc: Exception):
     if isinstance(exc, ServiceError):
         return error_page(request, exc.status, str(exc))
     if isinstance(exc, RequestValidationError):
-        message, _ = validation_message(list(exc.errors()))
-        return error_page(request, 422, message)
+        problems = list(exc.errors())
+        if any(p.get("loc", ("",))[0] == "path" for p in problems):
+            return error_page(request, 404, "没有这个页面,或它不属于您。请检查地址。")
+        message, _ = validation_message(problems)
+        reason = re.sub(r"^字段 [\w.]+:", "", message)  # the page's words, not a parameter's name
+        return error_page(request, 422, f"地址中的查询条件不正确({reason}),请从页面上的链接或按钮进入。")
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 404:
             return error_page(request, 404, "没有这个页面,或它不属于您。请检查地址。")
