@@ -7,12 +7,13 @@ file; the officer approves the application; finance pays it and sees it on the d
 an enterprise that types another enterprise's address gets a not-found page.
 
 Every page visited is saved as a screenshot under ``test-artifacts/web/<database>/`` (ignored by
-git) for people to look at. Chromium comes from Debian (``.ci/run`` installs ``chromium`` and
+git) for people to look at. Chromium comes from Debian (``.ci/run`` installs ``chromium``, ``chromium-l10n`` and
 ``fonts-noto-cjk``); no browser is ever downloaded.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -33,6 +34,7 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",  # the browser's own words (the file chooser's button) in Chinese too
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
 
@@ -47,7 +49,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chinese = dict(os.environ, LANGUAGE="zh_CN")  # the UI language; LANG stays (file names)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=chinese)
         yield chromium
         chromium.close()
 

@@ -176,6 +176,10 @@ def _day(value: dt.date | str | None) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
+def _count(value: Any) -> str:
+    return "—" if value is None else f"{int(value):,}"
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.4g}%"
 
@@ -204,7 +208,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(wan=_wan, when=_when, day=_day, pct=_pct, marked=_marked, tidy=tidy)
+    env.filters.update(wan=_wan, when=_when, day=_day, pct=_pct, marked=_marked, tidy=tidy, count=_count)
     env.globals.update(ROLE_ZH=ROLE_ZH)
     return env
 

@@ -113,7 +113,10 @@ def simulate_page(
             "incentives": [
                 (n, row, amount_text(row)) for n, row in enumerate(reading.get("incentives") or [])
             ],
-            "compare_default": document_id if any(r.id == document_id for r in published) else None,
+            # a document of the library is compared with what is published of it, unless it is a draft
+            "compare_default": document_id
+            if any(r.id == document_id and r.status != DRAFT for r in published)
+            else None,
         }
     return render(request, "simulate.html", v, **context)
 
