@@ -28,13 +28,14 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="端口。"),
     workers: int = typer.Option(1, "--workers", min=1, max=16, help="工作进程数。"),
 ) -> None:
-    """启动 HTTP 服务(接口在 /api/v1 下,OpenAPI 文档在 /api/v1/openapi.json),与命令行共用同一个数据库。
+    """启动服务:网页在 /,接口在 /api/v1 下(OpenAPI 文档在 /api/v1/openapi.json),与命令行共用同一个数据库。
 
     例:huiqi serve --port 8000
     """
     upgrade(database_url())
     err.print(
-        f"服务地址:http://{host}:{port}/api/v1  OpenAPI:http://{host}:{port}/api/v1/openapi.json",
+        f"网页:http://{host}:{port}/  接口:http://{host}:{port}/api/v1  "
+        f"OpenAPI:http://{host}:{port}/api/v1/openapi.json",
         highlight=False,
     )
     _run_server(host, port, workers)
@@ -236,12 +237,15 @@ def up(
     console.rule("[bold]5. 服务")
     base = f"http://{host}:{port}"
     console.print(
-        f"服务地址:{base}/api/v1\nOpenAPI:{base}/api/v1/openapi.json\n接口文档:{base}/api/v1/docs",
+        f"网页:{base}/ (用下面的账号登录)\n接口:{base}/api/v1\nOpenAPI:{base}/api/v1/openapi.json\n"
+        f"接口文档:{base}/api/v1/docs",
         highlight=False,
     )
-    console.print("演示账号(用户名 / 角色 / 密码):", highlight=False)
+    console.print("演示账号(用户名 / 角色 / 密码 / 登录后的首页):", highlight=False)
+    from huiqi.web.pages.common import ROLE_HOME
+
     for username, (role, secret) in logins.items():
-        console.print(f"  {username:<18} {role:<10} {secret}", highlight=False)
+        console.print(f"  {username:<18} {role:<10} {secret:<14} {base}{ROLE_HOME[role]}", highlight=False)
     console.print(f"数据库:{database_url()}", highlight=False)
     if serve_:
         _run_server(host, port, 1)
