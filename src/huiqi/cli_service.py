@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from huiqi.cli_common import err, fail, open_engine
-from huiqi.db.engine import data_dir, database_url, session_scope
+from huiqi.db.engine import database_url, session_scope
 from huiqi.db.migrate import upgrade
 from huiqi.errors import HuiqiError
 
@@ -201,11 +201,9 @@ def up(
     """
     from sqlalchemy import func, select
 
-    from huiqi.cli_platform import ingest_paths
+    from huiqi.cli_platform import import_synthetic, ingest_paths
     from huiqi.db.models import Enterprise
     from huiqi.payout.runs import run_service_match
-    from huiqi.registry.importer import KINDS, import_file
-    from huiqi.registry.synthetic import generate, write_csv
 
     if not seeds.is_dir():
         raise fail(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)")
@@ -220,9 +218,7 @@ def up(
         if known:
             console.print(f"名录中已有 {known:,} 家企业,不再生成。")
         else:
-            paths = write_csv(generate(n, start_year=2020), data_dir() / "synthetic")
-            for kind in KINDS:
-                console.print(import_file(engine, kind, paths[kind], None).describe(), highlight=False)
+            import_synthetic(engine, n, console)
         console.rule("[bold]3. 演示账号与发布")
         demo_accounts(engine, password)  # the admin exists before it publishes
         publish_clean(engine, console)
