@@ -150,7 +150,11 @@ def test_the_match_list_of_a_demand_in_excel_keeps_every_name_as_text(api, marke
     load_population(
         api.world.engine,
         tmp_path / "hostile",
-        {"products": [[JN_MACHINE, hostile, "隧道施工机械", "城市地铁隧道施工用土压平衡盾构机", "", "", "JN-9"]]},
+        {
+            "products": [
+                [JN_MACHINE, hostile, "隧道施工机械", "城市地铁隧道施工用土压平衡盾构机", "", "", "JN-9"]
+            ]
+        },
     )
     tunnel = market.demands["XQ-01"]
     answer = api.get(f"/demands/{tunnel}/matches/xlsx", "li")
