@@ -315,6 +315,17 @@ def matches_for_demand(engine: Engine, actor: Actor, demand: Demand, limit: int)
         return match_demand(engine, demand.id, limit)
 
 
+def own_matches(engine: Engine, actor: Actor, demand: Demand) -> list:
+    """An enterprise's own products that could serve a demand (without the others' ranking)."""
+    from huiqi.catalog.matching import match_demand
+
+    if actor.role != "enterprise" or not actor.uscc:
+        return []
+    with service_errors():
+        result = match_demand(engine, demand.id, None)
+    return [m for m in result.matches if m.uscc == actor.uscc]
+
+
 def match_dict(match) -> dict[str, Any]:
     """One supplier (or one demand, the other way round) as the API shows it (``MatchOut``)."""
     return match.to_dict() | {"demand_key": match.demand_key, "region": full_place(match.region_code)}
