@@ -64,17 +64,19 @@ class _Options:
     @staticmethod
     def _read(session) -> dict[str, Any]:
         E = CatalogSearchEntry
+        # grouped by the whole industry code and folded to its 大类 here: PostgreSQL does not
+        # take substr(…, :a, :b) in GROUP BY as the same expression as in the select list
         rows = session.execute(
-            select(E.region_code, func.substr(E.industry_code, 1, 3), func.count())
+            select(E.region_code, E.industry_code, func.count())
             .where(E.kind == PRODUCT)
-            .group_by(E.region_code, func.substr(E.industry_code, 1, 3))
+            .group_by(E.region_code, E.industry_code)
         ).all()
         districts: dict[str, int] = defaultdict(int)
         industries: dict[str, int] = defaultdict(int)
         for code, industry, n in rows:
             districts[code] += n
             if industry:
-                industries[industry] += n
+                industries[industry[:3]] += n
         cities: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for code in sorted(districts):
             city = code[:4] + "00"
