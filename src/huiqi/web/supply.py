@@ -1,7 +1,8 @@
 """产品库, 供需对接 and 产品目录 on the web: who may see and do what, the reads the API
 (:mod:`huiqi.web.routes.catalog`) and the pages (:mod:`huiqi.web.pages.products`,
-:mod:`huiqi.web.pages.catalogs`) share, the catalog editions' changes with their audit entries, and the product platform's errors as the
-service's (one Chinese sentence, the field at fault).
+:mod:`huiqi.web.pages.catalogs`) share, the catalog editions' changes with their audit
+entries, and the product platform's errors as the service's (one Chinese sentence, the field at
+fault).
 
 Who may do what (``docs/catalog.md``, "On the web"):
 
