@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import defaultdict
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -45,15 +46,20 @@ OPTIONS_SECONDS = 60.0
 
 class _Options:
     """The filters' choices (regions and industries that have products), read from the search
-    index and kept for a minute per database: a stale choice only lists a region too many."""
+    index and kept for a minute per database: a region just imported is offered up to a minute
+    late (searching by it works at once), one no longer there is offered and finds nothing."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[int, tuple[float, dict[str, Any]]] = {}
+        # keyed by the engine itself, weakly: an id() could be reused by another engine
+        self._cache: weakref.WeakKeyDictionary[Any, tuple[float, dict[str, Any]]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def get(self, session) -> dict[str, Any]:
-        key = id(session.get_bind())
-        found = self._cache.get(key)
+        key = session.get_bind()
+        with self._lock:
+            found = self._cache.get(key)
         if found and time.monotonic() - found[0] < OPTIONS_SECONDS:
             return found[1]
         value = self._read(session)
