@@ -49,7 +49,7 @@ ROLE_HOME = {
     "auditor": "/dashboard",
     "admin": "/dashboard",
 }
-# (label, address, roles): the navigation, in order; every signed-in role sees 政策库.
+# (label, address, roles): the navigation, in order; every signed-in role sees 政策库 and 产品库.
 NAV = (
     ("政策库", "/library", frozenset(ROLE_ZH)),
     ("我的政策", "/me", frozenset({"enterprise"})),
@@ -59,6 +59,7 @@ NAV = (
     ("看板", "/dashboard", frozenset({"finance", "auditor", "admin"})),
     ("兑付", "/payouts", frozenset({"finance"})),
     ("企业", "/enterprises", frozenset({"officer", "finance", "auditor", "admin"})),
+    ("产品库", "/products", frozenset(ROLE_ZH)),
     ("政策测算", "/simulate", frozenset({"officer", "admin"})),
     ("数据导入", "/import", frozenset({"officer", "admin"})),
     ("审计", "/audit", frozenset({"auditor"})),
