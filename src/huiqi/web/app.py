@@ -22,7 +22,7 @@ from huiqi.db.migrate import upgrade
 from huiqi.payout.evidence import max_bytes
 from huiqi.web import errors
 from huiqi.web.deps import TokenCache
-from huiqi.web.routes import admin, applications, documents, enterprises, payouts, session
+from huiqi.web.routes import admin, applications, documents, enterprises, monitor, payouts, session
 
 PREFIX = "/api/v1"
 OPENAPI = f"{PREFIX}/openapi.json"
@@ -121,7 +121,7 @@ def create_app(url: str | None = None, evidence_dir: Path | None = None, pages: 
     app.state.tokens = TokenCache()
     app.state.evidence_dir = evidence_dir or data_dir() / "evidence"
     errors.install(app)
-    for module in (session, documents, enterprises, applications, payouts, admin):
+    for module in (session, documents, enterprises, applications, payouts, admin, monitor):
         app.include_router(module.router, prefix=PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     if pages:

@@ -95,6 +95,7 @@ def install(app: FastAPI) -> None:
         jobs_view,
         library,
         login,
+        monitor,
         review,
         simulate,
     )
@@ -102,6 +103,7 @@ def install(app: FastAPI) -> None:
     app.state.jobs = Jobs()
     for module in (login, library, review, enterprise, desk, finance, simulate, imports, jobs_view, audit):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(monitor.router, include_in_schema=False)  # 运行监测, 亩产效益, 督查督办
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for exc_class, handler in list(app.exception_handlers.items()):
         app.exception_handlers[exc_class] = _either(handler)
