@@ -20,6 +20,7 @@ from huiqi.web.routes.monitor_lists import (
     Lists,
     bind,
     filter_tasks,
+    is_bound,
     task_ledger,
     tasks_workbook,
     unit_report,
@@ -40,7 +41,7 @@ def _targets(request: Request, v: V, document: str, bound: str) -> list[dict]:
     if document:
         items = [i for i in items if document in i["document"]]
     if bound in ("1", "0"):
-        items = [i for i in items if (i["measure"] is not None) == (bound == "1")]
+        items = [i for i in items if is_bound(i) == (bound == "1")]
     return items
 
 
@@ -61,8 +62,8 @@ def targets_page(
         v,
         tab="targets",
         items=items,
-        bound_items=[i for i in items if i["measure"] is not None],
-        open_items=[i for i in items if i["measure"] is None],
+        bound_items=[i for i in items if is_bound(i)],
+        open_items=[i for i in items if not is_bound(i)],
         documents=documents,
         document=document,
         bound=bound,

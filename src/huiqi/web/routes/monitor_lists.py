@@ -619,6 +619,11 @@ def mu_scheme_indicators(engine: Engine) -> list[str]:
 # ------------------------------------------------------------------------------ 目标
 
 
+def is_bound(item: dict[str, Any]) -> bool:
+    """A target with a measure (bound automatically or by an officer) or a figure entered by hand."""
+    return item["measure"] is not None or item["source"] == "人工填报"
+
+
 def visible_targets(items: Iterable[dict[str, Any]], actor: Actor) -> list[dict[str, Any]]:
     """The targets of the documents whose region lies inside an officer's area; all of them for
     the leadership's view and admins."""

@@ -23,6 +23,7 @@ from huiqi.web.routes.monitor_lists import (
     bind,
     check_writer,
     filter_tasks,
+    is_bound,
     page_of,
     task_ledger,
     tasks_workbook,
@@ -59,7 +60,7 @@ def targets_for(
     if document:
         items = [i for i in items if document in i["document"]]
     if bound is not None:
-        items = [i for i in items if (i["measure"] is not None) == bound]
+        items = [i for i in items if is_bound(i) == bound]
     return items
 
 
@@ -79,7 +80,7 @@ def targets(
     rows, after = page_of(items, page.after or 0, page.limit)
     return {
         "as_of": day,
-        "bound": sum(1 for i in items if i["measure"] is not None),
+        "bound": sum(1 for i in items if is_bound(i)),
         "items": rows,
         "total": len(items),
         "next": after,
