@@ -447,6 +447,12 @@ def test_task_ledger_updates_overdue_flags_and_report_by_unit(mapi):
     )
     assert report["市生态环境局"]["statuses"]["未启动"] == 1 and report["市生态环境局"]["overdue"] == 1
     assert mapi.get(f"{ask}&overdue=true", "li").json()["total"] == 2
+    # a document filter that matches nothing is an empty ledger, not a server error
+    nothing = mapi.get("/tasks?document=0", "li")
+    assert nothing.status_code == 200, nothing.text
+    assert (nothing.json()["items"], nothing.json()["total"]) == ([], 0)
+    assert mapi.get("/tasks/by-unit?document=0", "cai").json()["items"] == []
+    assert _rows(_book(mapi.get("/tasks/export?document=0", "li"))["任务台账"]) == []
     # an officer of 市科技局 updates its own row only
     mine = {r["unit"]: r["can_update"] for r in mapi.get(ask, "kj").json()["items"]}
     assert mine == {"市工业和信息化局": False, "市生态环境局": False, "市科技局": True}

@@ -693,7 +693,9 @@ def task_ledger(
         else:
             seen.append(True)
             may.append(actor.role == "admin")
-    return frame.with_columns(can_update=pl.Series(may, dtype=pl.Boolean)).filter(pl.Series(seen))
+    return frame.with_columns(can_update=pl.Series(may, dtype=pl.Boolean)).filter(
+        pl.Series(seen, dtype=pl.Boolean)
+    )
 
 
 def filter_tasks(frame: pl.DataFrame, status: str | None, overdue: bool | None) -> pl.DataFrame:
