@@ -30,6 +30,7 @@ from huiqi.web.routes import (
     documents,
     enterprises,
     imports,
+    monitor,
     payouts,
     session,
 )
@@ -141,6 +142,7 @@ def create_app(url: str | None = None, evidence_dir: Path | None = None, pages: 
         catalog,
         catalog_editions,
         imports,
+        monitor,
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -96,6 +96,7 @@ def install(app: FastAPI) -> None:
         jobs_view,
         library,
         login,
+        monitor,
         products,
         review,
         simulate,
@@ -106,6 +107,7 @@ def install(app: FastAPI) -> None:
     # 产品目录 before 产品库: /products/catalogs must not be read as a product's number
     for module in (*modules, catalogs, products):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(monitor.router, include_in_schema=False)  # 运行监测, 亩产效益, 督查督办
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for exc_class, handler in list(app.exception_handlers.items()):
         app.exception_handlers[exc_class] = _either(handler)

@@ -63,6 +63,9 @@ NAV = (
     ("政策测算", "/simulate", frozenset({"officer", "admin"})),
     ("数据导入", "/import", frozenset({"officer", "admin"})),
     ("审计", "/audit", frozenset({"auditor"})),
+    ("运行监测", "/monitor", frozenset({"officer", "finance", "auditor", "admin"})),
+    ("亩产效益", "/monitor/mu", frozenset({"enterprise"})),
+    ("督查督办", "/supervision", frozenset({"officer", "finance", "auditor", "admin"})),
 )
 SECURITY_HEADERS = {
     # everything the pages use is served from here: no inline script, no third party
