@@ -338,9 +338,8 @@ def mu(
     例:huiqi mu --year 2025 --region 潍坊市    huiqi mu --year 2025 --format xlsx
     """
     from huiqi.monitor.export import write_workbook
-    from huiqi.monitor.mu import LAND, measures_for, score
-    from huiqi.monitor.settings import all_settings
-    from huiqi.monitor.store import latest_year, load_enterprises, load_metrics, resolve_region, save_mu
+    from huiqi.monitor.mu import measures_for
+    from huiqi.monitor.store import latest_year, resolve_region, save_mu, score_region
 
     engine = open_engine()
     try:
@@ -348,14 +347,7 @@ def mu(
         year = year or latest_year(engine)
         if year is None:
             raise fail("指标表中没有年度数据:请先用 huiqi import metrics 导入年度指标,或运行 huiqi demo")
-        settings = all_settings(engine, "mu")
-        needed = sorted(
-            {i[k] for s in settings for i in s.params["indicators"] for k in ("numerator", "denominator")}
-        )
-        figures = load_metrics(engine, [str(year)], needed, code)
-        land = load_metrics(engine, None, [LAND], code)
-        firms = load_enterprises(engine, code)
-        result = score(pl.concat([figures, land]).unique(), firms, year, settings)
+        result = score_region(engine, year, code)
         if result.scored.is_empty() and result.missing.is_empty():
             raise fail(f"{year}年没有企业填报用地面积,无法开展亩产效益评价")
         run_id = save_mu(engine, year, code, result.settings, result.scored)

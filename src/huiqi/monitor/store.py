@@ -17,7 +17,8 @@ from sqlalchemy import Engine, delete, insert, select
 from huiqi.db.engine import session_scope
 from huiqi.db.models import Enterprise, Metric, MonitorRun, MuScore, WatchEntry
 from huiqi.monitor.errors import MonitorError
-from huiqi.monitor.settings import Setting
+from huiqi.monitor.mu import LAND, MuResult, score
+from huiqi.monitor.settings import Setting, all_settings
 from huiqi.registry.codes import clean_region_code, clean_uscc, code_for_place, region_name, region_prefix
 
 _METRIC_SCHEMA = {"uscc": pl.String, "period": pl.String, "indicator": pl.String, "value": pl.Float64}
@@ -238,3 +239,16 @@ def import_watch_list(engine: Engine, path: Path, region: str | None = None) -> 
 def watch_list(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return list(conn.scalars(select(WatchEntry.uscc).order_by(WatchEntry.uscc)))
+
+
+def score_region(engine: Engine, year: int, region: str | None) -> MuResult:
+    """亩产效益 of ``year`` in ``region`` (None: everywhere) under the settings in force: the
+    indicators every setting needs and the land figures read from the registry, then graded by
+    :func:`huiqi.monitor.mu.score`. Nothing is stored (see :func:`save_mu`)."""
+    settings = all_settings(engine, "mu")
+    needed = sorted(
+        {i[k] for s in settings for i in s.params["indicators"] for k in ("numerator", "denominator")}
+    )
+    figures = load_metrics(engine, [str(year)], needed, region)
+    land = load_metrics(engine, None, [LAND], region)
+    return score(pl.concat([figures, land]).unique(), load_enterprises(engine, region), year, settings)

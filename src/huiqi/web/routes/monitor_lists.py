@@ -485,18 +485,9 @@ def add_setting(
 
 
 def _mu(engine: Engine, year: int, region: str | None):
-    from huiqi.monitor.mu import LAND, score
-    from huiqi.monitor.settings import all_settings
-    from huiqi.monitor.store import load_enterprises, load_metrics
+    from huiqi.monitor.store import score_region
 
-    settings = all_settings(engine, "mu")
-    needed = sorted(
-        {i[k] for s in settings for i in s.params["indicators"] for k in ("numerator", "denominator")}
-    )
-    figures = load_metrics(engine, [str(year)], needed, region)
-    land = load_metrics(engine, None, [LAND], region)
-    firms = load_enterprises(engine, region)
-    result = score(pl.concat([figures, land]).unique(), firms, year, settings)
+    result = score_region(engine, year, region)
     result.missing = result.missing.with_columns(
         district=pl.col("region_code").map_elements(district, return_dtype=pl.String)
     )
