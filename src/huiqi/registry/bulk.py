@@ -75,8 +75,12 @@ class BulkOutcome:
 class BulkStore:
     """One import's staging tables on ``conn`` (inside the caller's transaction)."""
 
-    def __init__(self, conn: Connection, kind: str, headers: dict[str, str], header_of) -> None:
+    def __init__(
+        self, conn: Connection, kind: str, headers: dict[str, str], header_of, check_enterprises: bool = True
+    ) -> None:
         self.conn = conn
+        # whether a row's enterprise must be stored and live (not for a withdrawal file)
+        self.check_enterprises = check_enterprises and kind in NEEDS_ENTERPRISE
         self.kind = kind
         self.pg = conn.dialect.name == "postgresql"
         self.headers = headers  # columns the file has (English → as written)
@@ -84,6 +88,11 @@ class BulkStore:
         self.schema = self._stage_schema()
         self.rows_seen = 0
         self._seq = itertools.count()
+        self._matched = 0
+        self._nofirm = 0  # good rows whose enterprise is not stored
+        if not self.pg:  # larger page caches for this connection while it writes (bounded: 256 MB)
+            self._exec("PRAGMA main.cache_size = -131072")
+            self._exec("PRAGMA temp.cache_size = -131072")
         self._drop()
         columns = ", ".join(f"{_q(n)} {self._sqltype(t)}" for n, t in self.schema.items())
         temp = "TEMPORARY"
@@ -97,14 +106,20 @@ class BulkStore:
     # --- staging ------------------------------------------------------------------------------
     def _stage_schema(self) -> dict[str, pl.DataType]:
         schema = {("n" if k == "row" else k): v for k, v in chunk_schema(self.kind).items()}
+        if self.kind == "metrics":  # no extra columns are kept with a figure
+            del schema["extras"]
+        if self.kind not in _TABLE_ZH:  # only recognitions and events have kinds to keep aside
+            for name in ("pending_kind", "pending_raw"):
+                del schema[name]
         if self.kind in FACT_TABLES:
             schema |= {"natural_key": pl.String(), "identity": pl.String()}
         if self.kind in IDENTIFIED:
             schema |= {"identity": pl.String()}
         if self.kind not in KEYED:
             schema |= {"dkey": pl.String()}
-        schema |= {"pending_key": pl.String()}
-        return schema
+        if self.kind in _TABLE_ZH:
+            schema |= {"pending_key": pl.String()}
+        return schema | {"nofirm": pl.Int8()}
 
     def add(self, chunk: Chunk) -> None:
         """Stage one checked chunk and its errors."""
@@ -121,20 +136,43 @@ class BulkStore:
         frame = chunk.frame
         if frame.is_empty():
             return
-        frame = self._with_keys(frame.rename({"row": "n"}))
+        frame = frame.rename({"row": "n"})
+        if self.kind in _TABLE_ZH:
+            frame = self._with_pending(frame)
+        frame = self._with_keys(frame)
+        frame = frame.with_columns(nofirm=self._missing_enterprises(frame))
+        self._nofirm += int(frame["nofirm"].sum())
         self._write(STAGE, frame.select(list(self.schema)))
+
+    def _missing_enterprises(self, frame: pl.DataFrame) -> pl.Series:
+        """1 for a good row whose enterprise is neither stored nor live (looked up per chunk)."""
+        if not self.check_enterprises:
+            return pl.Series([0] * frame.height, dtype=pl.Int8)
+        wanted = frame.filter(pl.col("state") == STATE_OK)["uscc"].unique().drop_nulls().to_list()
+        live: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            names = ", ".join(f":u{i}" for i in range(len(part)))
+            rows = self._exec(
+                f"SELECT uscc FROM enterprises WHERE withdrawn_run_id IS NULL AND uscc IN ({names})",
+                {f"u{i}": u for i, u in enumerate(part)},
+            )
+            live.update(r[0] for r in rows)
+        return (
+            ((pl.col("state") == STATE_OK) & ~pl.col("uscc").is_in(sorted(live)))
+            .cast(pl.Int8)
+            .pipe(lambda e: frame.select(e).to_series())
+        )
+
+    def _with_pending(self, frame: pl.DataFrame) -> pl.DataFrame:
+        pending = frame["pending_kind"]
+        if not pending.is_not_null().any():
+            return frame.with_columns(pending_key=pl.lit(None, pl.String))
+        keys = [squash(v) if v is not None else None for v in pending.to_list()]
+        return frame.with_columns(pending_key=pl.Series(keys, dtype=pl.String))
 
     def _with_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
         kind = self.kind
-        pending = frame["pending_kind"]
-        keys = (
-            [squash(v) if v is not None else None for v in pending.to_list()]
-            if pending.is_not_null().any()
-            else None
-        )
-        frame = frame.with_columns(
-            pending_key=pl.Series(keys, dtype=pl.String) if keys else pl.lit(None, pl.String)
-        )
         if kind in FACT_TABLES:
             natural = pl.concat_str(
                 [
@@ -220,7 +258,7 @@ class BulkStore:
         else:
             if kind in _TABLE_ZH:
                 outcome.pending = self._keep_pending(run_id)
-            if kind in NEEDS_ENTERPRISE:
+            if self.check_enterprises:
                 self._need_enterprise(enterprise_header)
             step("比对已有记录")
             if kind in KEYED:
@@ -230,24 +268,17 @@ class BulkStore:
             if kind in FACT_TABLES:
                 self._near_duplicates(target)
             step("写入数据库")
-            self._write_rows(target, params)
+            outcome.changed, outcome.new = self._write_rows(target, params)
+            outcome.unchanged = self._matched - outcome.changed
             if mode == "replace":
                 outcome.withdrawn = self._withdraw_missing(target, params)
-            counts = dict(
-                self._exec(
-                    f"SELECT COALESCE(status, 0), count(*) FROM {STAGE} WHERE state = {STATE_OK} GROUP BY status"
-                ).all()
-            )
-            outcome.new, outcome.changed = counts.get(NEW, 0), counts.get(CHANGED, 0)
-            outcome.unchanged = counts.get(UNCHANGED, 0)
         outcome.refused = self._exec(f"SELECT count(DISTINCT n) FROM {ERRORS} WHERE warn = 0").scalar() or 0
         outcome.warned = self._exec(f"SELECT count(*) FROM {ERRORS} WHERE warn = 1").scalar() or 0
         return outcome
 
     def _analyze(self) -> None:
-        if self.kind in KEYED:
-            keys = ", ".join(KEYED[self.kind])
-            self._exec(f"CREATE INDEX {STAGE}_k ON {STAGE} ({keys}, n)")
+        if self.kind in KEYED:  # the file is usually in key order, so this index is cheap to build
+            self._exec(f"CREATE INDEX {STAGE}_k ON {STAGE} ({', '.join(KEYED[self.kind])}, n)")
         else:
             self._exec(f"CREATE INDEX {STAGE}_k ON {STAGE} (dkey, n)")
             self._exec(f"CREATE INDEX {STAGE}_i ON {STAGE} (identity)")
@@ -266,7 +297,8 @@ class BulkStore:
             return
         self._exec(
             f"UPDATE {STAGE} SET dup_of = (SELECT f.first FROM {FIRSTS} f WHERE {joined}) "
-            f"WHERE key_ok AND EXISTS (SELECT 1 FROM {FIRSTS} f WHERE {joined} AND f.first <> {STAGE}.n)"
+            f"WHERE key_ok "
+            f"AND EXISTS (SELECT 1 FROM {FIRSTS} f WHERE {joined} AND f.first <> {STAGE}.n)"
         )
         spec_key = _spec_key(self.kind)
         show_columns = sorted({"uscc", "record_id", *spec_key} & set(self.schema))
@@ -306,10 +338,9 @@ class BulkStore:
         return count
 
     def _need_enterprise(self, header: str) -> None:
-        self._exec(
-            f"UPDATE {STAGE} SET status = {NO_FIRM} WHERE state = {STATE_OK} AND NOT EXISTS "
-            f"(SELECT 1 FROM enterprises e WHERE e.uscc = {STAGE}.uscc AND e.withdrawn_run_id IS NULL)"
-        )
+        if not self._nofirm:
+            return
+        self._exec(f"UPDATE {STAGE} SET status = {NO_FIRM} WHERE state = {STATE_OK} AND nofirm = 1")
         self._refuse(NO_FIRM, header, "uscc", "'企业不在名录中,请先导入企业表(enterprises)'", "uscc")
 
     def _refuse(self, status: int, column: str, value_sql: str, reason_sql: str, field: str) -> None:
@@ -341,11 +372,14 @@ class BulkStore:
         keys = KEYED[self.kind]
         on = " AND ".join(f"t.{k} = {STAGE}.{k}" for k in keys)
         same = self._same(FIELDS[self.kind])
-        self._exec(
+        self._matched = 0
+        if not self._exec(f"SELECT 1 FROM {target} LIMIT 1").first():
+            return  # nothing stored yet: every row is new
+        self._matched = self._exec(
             f"UPDATE {STAGE} SET status = CASE WHEN t.withdrawn_run_id IS NULL AND {same} THEN {UNCHANGED} "
             f"ELSE {CHANGED} END FROM {target} t WHERE {STAGE}.state = {STATE_OK} AND {STAGE}.status IS NULL "
             f"AND {on}"
-        )
+        ).rowcount
 
     def _match_identity(self, target: str) -> None:
         kind, s = self.kind, STAGE
@@ -398,10 +432,10 @@ class BulkStore:
             self._refuse(CLAIMED, "记录编号", "record_id", reason, "")
         fields = list(FIELDS[kind]) + (["identity"] if kind in FACT_TABLES else [])
         same = self._same(fields)
-        self._exec(
+        self._matched = self._exec(
             f"UPDATE {s} SET status = CASE WHEN t.withdrawn_run_id IS NULL AND {same} THEN {UNCHANGED} "
             f"ELSE {CHANGED} END FROM {target} t WHERE {live} AND t.id = {s}.old_id"
-        )
+        ).rowcount
 
     def _near_duplicates(self, target: str) -> None:
         s, kind = STAGE, self.kind
@@ -431,7 +465,8 @@ class BulkStore:
             f"CAST({s}.{date} AS TEXT), {reason}, '{date}', {s}.n, 1 FROM {s} JOIN {target} t ON t.id = {s}.near_id"
         )
 
-    def _write_rows(self, target: str, params: dict[str, Any]) -> None:
+    def _write_rows(self, target: str, params: dict[str, Any]) -> tuple[int, int]:
+        """Update the changed rows and insert the new ones; returns how many of each."""
         kind, s = self.kind, STAGE
         fields = list(FIELDS[kind])
         if kind in FACT_TABLES:
@@ -445,11 +480,13 @@ class BulkStore:
             on = " AND ".join(f"{target}.{k} = {s}.{k}" for k in KEYED[kind])
         else:
             on = f"{target}.id = {s}.old_id"
-        self._exec(
-            f"UPDATE {target} SET {writes}, {stamp} FROM {s} WHERE {s}.state = {STATE_OK} "
-            f"AND {s}.status = {CHANGED} AND {on}",
-            params,
-        )
+        changed = 0
+        if self._matched:
+            changed = self._exec(
+                f"UPDATE {target} SET {writes}, {stamp} FROM {s} WHERE {s}.state = {STATE_OK} "
+                f"AND {s}.status = {CHANGED} AND {on}",
+                params,
+            ).rowcount
         columns = list(dict.fromkeys([*KEYED.get(kind, ()), *fields]))
         extra_columns, extra_values = (
             ["source", "import_run_id", "withdrawn_run_id"],
@@ -458,13 +495,16 @@ class BulkStore:
         if kind in FACT_TABLES:
             extra_columns.append("near_duplicate_of")
             extra_values.append("near_id")
-        self._exec(
+        # keyed rows go in key order (the staging index gives it), so the table's own index grows
+        # at its end; facts keep the file's order, which their ids follow
+        order = ", ".join(KEYED[kind]) if kind in KEYED else "n"
+        new = self._exec(
             f"INSERT INTO {target} ({', '.join(_q(c) for c in [*columns, *extra_columns])}) "
             f"SELECT {', '.join([*(self._value(c, s) for c in columns), *extra_values])} FROM {s} "
-            f"WHERE state = {STATE_OK} AND status IS NULL ORDER BY n",
+            f"WHERE state = {STATE_OK} AND status IS NULL ORDER BY {order}",
             params,
-        )
-        self._exec(f"UPDATE {s} SET status = {NEW} WHERE state = {STATE_OK} AND status IS NULL")
+        ).rowcount  # the rows left without a status are the new ones
+        return changed, new
 
     def _value(self, column: str, table: str) -> str:
         if self.pg and column in JSON_FIELDS:
@@ -540,7 +580,8 @@ class BulkStore:
     def stored_rows(self) -> list[int]:
         """Rows of the file now stored (new, changed or unchanged)."""
         rows = self._exec(
-            f"SELECT n FROM {STAGE} WHERE state = {STATE_OK} AND status IN ({NEW}, {CHANGED}, {UNCHANGED})"
+            f"SELECT n FROM {STAGE} WHERE state = {STATE_OK} "
+            f"AND (status IS NULL OR status IN ({CHANGED}, {UNCHANGED}))"
         )
         return [r[0] for r in rows]
 
@@ -556,7 +597,13 @@ class BulkStore:
             yield RowError(int(n), col, value or "", reason, field or "")
 
     def close(self) -> None:
-        self._drop()
+        """Remove the staging tables. On SQLite the connection is closed instead, which deletes
+        its temporary file at once rather than freeing a large table page by page."""
+        if self.pg:
+            self._drop()
+            self.conn.commit()
+        else:
+            self.conn.invalidate()
 
     def _drop(self) -> None:
         for table in (FIRSTS, ERRORS, STAGE):

@@ -113,11 +113,115 @@ def validated_chunks(
         yield from _whole_table(stream.table, vocab, mappings or {}, chunk_rows)
         return
     checker = ChunkChecker(stream, _Memo(vocab, mappings or {}))
-    rows = iter(stream.rows)
-    while batch := list(itertools.islice(rows, chunk_rows)):
-        frame = _raw_frame(batch, stream)
+    for frame in raw_frames(stream, chunk_rows):
         if frame.height:
             yield checker.check(frame)
+
+
+def raw_frames(stream: TableStream, chunk_rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+    """The non-blank data rows of a CSV stream as frames of cleaned cells (see :func:`_raw_frame`).
+
+    A UTF-8 file is parsed by Polars' CSV reader, which numbers records as the csv module does;
+    should it meet a line it cannot parse (an unclosed quote), the csv module reads on from the
+    first row not yet handed over. Other encodings are read by the csv module throughout.
+    """
+    rows = stream.rows
+    if _polars_can_read(stream):
+        last = stream.header_row
+        try:
+            for batch in _polars_batches(stream, chunk_rows):
+                last = int(batch["row"][-1])
+                yield _polars_frame(batch, stream)
+            return
+        except pl.exceptions.PolarsError:
+            rows = stream.rows_after(last)
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, chunk_rows)):
+        yield _raw_frame(batch, stream)
+
+
+_OVERFLOW = 8  # cells read beyond the header's width (they make a row not blank)
+
+
+def _polars_can_read(stream: TableStream) -> bool:
+    if stream.encoding not in ("utf-8", "utf-8-sig") or len(stream.delimiter) != 1:
+        return False
+    with stream.path.open("rb") as handle:
+        start = handle.read(1 << 20)
+    return b"\r" not in start.replace(b"\r\n", b"")  # lines ended by a lone CR: the csv module
+
+
+def _polars_batches(stream: TableStream, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    """The file after its header in blocks of whole records, each parsed by Polars.
+
+    A block ends at a line break outside quotes (an even number of quote characters before it),
+    so a quoted cell spanning lines stays whole; blocks are read one at a time, so memory is
+    bounded by the block, not the file.
+    """
+    schema = {f"c{i}": pl.String for i in range(stream.width + _OVERFLOW)}
+    size = max(chunk_rows * 64, 4096)
+    row = stream.header_row + 1
+    with stream.path.open("rb") as handle:
+        for _ in range(stream.header_lines):
+            handle.readline()
+        carry = b""
+        while True:
+            block = handle.read(size)
+            data = carry + block
+            if not data:
+                return
+            cut = len(data) if not block else _record_end(data)
+            if cut <= 0:
+                carry = data
+                continue
+            frame = pl.read_csv(
+                data[:cut],
+                has_header=False,
+                separator=stream.delimiter,
+                schema=schema,
+                truncate_ragged_lines=True,
+                missing_columns="insert",
+                empty_string_is_null=False,
+                raise_if_empty=False,
+            )
+            carry = data[cut:]
+            if frame.height:
+                yield frame.with_columns(pl.int_range(row, row + frame.height, dtype=pl.Int64).alias("row"))
+                row += frame.height
+
+
+def _record_end(data: bytes) -> int:
+    """Where the last whole record of ``data`` ends (after a line break outside quotes), or 0."""
+    quotes = data.count(b'"')
+    end = len(data)
+    while True:
+        pos = data.rfind(b"\n", 0, end)
+        if pos < 0:
+            return 0
+        quotes -= data.count(b'"', pos + 1, end)
+        if quotes % 2 == 0:
+            return pos + 1
+        end = pos
+
+
+def _polars_frame(batch: pl.DataFrame, stream: TableStream) -> pl.DataFrame:
+    named = [(i, name) for i, name in stream.columns.items()] + [
+        (i, f"x:{h}") for i, h in stream.extras.items()
+    ]
+    frame = batch.select("row")
+    if named:
+        cleaned = pl.select(*(_clean(batch[f"c{i}"].alias(name)) for i, name in named))
+        frame = pl.concat([frame, cleaned], how="horizontal")
+    overflow = [f"c{i}" for i in range(stream.width, stream.width + _OVERFLOW) if f"c{i}" in batch.columns]
+    beyond = (
+        pl.select(pl.any_horizontal(*(_clean(batch[c]).is_not_null() for c in overflow))).to_series()
+        if overflow
+        else pl.Series([False] * batch.height)
+    )
+    present = (
+        pl.any_horizontal(*(pl.col(c).is_not_null() for c in frame.columns[1:])) if named else pl.lit(False)
+    )
+    return frame.with_columns(_beyond=beyond).filter(present | pl.col("_beyond")).drop("_beyond")
 
 
 # --- a workbook, or rows kept aside: the row-by-row check -------------------------------------
@@ -203,15 +307,24 @@ def _raw_frame(batch: list[tuple[int, list[str]]], stream: TableStream) -> pl.Da
         (i, f"x:{h}") for i, h in stream.extras.items()
     ]
     frame = pl.DataFrame({"row": [n for n, _ in batch]}, schema={"row": pl.Int64})
-    for i, name in named:
-        values = [cells[i] if i < len(cells) else None for _, cells in batch]
-        columns[name] = pl.Series(name, values, dtype=pl.String)
+    lines = [cells for _, cells in batch]
+    if lines and min(map(len, lines)) >= width:  # the usual case: transposed at C speed
+        transposed = list(zip(*lines, strict=False))
+        for i, name in named:
+            columns[name] = pl.Series(name, transposed[i], dtype=pl.String)
+    else:
+        for i, name in named:
+            values = [cells[i] if i < len(cells) else None for cells in lines]
+            columns[name] = pl.Series(name, values, dtype=pl.String)
     if columns:
         frame = pl.concat([frame, pl.select(*(_clean(s) for s in columns.values()))], how="horizontal")
     # a cell beyond the header's width makes a row not blank, though it is no column
-    beyond = [
-        any(c.strip(_STRIP) and clean_text(c).strip(_STRIP) for c in cells[width:]) for _, cells in batch
-    ]
+    if lines and max(map(len, lines)) > width:
+        beyond = [
+            any(c.strip(_STRIP) and clean_text(c).strip(_STRIP) for c in cells[width:]) for cells in lines
+        ]
+    else:
+        beyond = [False] * len(lines)
     present = pl.any_horizontal(*(pl.col(c).is_not_null() for c in columns)) if columns else pl.lit(False)
     return (
         frame.with_columns(_beyond=pl.Series(beyond, dtype=pl.Boolean))

@@ -158,7 +158,7 @@ def import_file(
         try:
             with conn.begin():
                 run_id = _new_run(conn, name, mode, source, stream.sheet, path.name, stream.digest, 0)
-                bulk = BulkStore(conn, name, stream.headers, stream.header)
+                bulk = BulkStore(conn, name, stream.headers, stream.header, check_enterprises=not withdraw)
                 for chunk in validated_chunks(stream, vocab, load_mappings(conn), chunk_rows):
                     bulk.add(chunk)
                     step(f"已校验并暂存 {bulk.rows_seen:,} 行")
@@ -192,7 +192,6 @@ def import_file(
             if bulk is not None:
                 with contextlib.suppress(Exception):
                     bulk.close()
-                    conn.commit()
     return summary
 
 
@@ -334,7 +333,6 @@ def map_kind(engine: Engine, kind: str, raw: str, canonical: str, level: str | N
             if bulk is not None:
                 with contextlib.suppress(Exception):
                     bulk.close()
-                    conn.commit()
     summary = ImportSummary(
         name, Path(f"暂存行({raw})"), len(waiting), outcome.new, outcome.changed, outcome.unchanged
     )

@@ -17,6 +17,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -131,6 +132,16 @@ class TableStream:
     clean: bool = True
     digest: str = ""
     table: RawTable | None = None  # a workbook, read whole
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    header_lines: int = 1  # lines of the file up to the header's end (a quoted cell may span lines)
+    width: int = 0  # cells in the header line
+
+    def rows_after(self, row: int) -> Iterator[tuple[int, list[Any]]]:
+        """The CSV rows numbered after ``row``, as the csv module reads them."""
+        with self.path.open(encoding=self.encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            yield from zip(itertools.count(row + 1), itertools.islice(reader, row, None), strict=False)
 
     @property
     def spec(self) -> TableSpec:
@@ -189,14 +200,16 @@ def open_table(path: Path | str, kind: str) -> TableStream:
         raise
     headers = {name: _text(header_cells[i]) for i, name in columns.items()}
     handle.seek(0)
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        with handle:
-            for n, raw in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
-                if n > header_row:
-                    yield n, raw
-
-    return TableStream(spec.name, path, headers, columns, extras, rows(), None, header_row, False, digest)
+    reader = csv.reader(handle, delimiter=delimiter)
+    for _ in itertools.islice(reader, header_row):
+        pass
+    header_lines = reader.line_num
+    handle.close()
+    stream = TableStream(spec.name, path, headers, columns, extras, iter(()), None, header_row, False, digest)
+    stream.encoding, stream.delimiter, stream.header_lines = encoding, delimiter, header_lines
+    stream.width = len(header_cells)
+    stream.rows = stream.rows_after(header_row)
+    return stream
 
 
 _BLOCK = 1 << 22
