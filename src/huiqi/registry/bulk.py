@@ -270,6 +270,7 @@ class BulkStore:
             step("写入数据库")
             outcome.changed, outcome.new = self._write_rows(target, params)
             outcome.unchanged = self._matched - outcome.changed
+            step(f"已写入:新增 {outcome.new:,},更新 {outcome.changed:,}")
             if mode == "replace":
                 outcome.withdrawn = self._withdraw_missing(target, params)
         outcome.refused = self._exec(f"SELECT count(DISTINCT n) FROM {ERRORS} WHERE warn = 0").scalar() or 0
