@@ -306,7 +306,7 @@ def match(
 
     例:huiqi match --year 2024 --format xlsx    huiqi match --enterprise 91370700MA3XXXXXXX
     """
-    from huiqi.match.report import records, summarise, write_xlsx
+    from huiqi.match.report import summarise, write_json, write_xlsx
     from huiqi.match.service import run_match
 
     try:
@@ -326,7 +326,7 @@ def match(
         if not result.rules:
             raise fail("政策库中没有可执行的规则:请先用 huiqi ingest 入库政策文件(huiqi rules 查看原因)")
         if output_format is MatchFormat.json:
-            sys.stdout.write(json.dumps(records(result.entitlements), ensure_ascii=False, default=str) + "\n")
+            write_json(result.entitlements, sys.stdout)
             return
         console = Console()
         if output_format is MatchFormat.xlsx:
