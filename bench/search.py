@@ -6,7 +6,7 @@ would write over the same words, synonyms and filters:
   on name, category and description, filters as predicates, rows naming the first word first,
   plus its count (SQLite only: the database the embedded default runs on);
 * in-memory inverted index — Python dicts from each word and facet to the entries holding it,
-  built from the same ``search_entries`` rows; the query a set intersection of synonym unions,
+  built from the same ``catalog_search_entries`` rows; the query a set intersection of synonym unions,
   ranked by idf weighted by field (head 10, name 3, category 2, body 1), top 20 by heap.
 
 The population is the synthetic one (``huiqi.registry.synthetic``, products from
@@ -41,7 +41,7 @@ from huiqi.catalog.search import build_query, certification_name, industry_facet
 from huiqi.catalog.synthetic import KINDS
 from huiqi.db.engine import make_engine
 from huiqi.db.migrate import upgrade
-from huiqi.db.models import SearchEntry
+from huiqi.db.models import CatalogSearchEntry
 from huiqi.registry.importer import import_file
 from huiqi.registry.synthetic import generate, write_csv
 
@@ -191,13 +191,13 @@ class Inverted:
         self.postings: dict[str, set[int]] = defaultdict(set)
         self.fields: dict[int, list[set[str]]] = {}
         self.facets: dict[str, set[int]] = defaultdict(set)
-        columns = [getattr(SearchEntry, f) for f, _ in self.FIELDS]
+        columns = [getattr(CatalogSearchEntry, f) for f, _ in self.FIELDS]
         query = select(
-            SearchEntry.id,
-            SearchEntry.kind,
-            SearchEntry.region_code,
-            SearchEntry.industry_code,
-            SearchEntry.certifications,
+            CatalogSearchEntry.id,
+            CatalogSearchEntry.kind,
+            CatalogSearchEntry.region_code,
+            CatalogSearchEntry.industry_code,
+            CatalogSearchEntry.certifications,
             *columns,
         )
         for row in conn.execute(query):

@@ -238,6 +238,21 @@ def test_an_officer_writes_the_condition_the_reader_missed():
         ("从业人员达到100人以上的企业", ["从业人员100人以上"]),
         ("新认定的国家级专精特新小巨人企业", []),
         ("年交易额达50亿元以上的平台", []),  # 交易额 is no figure of the registry
+        # a round figure without its number, after a verb
+        ("年主营业务收入首次突破亿元的企业", ["营业收入首次达到1亿元以上"]),
+        ("产值迈上千万元台阶的小微企业", ["工业总产值首次达到1000万元以上"]),
+        # a second condition on the same figure, not named again
+        ("年销售额超过2亿元且同比增长15%以上的", ["营业收入超过2亿元", "营业收入较上年增长15%以上"]),
+        (
+            "缴纳增值税500万元(含)以上,且增幅达10%~30%(含)的企业",
+            ["增值税500万元以上", "增值税较上年增长10%至30%"],
+        ),
+        ("年营业收入超过1亿元且税收增长10%", ["营业收入超过1亿元", "税收较上年增长10%以上"]),
+        # an amount added written as 增量
+        ("年度销售收入增量3000万元(含)以上的", ["营业收入较上年增加3000万元以上"]),
+        # another currency is never read as 元
+        ("年出口额达到1000万美元以上的企业", []),
+        ("出口额超过800万美元、且增长20%的企业", []),
     ],
 )
 def test_reading_conditions_on_figures(clause, described):

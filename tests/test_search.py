@@ -12,7 +12,7 @@ from huiqi.catalog import search as search_module
 from huiqi.catalog.errors import CatalogError
 from huiqi.catalog.index import refresh
 from huiqi.catalog.search import search
-from huiqi.db.models import SearchEntry
+from huiqi.db.models import CatalogSearchEntry
 from huiqi.registry.importer import import_file
 
 catalog_db = catalog_fixtures.catalog_db
@@ -129,7 +129,7 @@ def test_a_refresh_with_nothing_new_writes_nothing(catalog_db):
     full = refresh(catalog_db, full=True)
     assert full.full and full.written == full.removed == 14 + 6
     with catalog_db.connect() as conn:
-        kinds = [r[0] for r in conn.execute(select(SearchEntry.kind).order_by(SearchEntry.id))]
+        kinds = [r[0] for r in conn.execute(select(CatalogSearchEntry.kind).order_by(CatalogSearchEntry.id))]
     # products first, those with more certifications first
     assert kinds == ["product"] * 14 + ["enterprise"] * 6
 

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from huiqi.cli_common import err, fail, open_engine, show_progress
 from huiqi.db.engine import data_dir, database_url, session_scope
@@ -378,6 +379,26 @@ def _explain(engine, uscc: str, day: dt.date, year: int | None, as_json: bool = 
     explain(uscc, row.get("name"), row["region_code"], own, frame, rules_, day, year, Console())
 
 
+def import_synthetic(engine: Engine, n: int, console: Console) -> None:
+    """Generate ``n`` synthetic enterprises (facts from 2020 on) and import every file of them."""
+    from huiqi.registry.importer import KINDS, import_file
+    from huiqi.registry.synthetic import generate, write_csv
+
+    with show_progress() as progress:
+        progress.add_task(f"生成 {n:,} 家企业", total=None)
+        # facts from 2020 on: every seed document (the earliest is of 2019-12-11) is in force
+        paths = write_csv(generate(n, start_year=2020), data_dir() / "synthetic")
+    with show_progress() as progress:
+        task = progress.add_task("导入企业名录", total=len(KINDS))
+        for kind in KINDS:
+            progress.update(task, description=f"导入 {kind}")
+            summary = import_file(
+                engine, kind, paths[kind], None, step=lambda text: progress.update(task, description=text)
+            )
+            console.print(summary.describe(), highlight=False)
+            progress.advance(task)
+
+
 def demo(
     seeds: Path = typer.Option(Path("../shared/seeds"), help="种子政策文件所在目录。"),
     n: int = typer.Option(5000, "--n", min=100, help="合成企业数量。"),
@@ -389,9 +410,6 @@ def demo(
     """
     from huiqi.match.report import summarise, write_xlsx
     from huiqi.match.service import run_match
-    from huiqi.registry.importer import KINDS, import_file
-    from huiqi.registry.synthetic import generate as make
-    from huiqi.registry.synthetic import write_csv
 
     if not seeds.is_dir():
         raise fail(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)")
@@ -399,22 +417,9 @@ def demo(
     console.rule("[bold]1. 政策文件入库")
     ingest_paths([seeds], console)
     console.rule("[bold]2. 合成企业名录")
-    folder = data_dir() / "synthetic"
-    with show_progress() as progress:
-        progress.add_task(f"生成 {n:,} 家企业", total=None)
-        # facts from 2020 on: every seed document (the earliest is of 2019-12-11) is in force
-        paths = write_csv(make(n, start_year=2020), folder)
     engine = open_engine()
     try:
-        with show_progress() as progress:
-            task = progress.add_task("导入企业名录", total=len(KINDS))
-            for kind in KINDS:
-                progress.update(task, description=f"导入 {kind}")
-                summary = import_file(
-                    engine, kind, paths[kind], None, step=lambda text: progress.update(task, description=text)
-                )
-                console.print(summary.describe(), highlight=False)
-                progress.advance(task)
+        import_synthetic(engine, n, console)
         console.rule("[bold]3. 政策找企业")
         day = dt.date.today()
         with show_progress() as progress:

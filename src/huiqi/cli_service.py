@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from huiqi.cli_common import err, fail, open_engine
-from huiqi.db.engine import data_dir, database_url, session_scope
+from huiqi.db.engine import database_url, session_scope
 from huiqi.db.migrate import upgrade
 from huiqi.errors import HuiqiError
 
@@ -28,13 +28,14 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="端口。"),
     workers: int = typer.Option(1, "--workers", min=1, max=16, help="工作进程数。"),
 ) -> None:
-    """启动 HTTP 服务(接口在 /api/v1 下,OpenAPI 文档在 /api/v1/openapi.json),与命令行共用同一个数据库。
+    """启动服务:网页在 /,接口在 /api/v1 下(OpenAPI 文档在 /api/v1/openapi.json),与命令行共用同一个数据库。
 
     例:huiqi serve --port 8000
     """
     upgrade(database_url())
     err.print(
-        f"服务地址:http://{host}:{port}/api/v1  OpenAPI:http://{host}:{port}/api/v1/openapi.json",
+        f"网页:http://{host}:{port}/  接口:http://{host}:{port}/api/v1  "
+        f"OpenAPI:http://{host}:{port}/api/v1/openapi.json",
         highlight=False,
     )
     _run_server(host, port, workers)
@@ -200,11 +201,9 @@ def up(
     """
     from sqlalchemy import func, select
 
-    from huiqi.cli_platform import ingest_paths
+    from huiqi.cli_platform import import_synthetic, ingest_paths
     from huiqi.db.models import Enterprise
     from huiqi.payout.runs import run_service_match
-    from huiqi.registry.importer import KINDS, import_file
-    from huiqi.registry.synthetic import generate, write_csv
 
     if not seeds.is_dir():
         raise fail(f"{seeds}: 目录不存在(请在仓库根目录运行,并确保 ../shared 在旁边)")
@@ -219,9 +218,7 @@ def up(
         if known:
             console.print(f"名录中已有 {known:,} 家企业,不再生成。")
         else:
-            paths = write_csv(generate(n, start_year=2020), data_dir() / "synthetic")
-            for kind in KINDS:
-                console.print(import_file(engine, kind, paths[kind], None).describe(), highlight=False)
+            import_synthetic(engine, n, console)
         console.rule("[bold]3. 演示账号与发布")
         demo_accounts(engine, password)  # the admin exists before it publishes
         publish_clean(engine, console)
@@ -236,12 +233,15 @@ def up(
     console.rule("[bold]5. 服务")
     base = f"http://{host}:{port}"
     console.print(
-        f"服务地址:{base}/api/v1\nOpenAPI:{base}/api/v1/openapi.json\n接口文档:{base}/api/v1/docs",
+        f"网页:{base}/ (用下面的账号登录)\n接口:{base}/api/v1\nOpenAPI:{base}/api/v1/openapi.json\n"
+        f"接口文档:{base}/api/v1/docs",
         highlight=False,
     )
-    console.print("演示账号(用户名 / 角色 / 密码):", highlight=False)
+    console.print("演示账号(用户名 / 角色 / 密码 / 登录后的首页):", highlight=False)
+    from huiqi.web.pages.common import ROLE_HOME
+
     for username, (role, secret) in logins.items():
-        console.print(f"  {username:<18} {role:<10} {secret}", highlight=False)
+        console.print(f"  {username:<18} {role:<10} {secret:<14} {base}{ROLE_HOME[role]}", highlight=False)
     console.print(f"数据库:{database_url()}", highlight=False)
     if serve_:
         _run_server(host, port, 1)

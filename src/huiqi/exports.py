@@ -19,7 +19,7 @@ Numbers, dates and ``None`` pass unchanged.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -54,3 +54,40 @@ def xlsx_cell(sheet: Any, value: Any) -> Any:
 def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
     """A whole row through :func:`xlsx_cell`."""
     return [xlsx_cell(sheet, v) for v in values]
+
+
+def listed_cell(sheet: Any, value: Any) -> Any:
+    """:func:`xlsx_cell` for a list row's value: a list joined with 、, a float to 4 places."""
+    if isinstance(value, list | tuple):
+        value = "、".join(str(v) for v in value)
+    if isinstance(value, float):
+        return round(value, 4)
+    return xlsx_cell(sheet, value)
+
+
+def add_sheet(
+    book: Any,
+    title: str,
+    headers: Sequence[tuple[str, str]],
+    rows: Iterable[dict],
+    widths: Sequence[float] = (),
+) -> Any:
+    """A sheet of ``rows`` in a write-only workbook: bold Chinese headers from ``[(key, 表头)]``,
+    then one row per dict through :func:`listed_cell`; returns the sheet."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    head = []
+    for _, zh in headers:
+        cell = WriteOnlyCell(sheet, value=zh)
+        cell.data_type = "s"
+        cell.font = Font(bold=True)
+        head.append(cell)
+    sheet.append(head)
+    for row in rows:
+        sheet.append([listed_cell(sheet, row.get(key)) for key, _ in headers])
+    return sheet

@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 
 from huiqi.catalog.editions import EditionInfo
 from huiqi.catalog.matching import DemandMatches
-from huiqi.exports import safe_row, xlsx_cell
+from huiqi.exports import add_sheet, listed_cell, safe_row
 from huiqi.registry.codes import region_name
 
 MATCH_HEADERS: tuple[tuple[str, str], ...] = (
@@ -68,29 +68,6 @@ def _rows(results: Iterable[DemandMatches]) -> list[dict[str, Any]]:
     return rows
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        value = "、".join(str(v) for v in value)
-    return xlsx_cell(sheet, value)
-
-
-def _sheet(
-    book: Workbook, title: str, headers: Sequence[tuple[str, str]], rows: Iterable[dict], widths=()
-) -> None:
-    sheet = book.create_sheet(title[:31])
-    for letter, width in zip("ABCDEFGHIJKL", widths, strict=False):
-        sheet.column_dimensions[letter].width = width
-    head = []
-    for _, zh in headers:
-        cell = WriteOnlyCell(sheet, value=zh)
-        cell.data_type = "s"
-        cell.font = Font(bold=True)
-        head.append(cell)
-    sheet.append(head)
-    for row in rows:
-        sheet.append([_cell(sheet, row.get(key)) for key, _ in headers])
-
-
 def _pairs(book: Workbook, title: str, pairs: Sequence[tuple[str, Any]]) -> None:
     sheet = book.create_sheet(title)
     sheet.column_dimensions["A"].width = 14
@@ -99,7 +76,7 @@ def _pairs(book: Workbook, title: str, pairs: Sequence[tuple[str, Any]]) -> None
         head = WriteOnlyCell(sheet, value=label)
         head.data_type = "s"
         head.font = Font(bold=True)
-        sheet.append([head, _cell(sheet, value)])
+        sheet.append([head, listed_cell(sheet, value)])
 
 
 _WIDTHS = (14, 24, 24, 6, 28, 28, 21, 12, 9, 90)
@@ -110,7 +87,7 @@ def write_matches_xlsx(results: Sequence[DemandMatches], path: Path) -> Path:
     the demands with how many suppliers each has."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook(write_only=True)
-    _sheet(book, "对接清单", MATCH_HEADERS, _rows(results), _WIDTHS)
+    add_sheet(book, "对接清单", MATCH_HEADERS, _rows(results), _WIDTHS)
     summary = [
         {
             "demand_id": r.demand.demand_id,
@@ -132,7 +109,7 @@ def write_matches_xlsx(results: Sequence[DemandMatches], path: Path) -> Path:
         ("suppliers", "可对接产品数"),
         ("top", "首选"),
     )
-    _sheet(book, "需求", headers, summary, (14, 28, 28, 12, 12, 12, 40))
+    add_sheet(book, "需求", headers, summary, (14, 28, 28, 12, 12, 12, 40))
     book.save(path)
     return path
 
@@ -156,7 +133,7 @@ def write_demand_xlsx(result: DemandMatches, path: Path) -> Path:
             ("可对接产品数", len(result.matches)),
         ],
     )
-    _sheet(book, "对接清单", MATCH_HEADERS[3:], _rows([result]), _WIDTHS[3:])
+    add_sheet(book, "对接清单", MATCH_HEADERS[3:], _rows([result]), _WIDTHS[3:])
     book.save(path)
     return path
 
@@ -194,8 +171,8 @@ def write_edition_xlsx(info: EditionInfo, rows: Sequence[dict], path: Path) -> P
     listed = [r for r in rows if r["removed_on"] is None]
     removed = [r for r in rows if r["removed_on"] is not None]
     numbered = [r | {"number": i} for i, r in enumerate(listed, start=1)]
-    _sheet(book, "入选产品", ENTRY_HEADERS, numbered, (6, 30, 18, 30, 21, 12, 30, 12, 30))
-    _sheet(
+    add_sheet(book, "入选产品", ENTRY_HEADERS, numbered, (6, 30, 18, 30, 21, 12, 30, 12, 30))
+    add_sheet(
         book,
         "已退出",
         (*ENTRY_HEADERS[1:6], ("removed_on", "退出日期"), ("removed_reason", "退出原因")),

@@ -1,4 +1,4 @@
-"""The database's own full-text search over ``search_entries`` (全文检索): SQLite FTS5 by default,
+"""The database's own full-text search over ``catalog_search_entries`` (全文检索): SQLite FTS5 by default,
 PostgreSQL's tsvector with a GIN index in production.
 
 Both store the words the analyzer produced (:mod:`huiqi.catalog.tokens`) verbatim — no database
@@ -9,9 +9,9 @@ are made-up words that carry the filters (``类型product``, ``地区3701``, ``�
 fetch; they weigh nothing in the ranking. A query (:class:`Query`) is a conjunction of
 alternatives (a word or its synonyms) plus facet words.
 
-* SQLite: an FTS5 table ``search_fts`` (rowid = entry id, ``detail=column``), ranked by bm25
+* SQLite: an FTS5 table ``catalog_fts`` (rowid = entry id, ``detail=column``), ranked by bm25
   with field weights head 10, name 3, category 2, body 1, facets 0.
-* PostgreSQL: ``search_tsv`` (entry id, ``tsv``: a tsvector built here with positions and the
+* PostgreSQL: ``catalog_tsv`` (entry id, ``tsv``: a tsvector built here with positions and the
   weights A head, B name, C category and body, D facets) with a GIN index, ranked by ``ts_rank``
   with A 1, B 0.3, C 0.15, D 0 (PostgreSQL has four weights, so category and body share one). A
   filter is part of the one tsquery, so after ``VACUUM`` a count needs no visit to the table; a
@@ -118,21 +118,21 @@ class SqliteFts:
     def ensure(self, conn: Connection) -> None:
         conn.execute(
             text(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
+                "CREATE VIRTUAL TABLE IF NOT EXISTS catalog_fts USING fts5("
                 "head_tokens, name_tokens, category_tokens, body_tokens, facets, "
                 "tokenize='unicode61 remove_diacritics 0', detail='column')"
             )
         )
 
     def clear(self, conn: Connection) -> None:
-        conn.execute(text("DROP TABLE IF EXISTS search_fts"))
+        conn.execute(text("DROP TABLE IF EXISTS catalog_fts"))
         self.ensure(conn)
 
     def add(self, conn: Connection, rows: Sequence[dict]) -> None:
         if rows:
             conn.execute(
                 text(
-                    "INSERT INTO search_fts(rowid, head_tokens, name_tokens, category_tokens, body_tokens, facets) "
+                    "INSERT INTO catalog_fts(rowid, head_tokens, name_tokens, category_tokens, body_tokens, facets) "
                     "VALUES (:id, :head_tokens, :name_tokens, :category_tokens, :body_tokens, :facets)"
                 ),
                 list(rows),
@@ -142,25 +142,27 @@ class SqliteFts:
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
             marks = ",".join(str(int(i)) for i in chunk)
-            conn.execute(text(f"DELETE FROM search_fts WHERE rowid IN ({marks})"))
+            conn.execute(text(f"DELETE FROM catalog_fts WHERE rowid IN ({marks})"))
 
     def count(self, conn: Connection, query: Query) -> int:
         """How many entries match ``query``."""
         expression = sqlite_expression(query)
         return conn.execute(
-            text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :q"), {"q": expression}
+            text("SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH :q"), {"q": expression}
         ).scalar()
 
     def search(self, conn: Connection, query: Query, limit: int, offset: int, window: int) -> Page:
         expression = sqlite_expression(query)
         args = {"q": expression}
-        total = conn.execute(text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :q"), args).scalar()
+        total = conn.execute(
+            text("SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH :q"), args
+        ).scalar()
         if not total:
             return Page([], [], 0)
         if not query.groups:  # filters only: entry order
             rows = conn.execute(
                 text(
-                    "SELECT rowid, 0.0 FROM search_fts WHERE search_fts MATCH :q "
+                    "SELECT rowid, 0.0 FROM catalog_fts WHERE catalog_fts MATCH :q "
                     "ORDER BY rowid LIMIT :limit OFFSET :offset"
                 ),
                 {**args, "limit": limit, "offset": offset},
@@ -170,7 +172,7 @@ class SqliteFts:
         if total > window:
             last = conn.execute(
                 text(
-                    "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid LIMIT 1 OFFSET :w"
+                    "SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH :q ORDER BY rowid LIMIT 1 OFFSET :w"
                 ),
                 {**args, "w": window - 1},
             ).scalar()
@@ -178,8 +180,8 @@ class SqliteFts:
         weights = ", ".join(str(w) for w in WEIGHTS)
         rows = conn.execute(
             text(
-                f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts "
-                f"WHERE search_fts MATCH :q{bound} ORDER BY score, rowid LIMIT :limit OFFSET :offset"
+                f"SELECT rowid, bm25(catalog_fts, {weights}) AS score FROM catalog_fts "
+                f"WHERE catalog_fts MATCH :q{bound} ORDER BY score, rowid LIMIT :limit OFFSET :offset"
             ),
             {**args, "limit": limit, "offset": offset},
         ).all()
@@ -194,58 +196,58 @@ class PostgresFts:
     def ensure(self, conn: Connection) -> None:
         conn.execute(
             text(
-                "CREATE TABLE IF NOT EXISTS search_tsv ("
-                "entry_id integer PRIMARY KEY REFERENCES search_entries(id) ON DELETE CASCADE, "
+                "CREATE TABLE IF NOT EXISTS catalog_tsv ("
+                "entry_id integer PRIMARY KEY REFERENCES catalog_search_entries(id) ON DELETE CASCADE, "
                 "tsv tsvector NOT NULL)"
             )
         )
-        conn.execute(text("CREATE INDEX IF NOT EXISTS search_tsv_gin ON search_tsv USING gin (tsv)"))
+        conn.execute(text("CREATE INDEX IF NOT EXISTS catalog_tsv_gin ON catalog_tsv USING gin (tsv)"))
 
     def clear(self, conn: Connection) -> None:
-        conn.execute(text("DROP TABLE IF EXISTS search_tsv"))
+        conn.execute(text("DROP TABLE IF EXISTS catalog_tsv"))
         self.ensure(conn)
 
     def add(self, conn: Connection, rows: Sequence[dict]) -> None:
         if rows:
             conn.execute(
-                text("INSERT INTO search_tsv(entry_id, tsv) VALUES (:id, CAST(:tsv AS tsvector))"),
+                text("INSERT INTO catalog_tsv(entry_id, tsv) VALUES (:id, CAST(:tsv AS tsvector))"),
                 [{"id": r["id"], "tsv": tsvector_literal([r[f] for f in PG_FIELDS])} for r in rows],
             )
 
     def remove(self, conn: Connection, ids: Sequence[int]) -> None:
         if ids:
-            conn.execute(text("DELETE FROM search_tsv WHERE entry_id = ANY(:ids)"), {"ids": list(ids)})
+            conn.execute(text("DELETE FROM catalog_tsv WHERE entry_id = ANY(:ids)"), {"ids": list(ids)})
 
     def tidy(self, engine) -> None:
         """After a large rewrite: VACUUM ANALYZE, so counts need not visit the table and the
         planner knows the words (outside any transaction)."""
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE search_tsv"))
+            conn.execute(text("VACUUM ANALYZE catalog_tsv"))
 
     def count(self, conn: Connection, query: Query) -> int:
         """How many entries match ``query``."""
         return conn.execute(
-            text("SELECT count(*) FROM search_tsv WHERE tsv @@ CAST(:q AS tsquery)"),
+            text("SELECT count(*) FROM catalog_tsv WHERE tsv @@ CAST(:q AS tsquery)"),
             {"q": pg_expression(query)},
         ).scalar()
 
     def search(self, conn: Connection, query: Query, limit: int, offset: int, window: int) -> Page:
         args = {"q": pg_expression(query), "limit": limit, "offset": offset}
         match = "tsv @@ CAST(:q AS tsquery)"
-        total = conn.execute(text(f"SELECT count(*) FROM search_tsv WHERE {match}"), args).scalar()
+        total = conn.execute(text(f"SELECT count(*) FROM catalog_tsv WHERE {match}"), args).scalar()
         if not total:
             return Page([], [], 0)
         if not query.groups:  # filters only: entry order
             rows = conn.execute(
                 text(
-                    f"SELECT entry_id, 0.0 FROM search_tsv WHERE {match} ORDER BY entry_id LIMIT :limit OFFSET :offset"
+                    f"SELECT entry_id, 0.0 FROM catalog_tsv WHERE {match} ORDER BY entry_id LIMIT :limit OFFSET :offset"
                 ),
                 args,
             ).all()
             return Page([r[0] for r in rows], [0.0 for _ in rows], total)
         windowed = total > window
         # the first `window` matches in table order (the order entries were written, best first)
-        matches = f"SELECT entry_id, tsv FROM search_tsv WHERE {match}" + (
+        matches = f"SELECT entry_id, tsv FROM catalog_tsv WHERE {match}" + (
             " LIMIT :window" if windowed else ""
         )
         rows = conn.execute(

@@ -1,6 +1,6 @@
 """The search index (检索索引): products and enterprises as searchable entries.
 
-Each live product and enterprise becomes one ``search_entries`` row, its text cut into words
+Each live product and enterprise becomes one ``catalog_search_entries`` row, its text cut into words
 once (:mod:`huiqi.catalog.tokens`), and one row of the database's full-text structure
 (:mod:`huiqi.catalog.fts`):
 
@@ -11,7 +11,7 @@ once (:mod:`huiqi.catalog.tokens`), and one row of the database's full-text stru
   titles. Its certifications are its titles and its products'.
 
 The index is derived data. :func:`refresh` brings it up to date with the registry: it remembers
-the last import run it has read (``search_state``) and re-indexes the enterprises touched since
+the last import run it has read (``catalog_search_state``) and re-indexes the enterprises touched since
 (their rows, titles or products imported, corrected or withdrawn), or everything when much
 changed or ``full`` is asked. Entries are written best first — more certifications, more
 titles — which is the order a very broad query is ranked in (see :mod:`huiqi.catalog.fts`).
@@ -34,12 +34,12 @@ from huiqi.db.locks import writer_lock
 from huiqi.db.models import (
     CatalogEdition,
     CatalogEntry,
+    CatalogSearchEntry,
+    CatalogSearchState,
     Enterprise,
     ImportRun,
     Product,
     Recognition,
-    SearchEntry,
-    SearchState,
 )
 from huiqi.errors import BusyError
 from huiqi.registry.codes import industry_divisions
@@ -159,7 +159,7 @@ def _load(conn: Connection, usccs: list[str] | None, on: dt.date) -> tuple[list,
 
 def build_entries(conn: Connection, usccs: list[str] | None = None, on: dt.date | None = None) -> list[dict]:
     """The entries of every live enterprise (or those of ``usccs``) and of their live products,
-    best first; each a dict of ``search_entries`` columns plus ``facets``."""
+    best first; each a dict of ``catalog_search_entries`` columns plus ``facets``."""
     words = analyzer()
     on = on or dt.date.today()
     firms, titles, products = _load(conn, usccs, on)
@@ -236,29 +236,31 @@ def _firm_entry(
 
 
 def _columns() -> set[str]:
-    return {c.key for c in SearchEntry.__table__.columns}
+    return {c.key for c in CatalogSearchEntry.__table__.columns}
 
 
 def _write(conn: Connection, entries: list[dict]) -> int:
     """Insert ``entries`` (in order, so their ids follow it) and their full-text rows."""
     fts = backend(conn)
     allowed = _columns()
-    start = conn.execute(select(func.coalesce(func.max(SearchEntry.id), 0))).scalar() or 0
+    start = conn.execute(select(func.coalesce(func.max(CatalogSearchEntry.id), 0))).scalar() or 0
     for offset, entry in enumerate(entries, start=1):
         entry["id"] = start + offset
     for chunk in _chunks(entries):
-        conn.execute(insert(SearchEntry), [{k: v for k, v in e.items() if k in allowed} for e in chunk])
+        conn.execute(
+            insert(CatalogSearchEntry), [{k: v for k, v in e.items() if k in allowed} for e in chunk]
+        )
         fts.add(conn, chunk)
     return len(entries)
 
 
 def _state(conn: Connection) -> int | None:
-    return conn.execute(select(SearchState.import_run_id).where(SearchState.id == 1)).scalar()
+    return conn.execute(select(CatalogSearchState.import_run_id).where(CatalogSearchState.id == 1)).scalar()
 
 
 def _set_state(conn: Connection, run_id: int) -> None:
-    conn.execute(delete(SearchState))
-    conn.execute(insert(SearchState), [{"id": 1, "import_run_id": run_id}])
+    conn.execute(delete(CatalogSearchState))
+    conn.execute(insert(CatalogSearchState), [{"id": 1, "import_run_id": run_id}])
 
 
 def _touched(conn: Connection, since: int) -> set[str]:
@@ -277,9 +279,11 @@ def reindex_enterprises(conn: Connection, usccs: Iterable[str]) -> RefreshSummar
     wanted = sorted(set(usccs))
     removed = 0
     for chunk in _chunks(wanted):
-        ids = list(conn.execute(select(SearchEntry.id).where(SearchEntry.uscc.in_(chunk))).scalars())
+        ids = list(
+            conn.execute(select(CatalogSearchEntry.id).where(CatalogSearchEntry.uscc.in_(chunk))).scalars()
+        )
         fts.remove(conn, ids)
-        conn.execute(delete(SearchEntry).where(SearchEntry.uscc.in_(chunk)))
+        conn.execute(delete(CatalogSearchEntry).where(CatalogSearchEntry.uscc.in_(chunk)))
         removed += len(ids)
     written = _write(conn, build_entries(conn, wanted)) if wanted else 0
     return RefreshSummary(written, removed, False)
@@ -288,9 +292,9 @@ def reindex_enterprises(conn: Connection, usccs: Iterable[str]) -> RefreshSummar
 def rebuild(conn: Connection) -> RefreshSummary:
     """Drop and write the whole index (inside the caller's transaction)."""
     fts = backend(conn)
-    removed = conn.execute(select(func.count()).select_from(SearchEntry)).scalar() or 0
+    removed = conn.execute(select(func.count()).select_from(CatalogSearchEntry)).scalar() or 0
     fts.clear(conn)
-    conn.execute(delete(SearchEntry))
+    conn.execute(delete(CatalogSearchEntry))
     written = _write(conn, build_entries(conn))
     return RefreshSummary(written, removed, True)
 

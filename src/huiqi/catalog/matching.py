@@ -42,7 +42,7 @@ from huiqi.catalog.index import PRODUCT, ensure_fresh, facet_word
 from huiqi.catalog.synonyms import synonyms
 from huiqi.catalog.tokens import analyzer, fold
 from huiqi.catalog.vocab import catalogs, resolve_certification, settings
-from huiqi.db.models import Demand, Enterprise, Product, SearchEntry
+from huiqi.db.models import CatalogSearchEntry, Demand, Enterprise, Product
 from huiqi.registry.codes import region_level, region_name
 
 FIELD_WEIGHT = {"head": 1.0, "name": 1.0, "category": 0.8, "body": 0.5}
@@ -421,16 +421,16 @@ def _views(conn: Connection, product_ids: Iterable[int]) -> list[ProductView]:
         int(r.ref): r
         for r in conn.execute(
             select(
-                SearchEntry.ref,
-                SearchEntry.uscc,
-                SearchEntry.region_code,
-                SearchEntry.industry_code,
-                SearchEntry.certifications,
-                SearchEntry.head_tokens,
-                SearchEntry.name_tokens,
-                SearchEntry.category_tokens,
-                SearchEntry.body_tokens,
-            ).where(SearchEntry.kind == PRODUCT, SearchEntry.ref.in_([str(i) for i in ids]))
+                CatalogSearchEntry.ref,
+                CatalogSearchEntry.uscc,
+                CatalogSearchEntry.region_code,
+                CatalogSearchEntry.industry_code,
+                CatalogSearchEntry.certifications,
+                CatalogSearchEntry.head_tokens,
+                CatalogSearchEntry.name_tokens,
+                CatalogSearchEntry.category_tokens,
+                CatalogSearchEntry.body_tokens,
+            ).where(CatalogSearchEntry.kind == PRODUCT, CatalogSearchEntry.ref.in_([str(i) for i in ids]))
         )
     }
     details = {
@@ -488,7 +488,9 @@ def _candidates(conn: Connection, demand: DemandTerms, stats: Stats) -> list[int
     page = stats.fts.search(
         conn, query, limit, 0, window=max(limit, int(weights.get("candidate_window", 20000)))
     )
-    entries = conn.execute(select(SearchEntry.ref).where(SearchEntry.id.in_(page.ids))).scalars()
+    entries = conn.execute(
+        select(CatalogSearchEntry.ref).where(CatalogSearchEntry.id.in_(page.ids))
+    ).scalars()
     return [int(r) for r in entries]
 
 

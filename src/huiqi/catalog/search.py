@@ -25,7 +25,7 @@ from huiqi.catalog.index import ENTERPRISE, PRODUCT, ensure_fresh, facet_word
 from huiqi.catalog.synonyms import synonyms
 from huiqi.catalog.tokens import analyzer
 from huiqi.catalog.vocab import resolve_certification, settings
-from huiqi.db.models import Enterprise, Product, SearchEntry
+from huiqi.db.models import CatalogSearchEntry, Enterprise, Product
 from huiqi.registry.codes import (
     SECTION_NAMES,
     clean_industry_code,
@@ -209,9 +209,9 @@ def _ranked(conn, fts, query: Query, words: list[str], limit: int, offset: int, 
     named = {
         r.id: set(r.head_tokens.split()) | set(r.name_tokens.split())
         for r in conn.execute(
-            select(SearchEntry.id, SearchEntry.head_tokens, SearchEntry.name_tokens).where(
-                SearchEntry.id.in_(top.ids)
-            )
+            select(
+                CatalogSearchEntry.id, CatalogSearchEntry.head_tokens, CatalogSearchEntry.name_tokens
+            ).where(CatalogSearchEntry.id.in_(top.ids))
         )
     }
     prefixes = [w for w in words if w in query.prefix]
@@ -230,7 +230,9 @@ def _ranked(conn, fts, query: Query, words: list[str], limit: int, offset: int, 
 def _hits(conn, ids: list[int], scores: list[float]) -> list[SearchHit]:
     if not ids:
         return []
-    rows = {r.id: r for r in conn.execute(select(SearchEntry).where(SearchEntry.id.in_(ids))).all()}
+    rows = {
+        r.id: r for r in conn.execute(select(CatalogSearchEntry).where(CatalogSearchEntry.id.in_(ids))).all()
+    }
     product_ids = [int(rows[i].ref) for i in ids if i in rows and rows[i].kind == PRODUCT]
     details = {}
     if product_ids:

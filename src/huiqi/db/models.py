@@ -836,16 +836,16 @@ class CatalogEntry(Base):
     removed_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class SearchEntry(Base):
+class CatalogSearchEntry(Base):
     """检索索引: one searchable product or enterprise, its text already cut into words (jieba).
 
     Derived from the registry and rebuilt at will (``huiqi search --reindex``). The full-text
-    structure over it is the database's own (SQLite FTS5 table ``search_fts``, PostgreSQL
-    ``search_tsv`` with a GIN index), created by :mod:`huiqi.catalog.fts` when first needed.
+    structure over it is the database's own (SQLite FTS5 table ``catalog_fts``, PostgreSQL
+    ``catalog_tsv`` with a GIN index), created by :mod:`huiqi.catalog.fts` when first needed.
     ``certifications`` is ``|``-delimited (``|首台(套)|优势工业产品目录|``) for filtering.
     """
 
-    __tablename__ = "search_entries"
+    __tablename__ = "catalog_search_entries"
     __table_args__ = (UniqueConstraint("kind", "ref"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -861,10 +861,64 @@ class SearchEntry(Base):
     body_tokens: Mapped[str] = mapped_column(Text)
 
 
-class SearchState(Base):
+class CatalogSearchState(Base):
     """How far the search index has caught up: the last import run it has read."""
 
-    __tablename__ = "search_state"
+    __tablename__ = "catalog_search_state"
     id: Mapped[int] = mapped_column(primary_key=True)
     import_run_id: Mapped[int] = mapped_column(Integer, default=0)
     refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+# =============================================================================================
+# Full-text search (issue 11; huiqi.search, migration 0400_web): any text, in collections.
+# The full-text index itself is the database's own: on SQLite an FTS5 table over ``tokens``
+# (``search_fts``, kept in step by triggers), on PostgreSQL a GIN index of the tokens as a
+# tsvector. Neither is a model: :func:`described_by_models` tells Alembic's comparison (and
+# autogenerate) to leave them alone.
+# =============================================================================================
+
+# SQLite FTS5 virtual tables (their shadow tables share the prefix) and PostgreSQL tsvector tables:
+# the policy library's general index (huiqi.search) and the product catalog's (huiqi.catalog)
+FULLTEXT_TABLES = ("search_fts", "catalog_fts", "catalog_tsv")
+FULLTEXT_INDEXES = ("ix_search_entries_fulltext",)  # PostgreSQL GIN index of the tokens
+
+
+def described_by_models(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+    """Alembic's ``include_name``: False for the full-text objects the database manages itself
+    (the SQLite FTS5 table with its shadow tables, the PostgreSQL GIN index)."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not any(name == t or name.startswith(f"{t}_") for t in FULLTEXT_TABLES)
+    if type_ == "index":
+        return name not in FULLTEXT_INDEXES
+    return True
+
+
+class SearchEntry(Base):
+    """检索条目: one searchable piece of text (a title, a line, a clause, a product name …) of one
+    item of a collection, with its jieba tokens (space-separated) that the full-text index reads."""
+
+    __tablename__ = "search_entries"
+    __table_args__ = (
+        UniqueConstraint("collection", "item_key", "part"),
+        Index("ix_search_entries_item", "collection", "item_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection: Mapped[str] = mapped_column(String(32))
+    item_key: Mapped[str] = mapped_column(String(64))
+    part: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    tokens: Mapped[str] = mapped_column(Text)
+
+
+class SearchSource(Base):
+    """检索来源: what an indexed item was indexed from (a digest), so a changed item is re-indexed."""
+
+    __tablename__ = "search_sources"
+    collection: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    indexed_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -1,25 +1,14 @@
 """Excel workbooks of the monitoring lists; a text cell never becomes a formula
-(:func:`huiqi.exports.xlsx_cell`)."""
+(:func:`huiqi.exports.add_sheet`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from huiqi.exports import xlsx_cell
-
-
-def _cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        value = "、".join(str(v) for v in value)
-    if isinstance(value, float):
-        return round(value, 4)
-    return xlsx_cell(sheet, value)
+from huiqi.exports import add_sheet
 
 
 def write_workbook(
@@ -29,15 +18,6 @@ def write_workbook(
     path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook(write_only=True)
     for title, headers, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        head = []
-        for _, zh in headers:
-            cell = WriteOnlyCell(sheet, value=zh)
-            cell.data_type = "s"
-            cell.font = Font(bold=True)
-            head.append(cell)
-        sheet.append(head)
-        for row in rows:
-            sheet.append([_cell(sheet, row.get(key)) for key, _ in headers])
+        add_sheet(book, title, headers, rows)
     book.save(path)
     return path

@@ -265,6 +265,93 @@ def _window(subject: str, text: str) -> Window:
     return "validity"
 
 
+# Words of a subject that name no condition: who is addressed, how a title was granted, when and
+# where, levels, particles. What is left of a subject once these, the titles and events found and
+# the conditions on figures read are taken out is a restriction the rule does not check.
+_FILLER_WORDS = (
+    "被认定为 认定为 新认定的 新认定 认定的 认定 首次被认定为 首次认定 被评为 评为 评定为 获评 获得 取得 荣获 "
+    "新获得 新获评 列入 新列入 入选 新入选 通过 命名为 授予 获批 确定为 称号 荣誉称号 资格 "
+    "评定 评选 认证 确认为 被确认为 动态复核 复核 复评 通过验收 验收 "
+    "成功 顺利 正式 实施 开展 进行 完成 采用 购买 购置 参加 "
+    "专利权人 权利人 依托单位 承建单位 建设单位 运营单位 项目单位 所在企业 所属企业 "
+    "首次 初次 新 当年度 当年 本年度 年度 上年度 上一年度 每年 年 "
+    "我市 本市 全市 市内 我区 本区 全区 区内 我县 本县 全县 县内 辖区内 区域内 境内 本地 省内 国内外 "
+    "国家级 省级 市级 区县级 区级 县级 国家 中国 国内外 国内 省 市 及以上 以上 级 "
+    "企业 单位 公司 工业企业 制造业企业 生产企业 经营主体 主体 "
+    "对于 对 凡 经 被 在 于 为 是 属 属于 者 的 之 了 和 与 及 以及 或 或者 并 等 其 该 "
+)
+_FILLER = re.compile(
+    "|".join(re.escape(w) for w in sorted(set(_FILLER_WORDS.split()), key=len, reverse=True))
+)
+_NOT_WORDS = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
+# Who grants a title says its level, not a condition: 经工业和信息化部认定, 省科技厅公布.
+_ISSUER = re.compile(
+    r"(?:工业和信息化部|工信部|科学技术部|科技部|商务部|国家发展改革委|国家发改委|发展改革委|发改委|财政部|"
+    r"人力资源和社会保障部|市场监管总局|知识产权局|(?:省|市|区|县)?(?:科技|经信|工信|商务|发改|人社|财政|市场监管|文旅|文化和旅游)(?:厅|局|委))"
+)
+
+
+def _places() -> re.Pattern[str]:
+    """Province and prefecture names, full or short (浙江省, 浙江, 泉州市, 泉州): where, not who."""
+    from huiqi.registry.codes import region_level, regions
+
+    names = set()
+    data = regions()
+    for code, name in data.names.items():
+        if region_level(code) in ("province", "city"):
+            names.add(name)
+    names |= {
+        short
+        for short, codes in data.by_short.items()
+        if len(short) >= 2 and any(region_level(c) in ("province", "city") for c in codes)
+    }
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+
+_PLACES: list[re.Pattern[str]] = []
+
+
+def residue(
+    subject: str,
+    mentions: list[Mention],
+    tests: tuple[MetricTest, ...],
+    words: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (),
+) -> str:
+    """What a subject says beyond the titles and events found, the conditions on figures read
+    and words that name no condition (``words`` adds the level words of the kinds found: 国际标准,
+    境外; ``aliases`` every name of the kinds found, for a kind named twice): a restriction the
+    rule would not check (主辅分离后成立的, 专业餐饮, 规上). Empty when the rule accounts for the
+    whole subject.
+
+    >>> residue("新认定的国家级专精特新小巨人企业", [Mention("专精特新小巨人", 7, 14, None)], ())
+    ''
+    >>> residue("专业餐饮企业新评定为五星级饭店的", [Mention("五星级饭店", 10, 15, None)], ())
+    '专业餐饮'
+    """
+    text = squash(subject)
+    spans = [(m.start, m.end) for m in mentions if m.end > m.start]
+    spans += [(t.start, t.end) for t in tests]
+    kept = "".join(ch for i, ch in enumerate(text) if not any(a <= i < b for a, b in spans))
+    for word in sorted({squash(w) for w in (*aliases, *words)}, key=len, reverse=True):
+        kept = kept.replace(word, "")
+    for band in (
+        r"\d+(?:\.\d+)?\s*[~～\-至到]\s*\d+(?:台\(套\)|台套|台|套|辆|项|件)?",
+        r"\d+(?:\.\d+)?(?:万|亿)?元?(?:\(含\))?(?:以上|以下|以内)",
+        r"\d+(?:\.\d+)?(?:万|亿)?元?(?:\(含\))?[~～\-至到]\d+(?:\.\d+)?(?:万|亿)?元",
+        r"\d+(?:\.\d+)?(?:台\(套\)|台套|台|套|辆|项|件)(?:以内|以下|以上|及以上)?",
+        r"(?:融资额|募集资金|投资额|合同额|购置额|销售额|发票总价|数量|购买数量)(?:为|达|在)?",
+        r"20\d\d年?",
+        r"\([^()]*\)",
+    ):
+        kept = re.sub(band, "", kept)
+    if not _PLACES:
+        _PLACES.append(_places())
+    kept = _PLACES[0].sub("", _ISSUER.sub("", kept))
+    kept = _FILLER.sub("", kept)
+    return _NOT_WORDS.sub("", kept)
+
+
 def _metric_window(subject: str) -> Window:
     """A condition on figures reads a year's figures and pays the year after (上年度), unless the
     clause pays in the year itself (当年)."""
@@ -418,6 +505,18 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
     open_conditions = _open_conditions(
         _without_tests(subject, tests), incentive.get("needs_review", False), incentive.get("notes", [])
     )
+    level_words = tuple(
+        w for k in kinds if table == "event" for ws in vocab.info("event", k).level_words.values() for w in ws
+    )
+    names = (
+        tuple(a.text for a in vocab.clause_aliases.get(table, []) if a.kind in kinds)
+        if table != "metric"
+        else ()
+    )
+    if open_conditions is None and (
+        rest := residue(subject, found[1] if found else [], tests, level_words, names)
+    ):
+        open_conditions = f"需核实条件“{rest}”(对象中还有规则未能核对的限定)"
     fact_bands = table != "metric"  # on a metric rule a figure's band is one of its tests
     # an amount band bounds the event's own amount; an event that records none has no such band
     amount_bands = fact_bands and (table != "event" or bool(vocab.info("event", kinds[0]).amount))

@@ -110,7 +110,17 @@ _VALUE = rf"(?P<num>{NUMBER})\s*(?P<unit>%|‰|{_MONEY_UNIT}|{_COUNT_UNIT})?"
 _RANGE_VALUE = rf"(?P<lo>{NUMBER})\s*(?P<lounit>%|{_MONEY_UNIT})?\s*(?:\(含\))?\s*[-—–~～至到]\s*" + _VALUE
 _BEFORE = r"(?P<verb>首次突破|首次达到|首次超过|首次迈上|首次跨越|首次进入|首度突破|首次|晋级达到|晋级|突破|达到|超过|高于|不低于|不少于|不足|低于|少于|在|达|为|实现|迈上)?"
 _AFTER = r"(?P<inc>\(含\))?(?P<after>以上|及以上|以下|及以下|以内|台阶)?"
-_GROWTH = r"(?P<growth>(?:较上年|比上年|较上一年|比上一年|同比|年均)?(?:增长率?|增幅|增速|增加|新增|提高))"
+_GROWTH = r"(?P<growth>(?:较上年|比上年|较上一年|比上一年|比去年同期|较去年同期|同比|年均)?(?:增长率?|增幅|增速|增加额|增加|新增|增量|提高))"
+_INCREASE = ("增加", "增加额", "新增", "增量")
+# a second condition on the same figure, joined without naming it again: 营业收入超过1亿元且同比增长10%以上
+_AGAIN = re.compile(
+    r"(?:\(含\))?的?[,，、]?(?:且|并且|同时|并|和)(?=(?:较上年|比上年|比去年同期|较去年同期|同比|年均)?(?:增长|增幅|增速|增加|新增))"
+)
+# money in another currency: never read as 元 (better no condition than a wrong one)
+_FOREIGN = re.compile(r"美元|美金|欧元|日元|英镑|港元|港币")
+# a round figure written without its number, after a verb: 首次突破亿元, 迈上千万元台阶
+_BARE = {"百亿元": 1_000_000.0, "十亿元": 100_000.0, "亿元": 10_000.0, "千万元": 1000.0, "百万元": 100.0}
+_BARE_VALUE = rf"{_BEFORE}(?P<bare>百亿元|十亿元|千万元|百万元|亿元)" + _AFTER
 
 
 _NAMES: dict[int, tuple[re.Pattern[str], dict[str, str]]] = {}
@@ -152,7 +162,15 @@ def _band(verb: str, value: float, inc: bool, after: str) -> Band:
 
 
 def read_tests(text: str, vocab: Vocabulary | None = None) -> tuple[MetricTest, ...]:
-    """Every condition on figures in ``text``, in order (an empty tuple when there is none)."""
+    """Every condition on figures in ``text``, in order (an empty tuple when there is none).
+
+    >>> [t.describe() for t in read_tests("年销售收入超过1亿元且同比增长10%以上的企业")]
+    ['营业收入超过1亿元', '营业收入较上年增长10%以上']
+    >>> [t.describe() for t in read_tests("工业总产值首次突破亿元的企业")]
+    ['工业总产值首次达到1亿元以上']
+    >>> read_tests("出口额达到500万美元的企业")  # another currency: no condition rather than a wrong one
+    ()
+    """
     vocab = vocab or load_vocabulary()
     clause = squash(text)
     pattern, names = _names(vocab)
@@ -161,18 +179,21 @@ def read_tests(text: str, vocab: Vocabulary | None = None) -> tuple[MetricTest, 
     for found in pattern.finditer(clause):
         if found.start() < taken:
             continue
-        test = _read_one(clause, found, names, pattern)
-        if test is not None:
+        test = _read_at(clause, names[found.group(0)], found.start(), found.end(), names, pattern)
+        while test is not None:
             tests.append(test)
             taken = test.end
+            again = _AGAIN.match(clause, test.end)
+            test = _read_at(clause, test.measure, test.end, again.end(), names, pattern) if again else None
+            if test is not None and test.test not in ("growth", "increase"):
+                test = None
     return tuple(tests)
 
 
-def _read_one(
-    clause: str, found: re.Match[str], names: dict[str, str], pattern: re.Pattern[str]
+def _read_at(
+    clause: str, measure: str, start: int, pos: int, names: dict[str, str], pattern: re.Pattern[str]
 ) -> MetricTest | None:
-    measure = names[found.group(0)]
-    start, pos = found.start(), found.end()
+    """The condition on ``measure`` (named at ``clause[start:pos]``) that follows it, if any."""
     head = clause[max(0, start - 4) : start]
     offset = -1 if re.search(r"上年度?|上一年度?", head) else 0
     if clause[max(0, start - 2) : start].endswith("亩均") and measure != PER_MU:
@@ -190,7 +211,7 @@ def _read_one(
             rest = clause[pos:]
     test: Test = "level"
     if growth := re.match(_GROWTH, rest):
-        test = "increase" if growth.group("growth").endswith(("增加", "新增")) else "growth"
+        test = "increase" if growth.group("growth").endswith(_INCREASE) else "growth"
         pos += growth.end()
         rest = clause[pos:]
     elif re.search(r"新增$", clause[max(0, start - 2) : start]):
@@ -212,6 +233,10 @@ def _read_one(
         band = Band(low, high, True, bool(ranged.group("inc")) or ranged.group("after") in ("以下", "以内"))
         end = pos + ranged.end()
         verb = ""
+    elif (bare := re.match(_BARE_VALUE, rest)) and bare.group("verb") and not rate:
+        verb = bare.group("verb")
+        band = _band(verb, _BARE[bare.group("bare")], bool(bare.group("inc")), bare.group("after") or "")
+        end = pos + bare.end()
     else:
         value = re.match(rf"{_BEFORE}{_VALUE}{_AFTER}", rest)
         if value is None or not value.group("num") or (value.group("unit") is None and not rate):
@@ -222,6 +247,10 @@ def _read_one(
         verb = value.group("verb") or ""
         band = _band(verb, number, bool(value.group("inc")), value.group("after") or "")
         end = pos + value.end()
+    if _FOREIGN.match(clause, end) or _FOREIGN.match(
+        clause, end - (2 if clause[end - 2 : end] == "以上" else 0)
+    ):
+        return None
     first = verb.startswith(("首次", "首度", "晋级")) or re.search(
         r"首次|首度", clause[max(0, start - 3) : start]
     )

@@ -1,4 +1,5 @@
-"""The FastAPI application: every router under /api/v1, errors in the contract's shape.
+"""The FastAPI application: every router under /api/v1, errors in the contract's shape, and the
+web pages at ``/`` (:mod:`huiqi.web.pages`).
 
 ``create_app(url)`` builds the app over a database (default: the command line's, from
 ``HUIQI_DATABASE_URL`` / ``HUIQI_DATA_DIR``), bringing its schema up to date first. Evidence
@@ -29,19 +30,21 @@ OPENAPI = f"{PREFIX}/openapi.json"
 
 class BodyLimit:
     """Refuse a request body larger than the upload limit (plus room for the form around it)
-    before it is read in full, whatever Content-Length says."""
+    before it is read in full, whatever Content-Length says. ``larger`` names the addresses
+    that take bigger files (the registry import page) and their own limit."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
+        self.app, self.limit, self.larger = app, limit, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.limit)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > self.limit:
-            await _too_large(send, self.limit)
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(scope, send, limit)
             return
         seen = 0
 
@@ -50,8 +53,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise errors_too_large(self.limit)
+                if seen > limit:
+                    raise errors_too_large(limit)
             return message
 
         await self.app(scope, counted, send)
@@ -63,10 +66,16 @@ def errors_too_large(limit: int) -> Exception:
     return TooLarge(f"请求内容超过{limit // (1024 * 1024)}MB 的上限", "file")
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    response = errors.error_response(
-        413, "too_large", f"请求内容超过{limit // (1024 * 1024)}MB 的上限", "file"
-    )
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    message = f"请求内容超过{limit // (1024 * 1024)}MB 的上限"
+    if scope.get("path", "").startswith(f"{PREFIX}/") or "app" not in scope:
+        response = errors.error_response(413, "too_large", message, "file")
+    else:  # a page: the same refusal as an HTML page
+        from starlette.requests import Request
+
+        from huiqi.web.pages.common import error_page
+
+        response = error_page(Request(scope), 413, message + ",请换用较小的文件。")
     await response({"type": "http"}, _nothing, send)
 
 
@@ -95,7 +104,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def create_app(url: str | None = None, evidence_dir: Path | None = None) -> FastAPI:
+def create_app(url: str | None = None, evidence_dir: Path | None = None, pages: bool = True) -> FastAPI:
     url = url or database_url()
     upgrade(url)
     engine = make_engine(url)
@@ -115,6 +124,15 @@ def create_app(url: str | None = None, evidence_dir: Path | None = None) -> Fast
     for module in (session, documents, enterprises, applications, payouts, admin):
         app.include_router(module.router, prefix=PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    app.add_middleware(BodyLimit, limit=max_bytes() + 256 * 1024)
+    if pages:
+        from huiqi.web.pages import install
+
+        install(app)  # the web pages at /, after the API so its routes and errors come first
+    larger = {}
+    if pages:
+        from huiqi.web.pages.imports import MAX_BYTES
+
+        larger["/import"] = MAX_BYTES + 256 * 1024  # registry files run to tens of MB
+    app.add_middleware(BodyLimit, limit=max_bytes() + 256 * 1024, larger=larger)
     gc.freeze()  # what was built at start-up is never garbage: keep it out of every collection
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from huiqi.db.models import Base
+from huiqi.db.models import Base, described_by_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,18 +21,12 @@ def run() -> None:
     _migrate(connection)
 
 
-def include_name(name, type_, parent_names) -> bool:
-    """Leave out the search index tables the search code builds itself (SQLite FTS5's shadow
-    tables, PostgreSQL's tsvector table): no migration should ever try to drop them."""
-    return not (type_ == "table" and name and name.startswith(("search_fts", "search_tsv")))
-
-
 def _migrate(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        include_name=include_name,
+        include_name=described_by_models,  # the full-text index is the database's own
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,6 +1,6 @@
 """product platform: products, demands, catalog editions and entries, the search index
 
-The full-text structure over ``search_entries`` (SQLite FTS5, PostgreSQL tsvector + GIN) is
+The full-text structure over ``catalog_search_entries`` (SQLite FTS5, PostgreSQL tsvector + GIN) is
 derived data: huiqi.catalog.fts creates it when the index is first built.
 
 Revision ID: 0300
@@ -101,7 +101,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_catalog_entries_product_id"), ["product_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_catalog_entries_uscc"), ["uscc"], unique=False)
     op.create_table(
-        "search_entries",
+        "catalog_search_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("ref", sa.String(length=64), nullable=False),
@@ -117,12 +117,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("kind", "ref"),
     )
-    with op.batch_alter_table("search_entries", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_search_entries_uscc"), ["uscc"], unique=False)
-        batch_op.create_index(batch_op.f("ix_search_entries_region_code"), ["region_code"], unique=False)
-        batch_op.create_index(batch_op.f("ix_search_entries_industry_code"), ["industry_code"], unique=False)
+    with op.batch_alter_table("catalog_search_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_catalog_search_entries_uscc"), ["uscc"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_catalog_search_entries_region_code"), ["region_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_catalog_search_entries_industry_code"), ["industry_code"], unique=False
+        )
     op.create_table(
-        "search_state",
+        "catalog_search_state",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("import_run_id", sa.Integer(), nullable=False),
         sa.Column("refreshed_at", sa.DateTime(), server_default=_NOW, nullable=False),
@@ -131,14 +135,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # the derived full-text structures go first (they depend on search_entries)
+    # the derived full-text structures go first (they depend on catalog_search_entries)
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        op.execute("DROP TABLE IF EXISTS search_fts")
+        op.execute("DROP TABLE IF EXISTS catalog_fts")
     else:
-        op.execute("DROP TABLE IF EXISTS search_tsv")
-    op.drop_table("search_state")
-    op.drop_table("search_entries")
+        op.execute("DROP TABLE IF EXISTS catalog_tsv")
+    op.drop_table("catalog_search_state")
+    op.drop_table("catalog_search_entries")
     op.drop_table("catalog_entries")
     op.drop_table("catalog_editions")
     op.drop_table("demands")
