@@ -111,14 +111,15 @@ elif step == "export":
         run = conn.execute(select(func.max(MatchRun.id))).scalar()
     columns = ["uscc", "document", "subject", "kind", "fact", "year", "amount_wan", "cap_wan", "payers", "mode", "status", "reason"]
     schema = {c: pl.Float64 if c.endswith("_wan") else pl.Int64 if c == "year" else pl.String for c in columns}
-    query = select(*(getattr(Entitlement, c) for c in columns)).where(Entitlement.run_id == run)
+    from sqlalchemy import String, cast
+    # payers as JSON text on both databases (ADBC hands PostgreSQL's json over as an extension type)
+    fields = [cast(Entitlement.payers, String).label("payers") if c == "payers" else getattr(Entitlement, c) for c in columns]
+    query = select(*fields).where(Entitlement.run_id == run)
     try:
         from huiqi.match.dbio import read_frame
     except ImportError:  # the baseline: Polars over a SQLAlchemy connection
-        from sqlalchemy import String, cast
-        text = [cast(Entitlement.payers, String).label("payers") if c == "payers" else getattr(Entitlement, c) for c in columns]
         with engine.connect() as conn:
-            frame = pl.read_database(select(*text).where(Entitlement.run_id == run), conn, schema_overrides=schema)
+            frame = pl.read_database(query, conn, schema_overrides=schema)
     else:
         frame = read_frame(engine, query, schema)
     result["read_s"] = round(time.perf_counter() - started, 2)
