@@ -257,3 +257,50 @@ def test_an_officer_writes_the_condition_the_reader_missed():
 )
 def test_reading_conditions_on_figures(clause, described):
     assert [t.describe() for t in read_tests(clause)] == described
+
+
+# What a clause leaves to its context is never paid without application.
+
+
+def test_a_figure_condition_naming_no_kind_of_enterprise_needs_an_application():
+    [bare] = rules_of("年主营业务收入首次突破5亿元的,奖励20万元")
+    [named] = rules_of("对年主营业务收入首次突破5亿元的工业企业,奖励20万元")
+    assert bare.mode == MODE_APPLY and "未写明适用于哪类企业" in (bare.open_conditions or "")
+    assert named.mode == MODE_AUTO
+
+
+def test_an_amount_given_on_top_of_the_clause_before_needs_an_application():
+    [first, on_top] = rules_of(
+        "对新认定为国家级绿色工厂的企业,奖励30万元",
+        "其中年营业收入达到5亿元以上的工业企业,再给予20万元奖励",
+    )
+    assert first.mode == MODE_AUTO
+    assert on_top.amount_wan == 20.0 and on_top.mode == MODE_APPLY
+    assert "再给予" in (on_top.open_conditions or "")
+
+
+def test_an_amount_per_unit_the_registry_does_not_count_needs_an_application():
+    [rule] = rules_of("对新认定为国家级绿色工厂的企业,按每平方米20元给予补助")
+    assert rule.mode == MODE_APPLY and "平方米" in (rule.open_conditions or "")
+
+
+@pytest.mark.parametrize(
+    ("clause", "level"),
+    [
+        ("对新认定为浙江省知名商号的企业,奖励10万元", "省级"),
+        ("对新认定为宁波市知名商号的企业,奖励5万元", "市级"),
+    ],
+)
+def test_a_place_before_a_title_is_its_level(clause, level):
+    [rule] = rules_of(clause)
+    assert rule.level == level
+
+
+def test_a_prefectures_title_is_not_a_provincial_one_of_the_same_name():
+    """省名牌产品 exists only at the provincial level: a prefecture's 名牌产品 is another list."""
+    doc = extract_text(
+        "济南市人民政府关于支持企业做大做强的若干措施\n济政发〔2020〕8号\n一、品牌\n"
+        "1.对新认定为济南市名牌产品的企业,奖励5万元(责任单位:市市场监管局)\n济南市人民政府\n2020年1月1日\n"
+    ).model_dump(mode="json")
+    rules, left = compile_document(1, doc, code_for_place)
+    assert not [r for r in rules if "省名牌产品" in r.fact_kinds] and left

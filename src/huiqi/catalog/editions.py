@@ -218,10 +218,12 @@ def add_products(
                 .where(Product.id.in_(wanted))
             )
         }
-        listed = set(
+        stored = dict(
             conn.execute(
-                select(CatalogEntry.product_id).where(CatalogEntry.edition_id == edition.id)
-            ).scalars()
+                select(CatalogEntry.product_id, CatalogEntry.removed_on).where(
+                    CatalogEntry.edition_id == edition.id
+                )
+            ).all()
         )
         prefix = region_prefix(edition.region_code)
         rows = []
@@ -231,8 +233,15 @@ def add_products(
                 outcome.refused[product_id] = "没有该产品(或已撤回)"
             elif not row.region_code.startswith(prefix):
                 outcome.refused[product_id] = f"生产企业不在{_place(edition.region_code)}"
-            elif product_id in listed:
+            elif product_id in stored and stored[product_id] is None:
                 outcome.already.append(product_id)
+            elif product_id in stored:  # taken out of this draft before: selected again
+                conn.execute(
+                    update(CatalogEntry)
+                    .where(CatalogEntry.edition_id == edition.id, CatalogEntry.product_id == product_id)
+                    .values(added_on=on, note=note, removed_on=None, removed_reason=None)
+                )
+                outcome.added.append(product_id)
             else:
                 rows.append(
                     {

@@ -515,11 +515,16 @@ def _match_one(conn: Connection, demand: DemandTerms, stats: Stats, limit: int |
 
 def find_demand(conn: Connection, key: str | int) -> Demand:
     """A live demand by its 需求编号 (or stored id); NotFoundError when none, or when the number is
-    used by several buyers (then the stored id is asked for)."""
+    used by several buyers (then the stored id is asked for). An ``int`` key is the stored id
+    only, so a 需求编号 that happens to be that number never answers in its place."""
     text = str(key).strip()
-    rows = list(
-        conn.execute(select(Demand).where(Demand.demand_id == text, Demand.withdrawn_run_id.is_(None))).all()
-    )
+    rows = []
+    if not isinstance(key, int):
+        rows = list(
+            conn.execute(
+                select(Demand).where(Demand.demand_id == text, Demand.withdrawn_run_id.is_(None))
+            ).all()
+        )
     if not rows and text.isdigit():
         rows = list(
             conn.execute(select(Demand).where(Demand.id == int(text), Demand.withdrawn_run_id.is_(None)))

@@ -18,7 +18,7 @@ from huiqi.db.engine import session_scope
 from huiqi.db.models import Enterprise, Metric, MonitorRun, MuScore, WatchEntry
 from huiqi.monitor.errors import MonitorError
 from huiqi.monitor.settings import Setting
-from huiqi.registry.codes import clean_region_code, clean_uscc, code_for_place, region_prefix
+from huiqi.registry.codes import clean_region_code, clean_uscc, code_for_place, region_name, region_prefix
 
 _METRIC_SCHEMA = {"uscc": pl.String, "period": pl.String, "indicator": pl.String, "value": pl.Float64}
 
@@ -185,12 +185,14 @@ def _rows(path: Path) -> list[list[Any]]:
     return list(csv.reader(io.StringIO(decode(path.read_bytes()))))
 
 
-def import_watch_list(engine: Engine, path: Path) -> tuple[int, list[str]]:
+def import_watch_list(engine: Engine, path: Path, region: str | None = None) -> tuple[int, list[str]]:
     """Replace the watch list with the enterprises of ``path`` (a column 统一社会信用代码).
 
     Returns (enterprises listed, error lines). A row with a bad code or an enterprise missing
     from the registry becomes an error line naming the row; the good rows are kept. Nothing is
-    written when no row is good.
+    written when no row is good. With ``region`` (a 行政区划代码: an officer's area) only
+    enterprises inside it may be listed, and only the entries inside it are replaced, so one
+    region's list never touches another's.
     """
     if not path.is_file():
         raise MonitorError(f"{path}: 文件不存在")
@@ -206,7 +208,7 @@ def import_watch_list(engine: Engine, path: Path) -> tuple[int, list[str]]:
         raise MonitorError(f"{path.name}: 找不到“统一社会信用代码”列")
     column = next(j for j, c in enumerate(rows[header_at]) if str(c or "").strip() in _USCC_HEADERS)
     with engine.connect() as conn:
-        known = set(conn.scalars(select(Enterprise.uscc)))
+        known = set(conn.scalars(_in_region(select(Enterprise.uscc), region)))
     good: list[str] = []
     errors: list[str] = []
     for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
@@ -219,12 +221,16 @@ def import_watch_list(engine: Engine, path: Path) -> tuple[int, list[str]]:
             errors.append(f"第{number}行 统一社会信用代码 {cell}: {exc}")
             continue
         if code not in known:
-            errors.append(f"第{number}行 统一社会信用代码 {code}: 企业名录中没有这家企业")
+            where = f"{region_name(region)}的" if region else ""
+            errors.append(f"第{number}行 统一社会信用代码 {code}: {where}企业名录中没有这家企业")
         elif code not in good:
             good.append(code)
     if good:
         with session_scope(engine) as session:
-            session.execute(delete(WatchEntry))
+            inside = _in_region(select(Enterprise.uscc), region)
+            session.execute(
+                delete(WatchEntry).where(WatchEntry.uscc.in_(inside)) if region else delete(WatchEntry)
+            )
             session.execute(insert(WatchEntry), [{"uscc": u, "note": path.name} for u in good])
     return len(good), errors
 

@@ -19,6 +19,7 @@ An incentive that cannot be compiled is returned as :class:`Uncompiled` with the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import re
@@ -60,6 +61,19 @@ _LEVEL_BEFORE = re.compile("(" + "|".join(sorted(_LEVEL_WORD, key=len, reverse=T
 _ONE_YEAR = re.compile(r"(?:^|对)(20\d\d)年(?!底|前|以来|起|末)")
 _DRAFT = re.compile(r"征求意见稿|送审稿|草案")
 _PER_UNIT = {"辆", "台", "套", "台套", "台(套)"}
+# Units an amount can be counted in from the registry: one entitlement per fact (项, 件), per
+# enterprise (家, 个), or the event's recorded quantity (辆, 台套). Any other (人, 平方米, 吨,
+# 标箱) is a count the registry does not hold.
+_COUNTED_PER = _PER_UNIT | {"项", "件", "家", "个"}
+# An amount paid on top of what the clause before pays (再给予, 另行奖励) has that clause's
+# recipient and conditions as well, which the clause itself does not repeat.
+_ON_TOP = re.compile(r"再(?:给予|奖励|补助|补贴|资助|一次性)|另行?(?:给予|奖励|补助)")
+# A condition on figures names who it is about (企业, 商场, 批发业) or relies on a heading or the
+# clause before to say it.
+_RECIPIENT = re.compile(
+    r"企业|公司|单位|工厂|商户|个体|市场|综合体|园区|基地|平台|项目|机构|中心|门店|商场|超市|酒店|饭店|"
+    r"景区|行业|业户|主体|总部|[工商物建农]业"
+)
 _LEVEL_PAYER = {"国家级": "国家级", "省级": "省级", "市级": "市级", "区县级": "区级"}
 _ASIDE = re.compile(r"\([^()]*\)")
 # A kind named as the object of another act is not a fact the enterprise holds: hoped for
@@ -122,7 +136,39 @@ def _mentions(vocab: Vocabulary, text: str, table: Table, level: str | None = No
 def _level_fits(vocab: Vocabulary, mention: Mention, text: str) -> bool:
     """Whether an explicit level word right before a 认定 is one its kind exists at."""
     stated = _STATED_LEVEL.search(text[max(0, mention.start - 3) : mention.start])
-    return stated is None or LEVEL_WORDS[stated.group(1)] in vocab.info("recognition", mention.kind).levels
+    level = LEVEL_WORDS[stated.group(1)] if stated else place_level(text[: mention.start])
+    return level is None or level in vocab.info("recognition", mention.kind).levels
+
+
+_PLACE_TIER = {"province": "省级", "city": "市级", "county": "区县级"}
+
+
+@functools.cache
+def _place_names() -> tuple[re.Pattern[str], dict[str, str]]:
+    from huiqi.registry.codes import region_level, regions
+
+    data = regions()
+    tiers: dict[str, set[str]] = {}
+    for code, name in data.names.items():
+        tiers.setdefault(name, set()).add(_PLACE_TIER.get(region_level(code), ""))
+    for short, codes in data.by_short.items():
+        if len(short) >= 2 and not any(region_level(c) == "county" for c in codes):
+            tiers.setdefault(short, set()).update(_PLACE_TIER.get(region_level(c), "") for c in codes)
+    levels = {name: next(iter(t)) for name, t in tiers.items() if len(t) == 1 and "" not in t}
+    pattern = re.compile("(?:" + "|".join(map(re.escape, sorted(levels, key=len, reverse=True))) + ")$")
+    return pattern, levels
+
+
+def place_level(before: str) -> str | None:
+    """The level a place name written right before a title gives it: a prefecture's title
+    (宁波市著名商标, 台州名牌产品) is 市级, a province's (浙江省知名商号) 省级, a county's 区县级.
+
+    >>> place_level("新认定为宁波市"), place_level("获得浙江省"), place_level("新获得")
+    ('市级', '省级', None)
+    """
+    pattern, levels = _place_names()
+    found = pattern.search(before)
+    return levels[found.group(0)] if found else None
 
 
 def not_an_enterprise(subject: str) -> bool:
@@ -246,7 +292,7 @@ def _kind_levels(
     for m in mentions:
         own = vocab.info("recognition", m.kind).levels
         before = _LEVEL_BEFORE.search(text[max(0, m.start - 3) : m.start]) if m.end else None
-        stated = _LEVEL_WORD[before.group(1)] if before else None
+        stated = _LEVEL_WORD[before.group(1)] if before else (place_level(text[: m.start]) if m.end else None)
         if stated in own:
             out.append(stated)
         elif m.level:
@@ -580,6 +626,9 @@ def _rule(
     if ends is None and meta.get("plan"):
         unbounded = "行动方案未载明实施期限,事实是否在方案期内需核实"
         open_conditions = f"{open_conditions};{unbounded}" if open_conditions else unbounded
+    if not reading.hand_written:
+        for doubt in _context_doubts(table, subject, text, per):
+            open_conditions = f"{open_conditions};{doubt}" if open_conditions else doubt
     written_base = incentive.get("base")
     if table == "event" and incentive["kind"] == "ratio" and base is None:
         own = vocab.info("event", reading.kinds[0]).amount
@@ -634,6 +683,26 @@ def _rule(
         section=incentive.get("section"),
         exclusive=_exclusive(version_id, stacking, incentive.get("section")),
     )
+
+
+def _context_doubts(table: Table, subject: str, text: str, per: str | None) -> list[str]:
+    """What a clause leaves to its context, each a reason the rule is 需申报: an amount per unit
+    the registry does not count, an amount given on top of the clause before (再给予), a
+    condition on figures that does not say which enterprises it is about.
+
+    >>> _context_doubts("metric", "年度收入达到1亿元以上的", "对年度收入达到1亿元以上的,再给予200万元的奖励", None)
+    ['金额是在上文奖励之外再给予的,适用对象和条件承接上文,需核实', '对象只有指标条件,未写明适用于哪类企业(可能由上文或标题限定),需核实']
+    >>> _context_doubts("event", "实施节能项目的", "实施节能项目的,按400元/吨给予补助", "吨")
+    ['金额按每吨计算,企业库不记录吨数,需核定数量']
+    """
+    doubts = []
+    if per and per not in _COUNTED_PER:
+        doubts.append(f"金额按每{per}计算,企业库不记录{per}数,需核定数量")
+    if _ON_TOP.search(text):
+        doubts.append("金额是在上文奖励之外再给予的,适用对象和条件承接上文,需核实")
+    if table == "metric" and not _RECIPIENT.search(_ASIDE.sub("", squash(subject))):
+        doubts.append("对象只有指标条件,未写明适用于哪类企业(可能由上文或标题限定),需核实")
+    return doubts
 
 
 _DISTRICT_WORDS = ("区级", "县级", "区县级", "区", "县")

@@ -22,7 +22,18 @@ from huiqi.db.migrate import upgrade
 from huiqi.payout.evidence import max_bytes
 from huiqi.web import errors
 from huiqi.web.deps import TokenCache
-from huiqi.web.routes import admin, applications, documents, enterprises, payouts, session
+from huiqi.web.routes import (
+    admin,
+    applications,
+    catalog,
+    catalog_editions,
+    documents,
+    enterprises,
+    imports,
+    monitor,
+    payouts,
+    session,
+)
 
 PREFIX = "/api/v1"
 OPENAPI = f"{PREFIX}/openapi.json"
@@ -111,7 +122,7 @@ def create_app(url: str | None = None, evidence_dir: Path | None = None, pages: 
     app = FastAPI(
         title="惠企 huiqi API",
         version="1",
-        description="政策库与审核、企业应享、申报与审核、兑付、审计。契约见 ../shared/spec/api.md。",
+        description="政策库与审核、企业应享、申报与审核、兑付、审计;产品库、供需对接、产品目录与导入。契约见 ../shared/spec/api.md。",
         openapi_url=OPENAPI,
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
@@ -121,14 +132,25 @@ def create_app(url: str | None = None, evidence_dir: Path | None = None, pages: 
     app.state.tokens = TokenCache()
     app.state.evidence_dir = evidence_dir or data_dir() / "evidence"
     errors.install(app)
-    for module in (session, documents, enterprises, applications, payouts, admin):
+    for module in (
+        session,
+        documents,
+        enterprises,
+        applications,
+        payouts,
+        admin,
+        catalog,
+        catalog_editions,
+        imports,
+        monitor,
+    ):
         app.include_router(module.router, prefix=PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     if pages:
         from huiqi.web.pages import install
 
         install(app)  # the web pages at /, after the API so its routes and errors come first
-    larger = {}
+    larger = dict.fromkeys(imports.paths(PREFIX), imports.MAX_BYTES + 256 * 1024)  # products, demands
     if pages:
         from huiqi.web.pages.imports import MAX_BYTES
 

@@ -88,6 +88,7 @@ def install(app: FastAPI) -> None:
     """Mount the pages on ``app`` (after the API's routers and error handlers)."""
     from huiqi.web.pages import (
         audit,
+        catalogs,
         desk,
         enterprise,
         finance,
@@ -95,13 +96,18 @@ def install(app: FastAPI) -> None:
         jobs_view,
         library,
         login,
+        monitor,
+        products,
         review,
         simulate,
     )
 
     app.state.jobs = Jobs()
-    for module in (login, library, review, enterprise, desk, finance, simulate, imports, jobs_view, audit):
+    modules = (login, library, review, enterprise, desk, finance, simulate, imports, jobs_view, audit)
+    # 产品目录 before 产品库: /products/catalogs must not be read as a product's number
+    for module in (*modules, catalogs, products):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(monitor.router, include_in_schema=False)  # 运行监测, 亩产效益, 督查督办
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for exc_class, handler in list(app.exception_handlers.items()):
         app.exception_handlers[exc_class] = _either(handler)

@@ -49,7 +49,7 @@ ROLE_HOME = {
     "auditor": "/dashboard",
     "admin": "/dashboard",
 }
-# (label, address, roles): the navigation, in order; every signed-in role sees 政策库.
+# (label, address, roles): the navigation, in order; every signed-in role sees 政策库 and 产品库.
 NAV = (
     ("政策库", "/library", frozenset(ROLE_ZH)),
     ("我的政策", "/me", frozenset({"enterprise"})),
@@ -59,9 +59,13 @@ NAV = (
     ("看板", "/dashboard", frozenset({"finance", "auditor", "admin"})),
     ("兑付", "/payouts", frozenset({"finance"})),
     ("企业", "/enterprises", frozenset({"officer", "finance", "auditor", "admin"})),
+    ("产品库", "/products", frozenset(ROLE_ZH)),
     ("政策测算", "/simulate", frozenset({"officer", "admin"})),
     ("数据导入", "/import", frozenset({"officer", "admin"})),
     ("审计", "/audit", frozenset({"auditor"})),
+    ("运行监测", "/monitor", frozenset({"officer", "finance", "auditor", "admin"})),
+    ("亩产效益", "/monitor/mu", frozenset({"enterprise"})),
+    ("督查督办", "/supervision", frozenset({"officer", "finance", "auditor", "admin"})),
 )
 SECURITY_HEADERS = {
     # everything the pages use is served from here: no inline script, no third party

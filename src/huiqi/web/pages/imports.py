@@ -50,7 +50,7 @@ def import_page(request: Request, v: V, session: DB):
 
 @router.get("/import/template/{kind}")
 def template(
-    v: V, kind: Annotated[str, Path(pattern="^(enterprises|recognitions|events|metrics)$")]
+    v: V, kind: Annotated[str, Path(pattern="^(enterprises|recognitions|events|metrics|products|demands)$")]
 ) -> Response:
     """A blank template with Chinese headers and a 说明 sheet (as ``huiqi import --template``)."""
     import tempfile
