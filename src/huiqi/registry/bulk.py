@@ -201,7 +201,10 @@ class BulkStore:
                 "uscc" if kind == "products" else "demand_id", *_identity_fields(kind)
             ).to_dicts()
             frame = frame.with_columns(
-                identity=pl.Series([catalog_identity(kind, r) for r in records], dtype=pl.String)
+                identity=pl.Series(
+                    [catalog_identity(kind, r) if _has_identity(kind, r) else None for r in records],
+                    dtype=pl.String,
+                )
             )
         if kind not in KEYED:
             spec_key = _spec_key(kind)
@@ -652,6 +655,14 @@ def _natural_fields(kind: str) -> tuple[str, ...]:
     from huiqi.registry.store import NATURAL_FIELDS
 
     return NATURAL_FIELDS[kind]
+
+
+def _has_identity(kind: str, record: dict[str, Any]) -> bool:
+    """Whether a staged product or demand has what its identity is made of: a refused row (an
+    empty 产品名称) stays staged so later repeats are still reported, but identifies nothing."""
+    if kind == "products":
+        return bool(record.get("uscc")) and bool(record.get("record_id") or record.get("name"))
+    return bool(record.get("demand_id")) and bool(record.get("buyer_uscc") or record.get("buyer"))
 
 
 def _spec_key(kind: str) -> tuple[str, ...]:
