@@ -60,6 +60,14 @@ def test_demo_then_match_explain_and_reingest(database_url, tmp_path):
     documents = {r["document"] for r in rows}
     assert len(documents) >= 3  # Jinan, Weifang, Licheng (and Binzhou) all pay someone
 
+    exported = run(tmp_path, url, "match", "--format", "csv", "--out", str(tmp_path / "清单.csv"))
+    assert exported.returncode == 0 and "CSV 已导出" in exported.stdout, exported.stderr
+    with (tmp_path / "清单.csv").open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    paid = [r for r in table if r["状态"] == "享受"]  # the CSV holds paid and unpaid rows, like the workbook
+    assert len(paid) == len(rows) and len(table) > len(paid)
+    assert sorted(r["统一社会信用代码"] for r in paid) == sorted(r["uscc"] for r in rows)
+
     firm = max(rows, key=lambda r: r["amount_wan"] or 0)["uscc"]
     explained = run(tmp_path, url, "match", "--enterprise", firm)
     assert explained.returncode == 0, explained.stderr

@@ -27,6 +27,7 @@ class MatchFormat(StrEnum):
     table = "table"
     json = "json"
     xlsx = "xlsx"
+    csv = "csv"
 
 
 class RulesFormat(StrEnum):
@@ -298,16 +299,17 @@ def match(
     as_of: str | None = typer.Option(None, "--as-of", help="以哪一天为准(YYYY-MM-DD),默认今天。"),
     year: int | None = typer.Option(None, "--year", help="只看该兑现年度。"),
     output_format: MatchFormat = typer.Option(
-        MatchFormat.table, "--format", "-f", help="table / json / xlsx。"
+        MatchFormat.table, "--format", "-f", help="table / json / xlsx / csv。"
     ),
-    out: Path | None = typer.Option(None, "--out", help="xlsx 的保存路径(默认 数据目录/exports/)。"),
+    out: Path | None = typer.Option(None, "--out", help="xlsx 或 csv 的保存路径(默认 数据目录/exports/)。"),
     enterprise: str | None = typer.Option(None, "--enterprise", help="只解释这一家企业(统一社会信用代码)。"),
 ) -> None:
     """政策找企业:把全部企业与全部有效规则逐一匹配,计算金额、说明理由,并保存结果。
 
-    例:huiqi match --year 2024 --format xlsx    huiqi match --enterprise 91370700MA3XXXXXXX
+    例:huiqi match --year 2024 --format xlsx    huiqi match --format csv --out 应享清单.csv
+    huiqi match --enterprise 91370700MA3XXXXXXX
     """
-    from huiqi.match.report import records, summarise, write_xlsx
+    from huiqi.match.report import summarise, write_csv, write_json, write_xlsx
     from huiqi.match.service import run_match
 
     try:
@@ -327,15 +329,20 @@ def match(
         if not result.rules:
             raise fail("政策库中没有可执行的规则:请先用 huiqi ingest 入库政策文件(huiqi rules 查看原因)")
         if output_format is MatchFormat.json:
-            sys.stdout.write(json.dumps(records(result.entitlements), ensure_ascii=False, default=str) + "\n")
+            write_json(result.entitlements, sys.stdout)
             return
         console = Console()
-        if output_format is MatchFormat.xlsx:
+        if output_format in (MatchFormat.xlsx, MatchFormat.csv):
             suffix = f"_{year}年度" if year else ""
-            path = out or data_dir() / "exports" / f"应享清单_{day.isoformat()}{suffix}.xlsx"
-            console.print(
-                f"Excel 已导出:{escape(str(write_xlsx(result.entitlements, path)))}", highlight=False
-            )
+            path = out or data_dir() / "exports" / f"应享清单_{day.isoformat()}{suffix}.{output_format.value}"
+            if output_format is MatchFormat.xlsx:
+                console.print(
+                    f"Excel 已导出:{escape(str(write_xlsx(result.entitlements, path)))}", highlight=False
+                )
+            else:
+                console.print(
+                    f"CSV 已导出:{escape(str(write_csv(result.entitlements, path)))}", highlight=False
+                )
             return
         summarise(result.entitlements, result.enterprises, console)
         if result.leftovers:

@@ -1,19 +1,25 @@
 """Match results for people: JSON records, a Chinese summary, an Excel workbook, one enterprise's
-explanation with its nearest misses."""
+explanation with its nearest misses.
+
+The exports (:func:`write_json`, :func:`write_xlsx`, :func:`write_csv`) are streamed: rows are
+turned into Python objects a slice at a time and written as they come, so a million
+entitlements never sit in memory as dicts."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import polars as pl
-from openpyxl import Workbook
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from huiqi.exports import xlsx_row
+from huiqi.exports import FORMULA_STARTS, safe_row
 from huiqi.match.reference import Fact, applies, in_jurisdiction
 from huiqi.match.stacking import PAID, SUPPRESSED
 from huiqi.money import format_wan, split
@@ -197,34 +203,91 @@ def _payers_text(row: dict[str, Any]) -> str:
     return "、".join(parts)
 
 
-def write_xlsx(frame: pl.DataFrame, path: Path) -> Path:
-    """An Excel workbook: 应享清单 (paid) and 未享受 (不重复享受 or 已达上限), Chinese headers."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook(write_only=True)
-    headers = [
-        ("uscc", "统一社会信用代码"),
-        ("name", "企业名称"),
-        ("document", "政策文件"),
-        ("subject", "奖补对象"),
-        ("fact", "触发事实"),
-        ("year", "兑现年度"),
-        ("amount_wan", "金额(万元)"),
-        ("cap_wan", "上限(万元)"),
-        ("payers", "资金承担"),
-        ("mode", "兑现方式"),
-        ("reason", "理由"),
-    ]
-    headers.insert(-2, ("status", "状态"))
-    for title, paid in (("应享清单", True), ("未享受", False)):
-        sheet = book.create_sheet(title)
-        sheet.append([h for _, h in headers])
-        part = frame.filter((pl.col("status") == PAID) == paid)
+EXPORT_COLUMNS = (  # the columns of the Excel and CSV exports, with their Chinese headers
+    ("uscc", "统一社会信用代码"),
+    ("name", "企业名称"),
+    ("document", "政策文件"),
+    ("subject", "奖补对象"),
+    ("fact", "触发事实"),
+    ("year", "兑现年度"),
+    ("amount_wan", "金额(万元)"),
+    ("cap_wan", "上限(万元)"),
+    ("payers", "资金承担"),
+    ("status", "状态"),
+    ("mode", "兑现方式"),
+    ("reason", "理由"),
+)
+_SLICE = 50_000  # rows turned into Python objects at a time by the streamed exports
+
+
+def _export_rows(frame: pl.DataFrame) -> Iterator[list[Any]]:
+    """Rows of the Excel/CSV exports, a slice of the frame at a time."""
+    wanted = [k for k, _ in EXPORT_COLUMNS if k in frame.columns or k == "payers"]
+    extra = [c for c in ("limit_factor", "limit_payers") if c in frame.columns]
+    present = [k for k in wanted if k in frame.columns]
+    for part in frame.select(*present, *extra).iter_slices(_SLICE):
         for row in part.iter_rows(named=True):
-            sheet.append(
-                xlsx_row(sheet, (_payers_text(row) if k == "payers" else row.get(k) for k, _ in headers))
-            )
-    book.save(path)
+            yield [_payers_text(row) if k == "payers" else row.get(k) for k, _ in EXPORT_COLUMNS]
+
+
+def write_xlsx(frame: pl.DataFrame, path: Path) -> Path:
+    """An Excel workbook: 应享清单 (paid) and 未享受 (不重复享受 or 已达上限), Chinese headers.
+
+    Written row by row in constant memory (xlsxwriter); every text cell is a string cell, and
+    text a spreadsheet would run (= + - @) carries the quote prefix (:mod:`huiqi.exports`).
+    """
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    quoted = book.add_format({"quote_prefix": True})
+    try:
+        for title, paid in (("应享清单", True), ("未享受", False)):
+            sheet = book.add_worksheet(title)
+            for column, (_, header) in enumerate(EXPORT_COLUMNS):
+                sheet.write_string(0, column, header)
+            part = frame.filter((pl.col("status") == PAID) == paid)
+            for number, values in enumerate(_export_rows(part), start=1):
+                for column, value in enumerate(values):
+                    if value is None:
+                        continue
+                    if isinstance(value, bool | int | float):
+                        sheet.write_number(number, column, value)
+                    else:
+                        text = str(value)
+                        sheet.write_string(
+                            number, column, text, quoted if text.startswith(FORMULA_STARTS) else None
+                        )
+    finally:
+        book.close()
     return path
+
+
+def write_csv(frame: pl.DataFrame, path: Path, include_suppressed: bool = True) -> Path:
+    """The same rows and columns as the Excel export in one CSV file (UTF-8 with BOM), streamed;
+    cells a spreadsheet would run get an apostrophe in front."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = frame if include_suppressed else frame.filter(pl.col("status") == PAID)
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow([h for _, h in EXPORT_COLUMNS])
+        for values in _export_rows(rows):
+            writer.writerow(safe_row(values))
+    return path
+
+
+def write_json(frame: pl.DataFrame, out: TextIO, include_suppressed: bool = False) -> int:
+    """:func:`records` as one JSON array written to ``out`` as it is made (the same text as
+    ``json.dumps(records(frame), ensure_ascii=False, default=str)``); returns the rows written."""
+    rows = frame if include_suppressed else frame.filter(pl.col("status") == PAID)
+    out.write("[")
+    count = 0
+    for part in rows.iter_slices(_SLICE):
+        for record in records(part, include_suppressed=True):
+            out.write((", " if count else "") + json.dumps(record, ensure_ascii=False, default=str))
+            count += 1
+    out.write("]\n")
+    return count
 
 
 def explain(

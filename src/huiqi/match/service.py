@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, select
 
 from huiqi.db.engine import session_scope
 from huiqi.db.locks import writer_lock
 from huiqi.db.models import Enterprise, Entitlement, Event, MatchRun, Metric, Recognition
 from huiqi.library import current_versions
 from huiqi.match.caps import apply_limits, new_tax
+from huiqi.match.dbio import read_frame, write_frame
 from huiqi.match.engine import evaluate, facts_frame, needed_measures
 from huiqi.match.figures import annual, measure_frame
 from huiqi.match.stacking import PAID, stack
@@ -106,18 +107,8 @@ def load_figures(engine: Engine, indicators: set[str] | None = None, uscc: str |
         query = query.where(Metric.indicator.in_(sorted(indicators)))
     if uscc is not None:
         query = query.where(Metric.uscc == uscc)
-    with engine.connect() as conn:
-        metrics = pl.read_database(
-            query,
-            conn,
-            schema_overrides={
-                "uscc": pl.String,
-                "period": pl.String,
-                "indicator": pl.String,
-                "value": pl.Float64,
-            },
-        )
-    return annual(metrics)
+    schema = {"uscc": pl.String, "period": pl.String, "indicator": pl.String, "value": pl.Float64}
+    return annual(read_frame(engine, query, schema))
 
 
 def indicators_of(rules: list[Rule]) -> set[str]:
@@ -141,66 +132,66 @@ def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame
     def only(query, column):
         return query if uscc is None else query.where(column == uscc)
 
-    with engine.connect() as conn:
-        enterprises = pl.read_database(
-            only(
-                select(
-                    Enterprise.uscc, Enterprise.name, Enterprise.region_code, Enterprise.established_on
-                ).where(Enterprise.withdrawn_run_id.is_(None)),
-                Enterprise.uscc,
+    enterprises = read_frame(
+        engine,
+        only(
+            select(Enterprise.uscc, Enterprise.name, Enterprise.region_code, Enterprise.established_on).where(
+                Enterprise.withdrawn_run_id.is_(None)
             ),
-            conn,
-            schema_overrides={
-                "uscc": pl.String,
-                "name": pl.String,
-                "region_code": pl.String,
-                "established_on": pl.Date,
-            },
-        ).with_columns(founded=pl.col("established_on").dt.year().cast(pl.Int32))
-        recognitions = pl.read_database(
-            only(
-                select(
-                    Recognition.id.label("fact_id"),
-                    Recognition.uscc,
-                    Recognition.kind,
-                    Recognition.level,
-                    Recognition.granted_on,
-                    Recognition.review,
-                    Recognition.near_duplicate_of,
-                ).where(Recognition.withdrawn_run_id.is_(None)),
+            Enterprise.uscc,
+        ),
+        {"uscc": pl.String, "name": pl.String, "region_code": pl.String, "established_on": pl.Date},
+    ).with_columns(founded=pl.col("established_on").dt.year().cast(pl.Int32))
+    recognitions = read_frame(
+        engine,
+        only(
+            select(
+                Recognition.id.label("fact_id"),
                 Recognition.uscc,
-            ),
-            conn,
-            schema_overrides={
-                "granted_on": pl.Date,
-                "review": pl.Boolean,
-                "level": pl.String,
-                "near_duplicate_of": pl.Int64,
-            },
-        )
-        events = pl.read_database(
-            only(
-                select(
-                    Event.id.label("fact_id"),
-                    Event.uscc,
-                    Event.kind,
-                    Event.level,
-                    Event.occurred_on,
-                    Event.amount_wan,
-                    Event.quantity,
-                    Event.near_duplicate_of,
-                ).where(Event.withdrawn_run_id.is_(None)),
+                Recognition.kind,
+                Recognition.level,
+                Recognition.granted_on,
+                Recognition.review,
+                Recognition.near_duplicate_of,
+            ).where(Recognition.withdrawn_run_id.is_(None)),
+            Recognition.uscc,
+        ),
+        {
+            "fact_id": pl.Int64,
+            "uscc": pl.String,
+            "kind": pl.String,
+            "level": pl.String,
+            "granted_on": pl.Date,
+            "review": pl.Boolean,
+            "near_duplicate_of": pl.Int64,
+        },
+    )
+    events = read_frame(
+        engine,
+        only(
+            select(
+                Event.id.label("fact_id"),
                 Event.uscc,
-            ),
-            conn,
-            schema_overrides={
-                "occurred_on": pl.Date,
-                "amount_wan": pl.Float64,
-                "quantity": pl.Float64,
-                "level": pl.String,
-                "near_duplicate_of": pl.Int64,
-            },
-        )
+                Event.kind,
+                Event.level,
+                Event.occurred_on,
+                Event.amount_wan,
+                Event.quantity,
+                Event.near_duplicate_of,
+            ).where(Event.withdrawn_run_id.is_(None)),
+            Event.uscc,
+        ),
+        {
+            "fact_id": pl.Int64,
+            "uscc": pl.String,
+            "kind": pl.String,
+            "level": pl.String,
+            "occurred_on": pl.Date,
+            "amount_wan": pl.Float64,
+            "quantity": pl.Float64,
+            "near_duplicate_of": pl.Int64,
+        },
+    )
     recognitions = pl.concat(
         [recognitions, _grades(engine, uscc), _catalog_listings(engine, uscc)], how="diagonal_relaxed"
     )
@@ -409,14 +400,13 @@ def _store(
             "mode",
             "status",
             "reason",
-        ).to_dicts()
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(Entitlement), rows[start : start + 5000])
+        )
+        write_frame(session.connection(), Entitlement.__tablename__, rows, json_columns=("payers",))
         result.run_id = run.id
         result.inputs = record_inputs(
             session, run.id, library.publications, parameters, as_of, year, published_only
         )
-        after: dict[str, Any] = {"rules": len(rules), "rows": len(rows), "published_only": published_only}
+        after: dict[str, Any] = {"rules": len(rules), "rows": rows.height, "published_only": published_only}
         if published_only:
             result.tracked = track(session, run.id, frame, rules, library.publications, as_of, year)
             after |= {"tracked_new": result.tracked[0], "tracked_updated": result.tracked[1]}

@@ -18,27 +18,30 @@ halfway: everything happens in one transaction under the database's writer lock.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import csv
+import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from huiqi.db.engine import data_dir, session_scope
 from huiqi.db.locks import writer_lock
 from huiqi.db.models import ImportRun, KindMapping, PendingRow
 from huiqi.errors import HuiqiError
+from huiqi.exports import safe_row
+from huiqi.registry.bulk import REPORT_LIMIT, BulkStore
+from huiqi.registry.columnar import CHUNK_ROWS, records_chunks, validated_chunks
 from huiqi.registry.errors import UnreadableTableError
-from huiqi.registry.reader import RawRow, RawTable, read_table
-from huiqi.registry.report import write_error_report
+from huiqi.registry.reader import RawRow, RawTable, open_table
+from huiqi.registry.report import KEPT, REFUSED, REPORT_HEADER
 from huiqi.registry.schema import table_name, table_spec
-from huiqi.registry.store import store, withdraw_listed, withdraw_missing
 from huiqi.registry.templates import write_template
-from huiqi.registry.validate import RowError, show, validate
+from huiqi.registry.validate import RowError, validate
 from huiqi.rules.vocabulary import Resolved, load_vocabulary, squash
 
 KINDS = ("enterprises", "recognitions", "events", "metrics", "products", "demands")
@@ -71,9 +74,12 @@ class ImportSummary:
     rows_pending: int = 0
     mode: str = MODE_IMPORT
     sheet: str | None = None
+    refused: int | None = None  # rows refused, when more were than ``errors`` holds
 
     @property
     def rows_bad(self) -> int:
+        if self.refused is not None:
+            return self.refused
         return len({e.row for e in self.errors})
 
     def describe(self) -> str:
@@ -109,11 +115,12 @@ def template_file(kind: str, out: Path | None) -> Path:
     return path
 
 
-def load_mappings(session: Session) -> dict[tuple[str, str], Resolved]:
+def load_mappings(session: Session | Connection) -> dict[tuple[str, str], Resolved]:
     """Officers' kind mappings: (vocabulary table, name as written) → the kind it means."""
+    query = select(KindMapping.table, KindMapping.raw, KindMapping.kind, KindMapping.level)
     return {
-        (m.table, m.raw): Resolved(m.table, m.kind, m.level)  # type: ignore[arg-type]
-        for m in session.scalars(select(KindMapping))
+        (table, raw): Resolved(table, kind, level)  # type: ignore[arg-type]
+        for table, raw, kind, level in session.execute(query)
     }
 
 
@@ -126,10 +133,13 @@ def import_file(
     replace: bool = False,
     withdraw: bool = False,
     source: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportSummary:
     """Validate and store one file; raises a RegistryFileError when the file as a whole is unusable.
 
-    ``step`` is told (in Chinese) which phase is running, for a progress display.
+    The file is read and checked ``chunk_rows`` rows at a time and staged in the database
+    (:mod:`huiqi.registry.bulk`), so memory is bounded by the chunk, not the file. ``step`` is
+    told (in Chinese) which phase is running, for a progress display.
     """
     if replace and withdraw:
         raise HuiqiError("--replace 与 --delete 不能同时使用")
@@ -138,108 +148,93 @@ def import_file(
     mode = MODE_WITHDRAW if withdraw else MODE_REPLACE if replace else MODE_IMPORT
     source = source or path.name
     step(f"读取 {path.name}")
-    raw = read_table(path, name)
-    if not raw.rows:
-        raise UnreadableTableError(path, "只有表头,没有数据行", raw.sheet)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    step(f"等待写入权限并校验 {len(raw.rows):,} 行")
-    with writer_lock(engine), session_scope(engine) as session:
-        result = validate(raw, load_vocabulary(), load_mappings(session))
-        errors = list(result.errors)
-        records = result.records
-        rows = [r.pop("row") for r in records]
-        run = ImportRun(
-            kind=name,
-            mode=mode,
-            source=source,
-            sheet=raw.sheet,
-            file_name=path.name,
-            sha256=digest,
-            rows_total=len(raw.rows),
-            rows_ok=0,
-            rows_bad=0,
-            rows_new=0,
-            rows_changed=0,
-        )
-        session.add(run)
-        session.flush()
-        step(f"写入数据库({len(records):,} 行)")
-        summary = ImportSummary(name, path, len(raw.rows), 0, 0, 0, mode=mode, sheet=raw.sheet)
-        if withdraw:
-            outcome = withdraw_listed(session, name, records, rows, run.id)
-            summary.rows_withdrawn = outcome.withdrawn
-        else:
-            pending = [i for i, r in enumerate(records) if r.get("pending_kind")]
-            if pending:
-                summary.rows_pending = _keep_pending(session, name, records, rows, pending, run.id, raw)
-                summary.warnings.extend(_pending_notes(raw, records, rows, pending))
-                keep = set(range(len(records))) - set(pending)
-                records = [r for i, r in enumerate(records) if i in keep]
-                rows = [n for i, n in enumerate(rows) if i in keep]
-            header = raw.header("uscc") if "uscc" in {c.name for c in raw.spec.columns} else ""
-            outcome = store(session, name, records, rows, header=header, source=source, run_id=run.id)
-            summary.rows_new, summary.rows_changed = outcome.new, outcome.changed
-            summary.rows_unchanged = outcome.unchanged
-            if replace:
-                summary.rows_withdrawn = withdraw_missing(session, name, source, outcome, run.id)
-            summary.warnings.extend(outcome.warnings)
-        errors.extend(outcome.errors)
-        summary.errors = sorted(errors, key=lambda e: (e.row, e.column))
-        run.rows_ok = summary.rows_new + summary.rows_changed + summary.rows_unchanged
-        run.rows_bad = summary.rows_bad
-        run.rows_new, run.rows_changed = summary.rows_new, summary.rows_changed
-        run.rows_withdrawn, run.rows_warned = summary.rows_withdrawn, len(summary.warnings)
-    if summary.errors or summary.warnings:
-        target = report or data_dir() / "import-errors" / f"{path.stem}.错误报告.csv"
-        summary.report = write_error_report(summary.errors, target, summary.warnings, raw.sheet)
+    stream = open_table(path, name)
+    has_uscc = "uscc" in {c.name for c in stream.spec.columns}
+    step("等待写入权限")
+    summary = ImportSummary(name, path, 0, 0, 0, 0, mode=mode, sheet=stream.sheet)
+    vocab = load_vocabulary()
+    with writer_lock(engine), engine.connect() as conn:
+        bulk: BulkStore | None = None
+        try:
+            with conn.begin():
+                run_id = _new_run(conn, name, mode, source, stream.sheet, path.name, stream.digest, 0)
+                bulk = BulkStore(conn, name, stream.headers, stream.header, check_enterprises=not withdraw)
+                for chunk in validated_chunks(stream, vocab, load_mappings(conn), chunk_rows):
+                    bulk.add(chunk)
+                    step(f"已校验并暂存 {bulk.rows_seen:,} 行")
+                if bulk.rows_seen == 0:
+                    raise UnreadableTableError(path, "只有表头,没有数据行", stream.sheet)
+                key = {MODE_IMPORT: "import", MODE_REPLACE: "replace", MODE_WITHDRAW: "withdraw"}[mode]
+                outcome = bulk.finish(key, source, run_id, stream.header("uscc") if has_uscc else "", step)
+                summary.rows_total = bulk.rows_seen
+                summary.rows_new, summary.rows_changed = outcome.new, outcome.changed
+                summary.rows_unchanged, summary.rows_withdrawn = outcome.unchanged, outcome.withdrawn
+                summary.rows_pending, summary.refused = outcome.pending, outcome.refused
+                conn.execute(
+                    update(ImportRun)
+                    .where(ImportRun.id == run_id)
+                    .values(
+                        rows_total=bulk.rows_seen,
+                        rows_ok=outcome.new + outcome.changed + outcome.unchanged,
+                        rows_bad=outcome.refused,
+                        rows_new=outcome.new,
+                        rows_changed=outcome.changed,
+                        rows_withdrawn=outcome.withdrawn,
+                        rows_warned=outcome.warned,
+                    )
+                )
+            summary.errors = list(bulk.issues(False, REPORT_LIMIT))
+            summary.warnings = list(bulk.issues(True, REPORT_LIMIT))
+            if summary.errors or summary.warnings:
+                target = report or data_dir() / "import-errors" / f"{path.stem}.错误报告.csv"
+                summary.report = _write_report(bulk, target, stream.sheet)
+        finally:
+            if bulk is not None:
+                with contextlib.suppress(Exception):
+                    bulk.close()
     return summary
 
 
-def _keep_pending(
-    session: Session,
-    name: str,
-    records: list[dict[str, Any]],
-    rows: list[int],
-    pending: list[int],
-    run_id: int,
-    raw: RawTable,
+def _new_run(
+    conn: Connection,
+    kind: str,
+    mode: str,
+    source: str,
+    sheet: str | None,
+    file_name: str,
+    digest: str,
+    total: int,
 ) -> int:
-    by_row = {r.row: r for r in raw.rows}
-    for index in pending:
-        record = records[index]
-        session.add(
-            PendingRow(
-                table=name,
-                raw_kind=squash(record["pending_kind"]),
-                uscc=record["uscc"],
-                row=rows[index],
-                record=_raw_values(by_row[rows[index]]),
-                import_run_id=run_id,
-            )
-        )
-    return len(pending)
-
-
-def _raw_values(row: RawRow) -> dict[str, Any]:
-    """The row as the official wrote it (cells as text), to be checked again once mapped."""
-    return {
-        "values": {k: show(v) if v is not None else None for k, v in row.values.items()},
-        "extras": {k: show(v) for k, v in row.extras.items()},
+    values = {
+        "kind": kind,
+        "mode": mode,
+        "source": source,
+        "sheet": sheet,
+        "file_name": file_name,
+        "sha256": digest,
+        "rows_total": total,
+        "rows_ok": 0,
+        "rows_bad": 0,
+        "rows_new": 0,
+        "rows_changed": 0,
+        "rows_withdrawn": 0,
+        "rows_warned": 0,
     }
+    return conn.execute(insert(ImportRun).values(**values).returning(ImportRun.id)).scalar_one()
 
 
-def _pending_notes(raw: RawTable, records: list[dict], rows: list[int], pending: list[int]) -> list[RowError]:
-    table = "认定" if raw.kind == "recognitions" else "事项"
-    return [
-        RowError(
-            rows[i],
-            raw.header("kind"),
-            records[i]["pending_kind"],
-            f"未知{table}类型:已暂存,待管理员用 huiqi registry map-kind 对应到词表中的类型后生效",
-            "kind",
-        )
-        for i in pending
-    ]
+def _write_report(bulk: BulkStore, path: Path, sheet: str | None) -> Path:
+    """The error report (see :mod:`huiqi.registry.report`), written as the errors are read back
+    in row order: errors before warnings of the same row, never all of them in memory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    errors = ((e.row, 0, e, REFUSED) for e in bulk.issues(False))
+    warnings = ((w.row, 1, w, "已暂存,待对应类型" if w.field == "kind" else KEPT) for w in bulk.issues(True))
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(REPORT_HEADER)
+        for _, _, e, handling in heapq.merge(errors, warnings, key=lambda item: (item[0], item[1])):
+            writer.writerow(safe_row((e.row, e.column, e.value, e.reason, handling, sheet or "")))
+    return path
 
 
 @dataclass
@@ -283,49 +278,65 @@ def map_kind(engine: Engine, kind: str, raw: str, canonical: str, level: str | N
     if level and level not in info.levels:
         raise HuiqiError(f"{canonical}没有{level}(可选:{'/'.join(info.levels) or '不分级别'})")
     key = squash(raw)
-    with writer_lock(engine), session_scope(engine) as session:
-        existing = session.scalar(
-            select(KindMapping).where(KindMapping.table == table, KindMapping.raw == key)
-        )
-        if existing is None:
-            session.add(KindMapping(table=table, raw=key, kind=canonical, level=level))
-        else:
-            existing.kind, existing.level = canonical, level
-        session.flush()
-        waiting = list(
-            session.scalars(select(PendingRow).where(PendingRow.table == name, PendingRow.raw_kind == key))
-        )
-        if not waiting:
-            raise HuiqiError(f"没有等待对应的{KIND_ZH[name]}类型“{raw}”(huiqi registry kinds 查看)")
-        table_raw = _pending_table(name, waiting)
-        result = validate(table_raw, vocab, load_mappings(session))
-        records = result.records
-        rows = [r.pop("row") for r in records]
-        run = ImportRun(
-            kind=name,
-            mode=MODE_IMPORT,
-            source=f"词表对应:{raw}",
-            file_name=f"暂存行({raw})",
-            sha256="",
-            rows_total=len(waiting),
-            rows_ok=0,
-            rows_bad=0,
-            rows_new=0,
-            rows_changed=0,
-        )
-        session.add(run)
-        session.flush()
-        outcome = store(session, name, records, rows, source=run.source, run_id=run.id)
-        stored_rows = set(rows) - {e.row for e in outcome.errors}
-        done = [p.id for p in waiting if p.row in stored_rows]
-        session.execute(delete(PendingRow).where(PendingRow.id.in_(done)))
-        run.rows_ok, run.rows_new, run.rows_changed = len(done), outcome.new, outcome.changed
-        errors = sorted([*result.errors, *outcome.errors], key=lambda e: e.row)
-        run.rows_bad = len({e.row for e in errors})
+    with writer_lock(engine), engine.connect() as conn:
+        bulk: BulkStore | None = None
+        try:
+            with conn.begin():
+                existing = conn.execute(
+                    select(KindMapping.id).where(KindMapping.table == table, KindMapping.raw == key)
+                ).scalar()
+                if existing is None:
+                    conn.execute(
+                        insert(KindMapping).values(table=table, raw=key, kind=canonical, level=level)
+                    )
+                else:
+                    conn.execute(
+                        update(KindMapping)
+                        .where(KindMapping.id == existing)
+                        .values(kind=canonical, level=level)
+                    )
+                waiting = list(
+                    Session(bind=conn).scalars(
+                        select(PendingRow).where(PendingRow.table == name, PendingRow.raw_kind == key)
+                    )
+                )
+                if not waiting:
+                    raise HuiqiError(f"没有等待对应的{KIND_ZH[name]}类型“{raw}”(huiqi registry kinds 查看)")
+                table_raw = _pending_table(name, waiting)
+                result = validate(table_raw, vocab, load_mappings(conn))
+                run_source = f"词表对应:{raw}"
+                run_id = _new_run(
+                    conn, name, MODE_IMPORT, run_source, None, f"暂存行({raw})", "", len(waiting)
+                )
+                bulk = BulkStore(conn, name, table_raw.headers, table_raw.header)
+                for chunk in records_chunks(table_raw, result.records, result.errors):
+                    bulk.add(chunk)
+                outcome = bulk.finish("import", run_source, run_id, "统一社会信用代码")
+                stored_rows = set(bulk.stored_rows())
+                done = [p.id for p in waiting if p.row in stored_rows]
+                for start in range(0, len(done), 5000):
+                    conn.execute(delete(PendingRow).where(PendingRow.id.in_(done[start : start + 5000])))
+                conn.execute(
+                    update(ImportRun)
+                    .where(ImportRun.id == run_id)
+                    .values(
+                        rows_ok=len(done),
+                        rows_new=outcome.new,
+                        rows_changed=outcome.changed,
+                        rows_bad=outcome.refused,
+                        rows_warned=outcome.warned,
+                    )
+                )
+            errors = list(bulk.issues(False, REPORT_LIMIT))
+            warnings = list(bulk.issues(True, REPORT_LIMIT))
+        finally:
+            if bulk is not None:
+                with contextlib.suppress(Exception):
+                    bulk.close()
     summary = ImportSummary(
-        name, Path(run.file_name), len(waiting), outcome.new, outcome.changed, outcome.unchanged
+        name, Path(f"暂存行({raw})"), len(waiting), outcome.new, outcome.changed, outcome.unchanged
     )
-    summary.errors, summary.warnings = errors, outcome.warnings
+    summary.errors, summary.warnings = errors, warnings
     return summary
 
 

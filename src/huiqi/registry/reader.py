@@ -13,10 +13,14 @@ dropped. Values are checked later, by :mod:`huiqi.registry.validate`.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
+import itertools
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,15 +79,8 @@ def read_table(path: Path | str, kind: str) -> RawTable:
     the same column. Errors about one worksheet name it.
     """
     spec = table_spec(kind)
-    path = Path(path)
-    if path.is_dir():
-        raise UnreadableTableError(path, "是文件夹,不是表格文件;请给出其中的CSV或.xlsx文件")
-    if not path.exists():
-        raise UnreadableTableError(path, "文件不存在")
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise UnreadableTableError(path, "不支持旧版.xls文件,请另存为.xlsx或CSV")
-    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and zipfile.is_zipfile(path)):
+    path = _checked_path(path)
+    if _is_workbook(path):
         return _read_workbook(path, spec)
     text = _read_csv_text(path)
     try:
@@ -94,6 +91,176 @@ def read_table(path: Path | str, kind: str) -> RawTable:
                 path, "文件是繁体中文Big5编码,请另存为UTF-8或GB18030编码的CSV后再导入"
             ) from None
         raise
+
+
+def _checked_path(path: Path | str) -> Path:
+    path = Path(path)
+    if path.is_dir():
+        raise UnreadableTableError(path, "是文件夹,不是表格文件;请给出其中的CSV或.xlsx文件")
+    if not path.exists():
+        raise UnreadableTableError(path, "文件不存在")
+    if path.suffix.lower() == ".xls":
+        raise UnreadableTableError(path, "不支持旧版.xls文件,请另存为.xlsx或CSV")
+    return path
+
+
+def _is_workbook(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    return suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and zipfile.is_zipfile(path))
+
+
+@dataclass
+class TableStream:
+    """A table whose header has been read and whose data rows are still to come (流式读取).
+
+    ``rows`` yields ``(row number, cells)`` for every line after the header, blank ones
+    included; the cells of a CSV file are the text as written (``clean`` tells they still need
+    :func:`clean_text` and stripping), those of a workbook are already cleaned. ``columns``
+    maps a cell's position to its English column name, ``extras`` to an extra column's header.
+    A workbook is read whole (at most about a million rows) and handed over as ``table``; a CSV
+    file is read as it goes, so memory does not grow with the file.
+    """
+
+    kind: TableName
+    path: Path
+    headers: dict[str, str]
+    columns: dict[int, str]
+    extras: dict[int, str]
+    rows: Iterator[tuple[int, list[Any]]]
+    sheet: str | None = None
+    header_row: int = 1
+    clean: bool = True
+    digest: str = ""
+    table: RawTable | None = None  # a workbook, read whole
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    header_lines: int = 1  # lines of the file up to the header's end (a quoted cell may span lines)
+    width: int = 0  # cells in the header line
+
+    def rows_after(self, row: int) -> Iterator[tuple[int, list[Any]]]:
+        """The CSV rows numbered after ``row``, as the csv module reads them."""
+        with self.path.open(encoding=self.encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            yield from zip(itertools.count(row + 1), itertools.islice(reader, row, None), strict=False)
+
+    @property
+    def spec(self) -> TableSpec:
+        return table_spec(self.kind)
+
+    def header(self, column: str) -> str:
+        """The header the file used for ``column`` (the spec's Chinese header if absent)."""
+        return self.headers.get(column) or self.spec.column(column).zh
+
+
+def open_table(path: Path | str, kind: str) -> TableStream:
+    """Read the header of ``path`` and stream its rows (see :class:`TableStream`).
+
+    File-level problems raise the same errors as :func:`read_table`, before any data row is
+    read. ``digest`` is the file's SHA-256.
+    """
+    spec = table_spec(kind)
+    path = _checked_path(path)
+    if _is_workbook(path):
+        table = _read_workbook(path, spec)
+        columns = {i: name for i, name in enumerate(table.headers)}
+        return TableStream(
+            spec.name, path, table.headers, columns, {}, iter(()), table.sheet, table.header_row, True,
+            _digest(path), table,
+        )  # fmt: skip
+    encoding, digest = _sniff_csv(path)
+    handle = path.open(encoding=encoding, newline="")
+    try:
+        first = next((line for line in handle if line.strip()), "")
+        handle.seek(0)
+        delimiter = max(",\t;", key=first.count)
+        numbered = enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+        head: list[tuple[int, list[Any]]] = []
+        for n, raw in numbered:
+            cells = [_cell(c) for c in raw]
+            if not _blank(cells):
+                head.append((n, cells))
+                if len(head) >= _HEADER_SEARCH:
+                    break
+        if not head:
+            raise UnreadableTableError(path, "表格为空")
+        header_row, header_cells = head[_find_header(head, spec)]
+        try:
+            columns, extras = _map_headers(path, spec, header_cells, None)
+            missing = [f"{c.zh}({c.name})" for c in spec.required if c.name not in columns.values()]
+            if missing:
+                raise MissingColumnsError(path, missing)
+        except MissingColumnsError:
+            if _reads_as_big5(path, spec):
+                raise UnreadableTableError(
+                    path, "文件是繁体中文Big5编码,请另存为UTF-8或GB18030编码的CSV后再导入"
+                ) from None
+            raise
+    except BaseException:
+        handle.close()
+        raise
+    headers = {name: _text(header_cells[i]) for i, name in columns.items()}
+    handle.seek(0)
+    reader = csv.reader(handle, delimiter=delimiter)
+    for _ in itertools.islice(reader, header_row):
+        pass
+    header_lines = reader.line_num
+    handle.close()
+    stream = TableStream(spec.name, path, headers, columns, extras, iter(()), None, header_row, False, digest)
+    stream.encoding, stream.delimiter, stream.header_lines = encoding, delimiter, header_lines
+    stream.width = len(header_cells)
+    stream.rows = stream.rows_after(header_row)
+    return stream
+
+
+_BLOCK = 1 << 22
+
+
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def _sniff_csv(path: Path) -> tuple[str, str]:
+    """The encoding a CSV file is read with (as :func:`decode` decides, without holding the
+    whole file) and its SHA-256; a file that is empty, undecodable or binary is refused."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    if start.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    digest = ""
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        sha = hashlib.sha256()
+        content = nul = False
+        try:
+            with path.open("rb") as handle:
+                while True:
+                    block = handle.read(_BLOCK)
+                    final = not block
+                    text = decoder.decode(block, final=final)
+                    sha.update(block)
+                    nul = nul or "\x00" in text
+                    content = content or bool(text.strip())
+                    if final:
+                        break
+        except UnicodeDecodeError:
+            continue
+        digest = sha.hexdigest()
+        if nul:
+            raise UnreadableTableError(path, "不是文本表格(CSV)文件")
+        if not content:
+            raise UnreadableTableError(path, "文件为空")
+        return encoding, digest
+    if path.stat().st_size == 0:
+        raise UnreadableTableError(path, "文件为空")
+    raise UnreadableTableError(path, "无法识别文件编码(应为UTF-8或GB18030)")
 
 
 def _table(path: Path, spec: TableSpec, sheet: str | None, rows: list[tuple[int, list[Any]]]) -> RawTable:

@@ -266,7 +266,10 @@ def _check_metric(check: _RowCheck, vocab: _Memo) -> None:
         # money is read into 万元 the same way everywhere: 1.2亿, 5000元, unit column 元 or 亿元
         for stated in (value_unit, named_unit, record.get("unit")):
             if stated and stated != "万元" and stated in MONEY_UNITS:
-                record["value"] = bounded_metric(record["value"] * MONEY_UNITS[stated])
+                try:
+                    record["value"] = bounded_metric(record["value"] * MONEY_UNITS[stated])
+                except ValueError as exc:  # a figure within bounds until its unit multiplied it
+                    check.fail("value", str(exc))
                 break
         value_unit, named_unit = (None if u in MONEY_UNITS else u for u in (value_unit, named_unit))
         if record.get("unit") in MONEY_UNITS:
