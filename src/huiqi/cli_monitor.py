@@ -185,33 +185,12 @@ def _watch(
 ) -> None:
     from huiqi.monitor import periods as months
     from huiqi.monitor.export import write_workbook
-    from huiqi.monitor.settings import all_settings, applicable
-    from huiqi.monitor.store import load_enterprises, load_metrics, watch_list
-    from huiqi.monitor.watch import district_totals, top_enterprises, watch_months, watch_summary
+    from huiqi.monitor.store import load_watch
 
-    setting = applicable(
-        all_settings(engine, "watch"), code or "", dt.date(int(month[:4]), int(month[5:]), 1)
-    )
-    assert setting is not None  # the packaged default covers everywhere
-    indicator = setting.params["indicator"]
-    firms = load_enterprises(engine, code)
-    listed = watch_list(engine)
-    if listed:
-        watched = firms.filter(pl.col("uscc").is_in(listed)).select("uscc")
-        source = f"导入名单 {watched.height} 家"
-    else:
-        year = int(month[:4]) - 1
-        basis = load_metrics(engine, indicators=[indicator], region=code, period_prefix=str(year))
-        n = top or int(setting.params["top"])
-        watched = top_enterprises(basis, firms, year, n, indicator)
-        source = f"按{year}年{indicator}前 {n} 家"
-    span = months.months_back(month, 24)
-    monthly = load_metrics(engine, span, [indicator], code)
-    series = watch_months(monthly, watched, month, indicator)
-    summary = watch_summary(series, month).join(firms, on="uscc", how="left")
-    order = watched.select("uscc").with_row_index("order")
-    summary = summary.join(order, on="uscc").sort("order").drop("order")
-    districts = district_totals(series, firms).with_columns(
+    data = load_watch(engine, month, code, top)
+    setting, indicator, source = data.setting, data.indicator, data.source
+    series, summary = data.series, data.summary
+    districts = data.districts.with_columns(
         district=pl.col("region_code").map_elements(_district, return_dtype=pl.String)
     )
     label = setting.label()

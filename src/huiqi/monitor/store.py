@@ -7,7 +7,9 @@ metrics table.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from huiqi.db.engine import session_scope
 from huiqi.db.models import Enterprise, Metric, MonitorRun, MuScore, WatchEntry
 from huiqi.monitor.errors import MonitorError
 from huiqi.monitor.mu import LAND, MuResult, score
-from huiqi.monitor.settings import Setting, all_settings
+from huiqi.monitor.settings import Setting, all_settings, applicable
 from huiqi.registry.codes import clean_region_code, clean_uscc, code_for_place, region_name, region_prefix
 
 _METRIC_SCHEMA = {"uscc": pl.String, "period": pl.String, "indicator": pl.String, "value": pl.Float64}
@@ -252,3 +254,54 @@ def score_region(engine: Engine, year: int, region: str | None) -> MuResult:
     figures = load_metrics(engine, [str(year)], needed, region)
     land = load_metrics(engine, None, [LAND], region)
     return score(pl.concat([figures, land]).unique(), load_enterprises(engine, region), year, settings)
+
+
+@dataclass
+class WatchData:
+    """百户重点企业 of a month: who is watched and why, their monthly series, each one's summary
+    (in the list's order) and the district totals (see :mod:`huiqi.monitor.watch`)."""
+
+    setting: Setting
+    indicator: str
+    source: str  # 导入名单 N 家, or 按2025年营业收入前 100 家
+    imported: bool
+    firms: pl.DataFrame
+    series: pl.DataFrame
+    summary: pl.DataFrame
+    districts: pl.DataFrame
+
+
+def load_watch(engine: Engine, month: str, region: str | None, top: int | None = None) -> WatchData:
+    """The watch list of ``month`` in ``region``: the imported list's enterprises of the region,
+    or, where it names none of them, the ``top`` (else the setting's number) by last year's figure."""
+    from huiqi.monitor.periods import months_back
+    from huiqi.monitor.watch import district_totals, top_enterprises, watch_months, watch_summary
+
+    on = dt.date(int(month[:4]), int(month[5:]), 1)
+    setting = applicable(all_settings(engine, "watch"), region or "", on)
+    assert setting is not None  # the packaged default covers everywhere
+    indicator = setting.params["indicator"]
+    firms = load_enterprises(engine, region)
+    watched = firms.filter(pl.col("uscc").is_in(watch_list(engine))).select("uscc")
+    imported = watched.height > 0
+    if imported:
+        source = f"导入名单 {watched.height} 家"
+    else:
+        year = on.year - 1
+        basis = load_metrics(engine, indicators=[indicator], region=region, period_prefix=str(year))
+        n = top or int(setting.params["top"])
+        watched = top_enterprises(basis, firms, year, n, indicator)
+        source = f"按{year}年{indicator}前 {n} 家"
+    series = watch_months(
+        load_metrics(engine, months_back(month, 24), [indicator], region), watched, month, indicator
+    )
+    order = watched.select("uscc").with_row_index("order")
+    summary = (
+        watch_summary(series, month)
+        .join(firms, on="uscc", how="left")
+        .join(order, on="uscc")
+        .sort("order")
+        .drop("order")
+    )
+    districts = district_totals(series, firms)
+    return WatchData(setting, indicator, source, imported, firms, series, summary, districts)

@@ -333,28 +333,10 @@ def _watch_setting(engine: Engine, month: str, region: str | None):
 
 
 def _watch(engine: Engine, month: str, region: str | None, top: int | None) -> WatchView:
-    from huiqi.monitor.store import load_enterprises, load_metrics, watch_list
-    from huiqi.monitor.watch import district_totals, top_enterprises, watch_months, watch_summary
+    from huiqi.monitor.store import load_watch
 
-    setting = _watch_setting(engine, month, region)
-    indicator = setting.params["indicator"]
-    firms = load_enterprises(engine, region)
-    listed = watch_list(engine)
-    watched = firms.filter(pl.col("uscc").is_in(listed)).select("uscc")
-    imported = watched.height > 0
-    if imported:
-        source = f"导入名单 {watched.height} 家"
-    else:
-        year = int(month[:4]) - 1
-        basis = load_metrics(engine, indicators=[indicator], region=region, period_prefix=str(year))
-        n = top or int(setting.params["top"])
-        watched = top_enterprises(basis, firms, year, n, indicator)
-        source = f"按{year}年{indicator}前 {n} 家"
-    monthly = load_metrics(engine, periods.months_back(month, 24), [indicator], region)
-    series = watch_months(monthly, watched, month, indicator)
-    summary = watch_summary(series, month).join(firms, on="uscc", how="left")
-    order = watched.select("uscc").with_row_index("order")
-    summary = summary.join(order, on="uscc").sort("order").drop("order")
+    data = load_watch(engine, month, region, top)
+    series, summary = data.series, data.summary
     per_firm = series.group_by("uscc", maintain_order=True).agg(
         months=pl.struct("period", "value", "previous", pl.col("change").round(4))
     )
@@ -362,8 +344,10 @@ def _watch(engine: Engine, month: str, region: str | None, top: int | None) -> W
     items = summary.join(per_firm, on="uscc", how="left").with_columns(
         pl.col("change", "ytd_change").round(4), district=name_of
     )
-    districts = district_totals(series, firms).with_columns(pl.col("change").round(4), district=name_of)
-    return WatchView(month, region, indicator, source, imported, setting.summary(), items, districts)
+    districts = data.districts.with_columns(pl.col("change").round(4), district=name_of)
+    return WatchView(
+        month, region, data.indicator, data.source, data.imported, data.setting.summary(), items, districts
+    )
 
 
 def watch_entries(engine: Engine, region: str | None) -> list[dict[str, Any]]:
