@@ -96,6 +96,12 @@ def _info(conn: Connection, edition: CatalogEdition) -> EditionInfo:
             .group_by(CatalogEntry.removed_on.is_(None))
         ).all()
     )
+    return edition_info(edition, int(counts.get(True, 0)), int(counts.get(False, 0)))
+
+
+def edition_info(edition: CatalogEdition, listed: int = 0, removed: int = 0) -> EditionInfo:
+    """An edition row as :class:`EditionInfo`, with the counts of products listed and taken out
+    when the caller has them."""
     return EditionInfo(
         edition.id,
         edition.catalog,
@@ -106,8 +112,8 @@ def _info(conn: Connection, edition: CatalogEdition) -> EditionInfo:
         edition.valid_to,
         edition.status,
         edition.published_on,
-        int(counts.get(True, 0)),
-        int(counts.get(False, 0)),
+        listed,
+        removed,
     )
 
 

@@ -188,7 +188,7 @@ def listings(session: Session, actor: Actor, product_id: int) -> list[dict[str, 
     for entry, edition in rows:
         if not sees_edition(actor, edition.status, edition.region_code):
             continue
-        info = edition_info(edition)
+        info = editions.edition_info(edition)
         in_force = (
             edition.status == editions.PUBLISHED
             and entry.removed_on is None
@@ -349,21 +349,6 @@ def _workbook(write) -> bytes:
 
 
 # --------------------------------------------------------------------------- catalog editions
-
-
-def edition_info(edition: CatalogEdition) -> editions.EditionInfo:
-    """An edition row as :class:`huiqi.catalog.editions.EditionInfo` (without its counts)."""
-    return editions.EditionInfo(
-        edition.id,
-        edition.catalog,
-        edition.edition,
-        edition.region_code,
-        edition.criteria,
-        edition.valid_from,
-        edition.valid_to,
-        edition.status,
-        edition.published_on,
-    )
 
 
 def edition_dict(info: editions.EditionInfo) -> dict[str, Any]:

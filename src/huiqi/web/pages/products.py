@@ -20,7 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 
 from huiqi.accounts.scope import sees_enterprise
-from huiqi.catalog.editions import DRAFT
+from huiqi.catalog.editions import DRAFT, edition_info
 from huiqi.catalog.index import ENTERPRISE, PRODUCT
 from huiqi.catalog.vocab import settings
 from huiqi.db.models import CatalogEdition, CatalogEntry, CatalogSearchEntry, Demand, Product
@@ -217,7 +217,7 @@ def _drafts_for(engine, v, maker_region: str, product_id: int, session) -> list:
     )
     drafts = session.scalars(select(CatalogEdition).where(CatalogEdition.status == DRAFT)).all()
     return [
-        supply.edition_info(e)
+        edition_info(e)
         for e in drafts
         if supply.manages_region(v.actor, e.region_code)
         and maker_region.startswith(region_prefix(e.region_code))
