@@ -1,6 +1,7 @@
 """Benchmark: a full column-wise match of a synthetic population against all seed rules and a
 document of conditions on figures, against the same rules evaluated one enterprise at a time in
-plain Python.
+plain Python, twice: trying every rule on every fact, and looking the rules up by the fact's kind
+first (what a competent loop does).
 
     .venv/bin/python bench/match.py              # 1,000,000 enterprises, 10,000 for the loop
     .venv/bin/python bench/match.py --n 100000
@@ -30,7 +31,12 @@ import polars as pl
 from huiqi.extract.pipeline import extract_file, extract_text
 from huiqi.match.engine import evaluate, facts_frame, needed_measures
 from huiqi.match.figures import annual, measure_frame
-from huiqi.match.reference import evaluate_enterprise, facts_by_enterprise, figures_by_enterprise
+from huiqi.match.reference import (
+    evaluate_enterprise,
+    facts_by_enterprise,
+    figures_by_enterprise,
+    rules_by_kind,
+)
 from huiqi.match.stacking import annotate, decide
 from huiqi.registry.codes import code_for_place
 from huiqi.registry.synthetic import generate
@@ -117,36 +123,42 @@ def main() -> int:
     mine = facts.join(sample.select("uscc"), on="uscc", how="semi")
     by_firm = facts_by_enterprise(mine)
     by_figures = figures_by_enterprise(figures.join(sample.select("uscc"), on="uscc", how="semi"))
-    loops = []
-    for _ in range(3):  # best of three, as for the column-wise runs
-        started = time.perf_counter()
-        loop_rows = 0
-        for firm in sample.iter_rows(named=True):
-            found = evaluate_enterprise(
-                firm["uscc"],
-                firm["region_code"],
-                by_firm[firm["uscc"]],
-                rules,
-                as_of,
-                None,
-                by_figures.get(firm["uscc"], {}),
-                firm["founded"],
-            )
-            loop_rows += len(found)
-        loops.append(time.perf_counter() - started)
-    loop = min(loops)
-
     per_columnwise = columnwise / enterprises.height
-    per_loop = loop / sample.height
-    print(
-        f"plain loop: best of three {loop:.2f} s for {sample.height:,} enterprises ({loop_rows:,} entitlements)"
-    )
-    print(f"per enterprise: column-wise {per_columnwise * 1e6:.2f} µs, loop {per_loop * 1e6:.2f} µs")
-    print(f"ratio: column-wise is {per_loop / per_columnwise:.0f}× faster per enterprise")
+    print(f"per enterprise: column-wise {per_columnwise * 1e6:.2f} µs")
+    ratios = {}
+    for name, by_kind in (("plain loop (every rule tried on every fact)", None),
+                          ("indexed loop (rules looked up by the fact's kind)", rules_by_kind(rules))):  # fmt: skip
+        loops = []
+        for _ in range(3):  # best of three, as for the column-wise runs
+            started = time.perf_counter()
+            loop_rows = 0
+            for firm in sample.iter_rows(named=True):
+                found = evaluate_enterprise(
+                    firm["uscc"],
+                    firm["region_code"],
+                    by_firm[firm["uscc"]],
+                    rules,
+                    as_of,
+                    None,
+                    by_figures.get(firm["uscc"], {}),
+                    firm["founded"],
+                    by_kind,
+                )
+                loop_rows += len(found)
+            loops.append(time.perf_counter() - started)
+        loop = min(loops)
+        per_loop = loop / sample.height
+        ratios[name] = per_loop / per_columnwise
+        print(
+            f"{name}: best of three {loop:.2f} s for {sample.height:,} enterprises "
+            f"({loop_rows:,} entitlements), {per_loop * 1e6:.2f} µs per enterprise; "
+            f"column-wise is {ratios[name]:.0f}× faster"
+        )
     print(
         f"targets: 1M under 10 s {'met' if columnwise < 10 or args.n < 1_000_000 else 'MISSED'}; "
         f"under 4 GB {'met' if peak_rss_gb() < 4 else 'MISSED'}; "
-        f"≥50× {'met' if per_loop / per_columnwise >= 50 else 'MISSED'}"
+        f"≥50× the plain loop {'met' if next(iter(ratios.values())) >= 50 else 'MISSED'}; "
+        f"against the indexed loop {list(ratios.values())[1]:.0f}× (no target set)"
     )
     return 0
 

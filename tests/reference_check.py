@@ -6,7 +6,12 @@ import datetime as dt
 
 import polars as pl
 
-from huiqi.match.reference import evaluate_enterprise, facts_by_enterprise, figures_by_enterprise
+from huiqi.match.reference import (
+    evaluate_enterprise,
+    facts_by_enterprise,
+    figures_by_enterprise,
+    rules_by_kind,
+)
 
 
 def _amount(value: float | None) -> float | None:
@@ -43,8 +48,11 @@ def reference_rows(
     as_of: dt.date,
     year=None,
     figures: pl.DataFrame | None = None,
+    indexed: bool = False,
 ) -> set[tuple]:
-    """The same tuples from the one-enterprise-at-a-time loop."""
+    """The same tuples from the one-enterprise-at-a-time loop (``indexed``: rules looked up by
+    the fact's kind)."""
+    by_kind = rules_by_kind(rules) if indexed else None
     by_firm = facts_by_enterprise(facts)
     by_figures = figures_by_enterprise(figures) if figures is not None else {}
     founded = enterprises["founded"].to_list() if "founded" in enterprises.columns else None
@@ -60,5 +68,6 @@ def reference_rows(
             year,
             by_figures.get(firm["uscc"], {}),
             founded[i] if founded else None,
+            by_kind,
         )
     }

@@ -12,8 +12,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from huiqi.extract.pipeline import extract_file
+from huiqi.extract.pipeline import extract_file, extract_text
 from huiqi.match.engine import evaluate, facts_frame
+from huiqi.match.figures import annual
 from huiqi.match.stacking import decide
 from huiqi.registry.codes import code_for_place
 from huiqi.registry.synthetic import generate
@@ -52,3 +53,30 @@ def test_engine_and_reference_give_the_same_entitlements(rules, seed, as_of, yea
     assert len(got) > 50  # a population this size earns plenty, even in one funding year
     assert got == expected
     assert decided.filter(pl.col("status") == "不重复享受").height > 0  # stacking was exercised
+
+
+@pytest.mark.seeds
+def test_the_loop_that_looks_rules_up_by_kind_decides_as_the_plain_loop(rules):
+    """bench/match.py times both loops as baselines: they must be the same computation."""
+    population = generate(600, seed=7, annual=True, monthly=False)
+    enterprises = population.enterprises.select(
+        "uscc", "region_code", founded=pl.col("established_on").dt.year().cast(pl.Int32)
+    )
+    facts = facts_frame(
+        population.recognitions.with_row_index("fact_id"),
+        population.events.with_row_index("fact_id"),
+        enterprises.select("uscc", "region_code"),
+    )
+    figures = annual(population.metrics)
+    on_figures = extract_text(
+        "滨州市人民政府关于支持工业企业发展的若干措施\n滨政发〔2021〕3号\n一、做大做强\n"
+        "1.对年营业收入首次突破1亿元的工业企业,奖励10万元。(责任单位:市工业和信息化局)\n"
+        "2.对税收较上年增长20%以上的工业企业,奖励5万元。(责任单位:市财政局)\n"
+        "滨州市人民政府\n2021年1月1日\n"
+    ).model_dump(mode="json")
+    everything = [*rules, *compile_document(99, on_figures, code_for_place)[0]]
+    as_of = dt.date(2026, 11, 1)
+    plain = reference_rows(enterprises, facts, everything, as_of, None, figures)
+    indexed = reference_rows(enterprises, facts, everything, as_of, None, figures, indexed=True)
+    assert len(plain) > 50 and any(str(row[2]).startswith("m:") for row in plain)
+    assert indexed == plain
