@@ -14,7 +14,7 @@ from rich.console import Console
 from huiqi.extract.pipeline import extract_text
 from huiqi.match.report import explain, records, summarise, write_xlsx
 from huiqi.match.service import match_frames
-from huiqi.money import format_wan, round_wan, split
+from huiqi.money import format_wan, round_wan, split, sum_wan_expr
 from huiqi.registry.codes import code_for_place
 from huiqi.rules.compile import compile_document
 from huiqi.rules.model import MODE_APPLY, MODE_AUTO
@@ -205,3 +205,14 @@ def test_articles_that_exclude_each_other_pay_the_better_one():
     assert sorted(paid["amount_wan"].to_list()) == [30.0, 80.0]
     [lost] = frame.filter(pl.col("status") == "不重复享受").iter_rows(named=True)
     assert lost["amount_wan"] == 50.0 and "不得同时享受" in lost["reason"]
+
+
+def test_sums_of_money_do_not_depend_on_the_order_of_the_rows():
+    """Floating-point sums depend on the order of their terms: these three amounts sum to a
+    different last bit forwards and backwards, and a limit's factor computed from them with it.
+    Threads and partitions do not keep row order, so money is summed in whole cents."""
+    amounts = [24.3838, 48.8655, 16.7067]
+    forwards, backwards = pl.DataFrame({"v": amounts}), pl.DataFrame({"v": amounts[::-1]})
+    assert forwards["v"].sum() != backwards["v"].sum()  # the premise
+    exact = [f.select(sum_wan_expr(pl.col("v")))["v"][0] for f in (forwards, backwards)]
+    assert exact[0] == exact[1] == pytest.approx(89.956)

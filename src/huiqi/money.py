@@ -20,6 +20,7 @@ import polars as pl
 
 PLACES = 4  # 0.0001 万元 = 1 元
 _SCALE = 10**PLACES
+_CENT = 1_000_000  # 0.01元 in 万元
 _NUDGE = 1e-7  # absorbs binary noise (2.00005 is stored as 2.0000499999…)
 
 
@@ -35,6 +36,12 @@ def round_wan_expr(expr: pl.Expr) -> pl.Expr:
     """:func:`round_wan` as a Polars expression (nulls stay null)."""
     scaled = (expr.abs() * _SCALE + 0.5 + _NUDGE).floor() / _SCALE
     return pl.when(expr < 0).then(-scaled).otherwise(scaled)
+
+
+def sum_wan_expr(expr: pl.Expr) -> pl.Expr:
+    """The sum of amounts in 万元 taken in whole 0.01元 (integers): unlike a floating-point sum it
+    does not depend on the order of the rows, which threads and partitions do not keep."""
+    return (expr * _CENT).round().cast(pl.Int64).sum() / _CENT
 
 
 def format_wan_expr(expr: pl.Expr) -> pl.Expr:

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from huiqi.match.stacking import PAID
-from huiqi.money import format_wan_expr, round_wan_expr
+from huiqi.money import format_wan_expr, round_wan_expr, sum_wan_expr
 from huiqi.rules.model import MODE_APPLY, Rule
 
 CAPPED = "已达上限"  # paid nothing: the per-enterprise limit was used up by other grants
@@ -150,7 +150,8 @@ def apply_limits(
         .with_columns(limited=pl.col("gross_wan") * pl.col("covered_share"))
         .filter(pl.col("limited") > 0)
         .with_columns(group=group)
-        .with_columns(total=pl.col("limited").sum().over("group"))
+        # the order rows arrive in (threads, partitions) cannot change the total, nor the factor
+        .with_columns(total=sum_wan_expr(pl.col("limited")).over("group"))
         .join(figures, on=["uscc", "year"], how="left")
         .with_columns(
             cap=pl.when(pl.col("basis") == "fixed")

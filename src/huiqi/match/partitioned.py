@@ -1,0 +1,130 @@
+"""政策找企业 for a registry too large for one machine: the match run region by region on a Dask
+cluster, through Parquet partitions.
+
+Every decision of :func:`huiqi.match.service.match_frames` is about one enterprise: its facts,
+its figures, the stacking of grants on one of its facts, the limits on its own money. So the
+registry can be cut by region and each part matched alone; put back together, the parts are the
+single-machine result row for row (``tests/test_match_partitioned.py`` holds them to it).
+
+The steps, each a function:
+
+1. :func:`write_partitions` — the inputs (enterprises, facts, annual figures, new tax) as one
+   Parquet file per table and partition under ``directory/<table>/<key>.parquet``, the key being
+   the first digits of the enterprise's 行政区划代码 (4: a prefecture, 2: a province);
+2. :func:`match_partitioned` — a task per partition on the cluster's workers
+   (:func:`match_partition`: read its files, :func:`~huiqi.match.service.match_frames`, write
+   ``directory/result/<key>.parquet``); the rules are sent to each worker once;
+3. :func:`read_result` — the result files as one frame.
+
+``directory`` must be storage every worker reads and writes at the same path (a shared file
+system on a real cluster; any local folder with a local cluster). See ``docs/matching.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from huiqi.match.service import match_frames
+from huiqi.rules.model import Rule
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+TABLES = ("enterprises", "facts", "figures", "tax")
+RESULT = "result"
+
+
+def write_partitions(
+    directory: Path,
+    enterprises: pl.DataFrame,
+    facts: pl.DataFrame,
+    figures: pl.DataFrame | None = None,
+    tax: pl.DataFrame | None = None,
+    digits: int = 4,
+) -> list[str]:
+    """Cut the inputs by the first ``digits`` of each enterprise's region code and write them
+    as Parquet; returns the partition keys, sorted. Rows of other tables whose enterprise is
+    not in ``enterprises`` are dropped, as the single-machine match ignores them."""
+    keyed = enterprises.with_columns(part=pl.col("region_code").str.slice(0, digits))
+    owner = keyed.select("uscc", "part")
+    tables = {"enterprises": keyed, "facts": facts, "figures": figures, "tax": tax}
+    keys = sorted(keyed["part"].unique().to_list())
+    for name, frame in tables.items():
+        if frame is None:
+            continue
+        folder = directory / name
+        folder.mkdir(parents=True, exist_ok=True)
+        with_part = frame if "part" in frame.columns else frame.join(owner, on="uscc", how="inner")
+        for key in keys:
+            with_part.filter(pl.col("part") == key).drop("part").write_parquet(folder / f"{key}.parquet")
+    return keys
+
+
+def _read(directory: Path, table: str, key: str) -> pl.DataFrame | None:
+    path = directory / table / f"{key}.parquet"
+    return pl.read_parquet(path) if path.exists() else None
+
+
+def match_partition(
+    directory: str,
+    key: str,
+    rules: Sequence[Rule],
+    as_of: dt.date,
+    year: int | None = None,
+    retention: float | None = None,
+) -> str:
+    """Match one partition (run on a worker): read its Parquet files, match, write the result;
+    returns the result file's path."""
+    root = Path(directory)
+    enterprises = _read(root, "enterprises", key)
+    facts = _read(root, "facts", key)
+    assert enterprises is not None and facts is not None, f"partition {key} is missing its files"
+    result = match_frames(
+        enterprises,
+        facts,
+        list(rules),
+        as_of,
+        year,
+        tax=_read(root, "tax", key),
+        figures=_read(root, "figures", key),
+        retention=retention,
+    )
+    out = root / RESULT / f"{key}.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.write_parquet(out)
+    return str(out)
+
+
+def match_partitioned(
+    client: Client,
+    directory: Path,
+    keys: Sequence[str],
+    rules: Sequence[Rule],
+    as_of: dt.date,
+    year: int | None = None,
+    retention: float | None = None,
+) -> list[str]:
+    """Match every partition on the cluster ``client`` is connected to; returns the result
+    files in key order."""
+    shared = client.scatter(list(rules), broadcast=True)
+    futures = client.map(
+        match_partition,
+        [str(directory)] * len(keys),
+        list(keys),
+        rules=shared,
+        as_of=as_of,
+        year=year,
+        retention=retention,
+        pure=False,
+    )
+    return list(client.gather(futures))
+
+
+def read_result(paths: Sequence[str]) -> pl.DataFrame:
+    """The result files of :func:`match_partitioned` as one frame."""
+    return pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed")
