@@ -83,7 +83,8 @@ def match_partition(
     root = Path(directory)
     enterprises = _read(root, "enterprises", key)
     facts = _read(root, "facts", key)
-    assert enterprises is not None and facts is not None, f"partition {key} is missing its files"
+    if enterprises is None or facts is None:
+        raise FileNotFoundError(f"partition {key}: no enterprises or facts file under {root}")
     result = match_frames(
         enterprises,
         facts,

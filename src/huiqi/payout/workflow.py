@@ -48,27 +48,27 @@ COMMITTED_BY = {"confirmed": "open", "approved": "applied"}
 # --------------------------------------------------------------------------- reading with scope
 
 
-def entitlement(session: Session, actor: Actor, entitlement_id: int) -> tuple[TrackedEntitlement, str]:
-    """The entitlement and its enterprise's region code, if ``actor`` may see it (else 404)."""
+def _scoped(session: Session, actor: Actor, model: type[Any], row_id: int, what: str) -> tuple[Any, str]:
+    """A row of ``model`` (it has ``uscc``) and its enterprise's region code, if ``actor`` may
+    see that enterprise (else 404, naming ``what``)."""
     row = session.execute(
-        select(TrackedEntitlement, Enterprise.region_code)
-        .join(Enterprise, Enterprise.uscc == TrackedEntitlement.uscc)
-        .where(TrackedEntitlement.id == entitlement_id)
+        select(model, Enterprise.region_code)
+        .join(Enterprise, Enterprise.uscc == model.uscc)
+        .where(model.id == row_id)
     ).first()
     if row is None or not sees_enterprise(actor, row[0].uscc, row[1]):
-        raise NotFound(f"没有编号为 {entitlement_id} 的应享项目")
+        raise NotFound(f"没有编号为 {row_id} 的{what}")
     return row[0], row[1]
+
+
+def entitlement(session: Session, actor: Actor, entitlement_id: int) -> tuple[TrackedEntitlement, str]:
+    """The entitlement and its enterprise's region code, if ``actor`` may see it (else 404)."""
+    return _scoped(session, actor, TrackedEntitlement, entitlement_id, "应享项目")
 
 
 def application(session: Session, actor: Actor, application_id: int) -> tuple[Application, str]:
-    row = session.execute(
-        select(Application, Enterprise.region_code)
-        .join(Enterprise, Enterprise.uscc == Application.uscc)
-        .where(Application.id == application_id)
-    ).first()
-    if row is None or not sees_enterprise(actor, row[0].uscc, row[1]):
-        raise NotFound(f"没有编号为 {application_id} 的申报")
-    return row[0], row[1]
+    """The application and its enterprise's region code, if ``actor`` may see it (else 404)."""
+    return _scoped(session, actor, Application, application_id, "申报")
 
 
 def _require(actor: Actor, *roles: str) -> None:

@@ -144,16 +144,30 @@ _PLACE_TIER = {"province": "省级", "city": "市级", "county": "区县级"}
 
 
 @functools.cache
-def _place_names() -> tuple[re.Pattern[str], dict[str, str]]:
+def _place_tiers() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Every division name, full (浙江省, 义乌市) and short (浙江, 义乌; two characters or more),
+    with the tiers (province, city, county …) of the divisions it names."""
     from huiqi.registry.codes import region_level, regions
 
     data = regions()
-    tiers: dict[str, set[str]] = {}
+    full: dict[str, set[str]] = {}
     for code, name in data.names.items():
-        tiers.setdefault(name, set()).add(_PLACE_TIER.get(region_level(code), ""))
-    for short, codes in data.by_short.items():
-        if len(short) >= 2 and not any(region_level(c) == "county" for c in codes):
-            tiers.setdefault(short, set()).update(_PLACE_TIER.get(region_level(c), "") for c in codes)
+        full.setdefault(name, set()).add(region_level(code))
+    short = {
+        name: {region_level(c) for c in codes} for name, codes in data.by_short.items() if len(name) >= 2
+    }
+    return full, short
+
+
+@functools.cache
+def _place_names() -> tuple[re.Pattern[str], dict[str, str]]:
+    """A place name at the end of a text, and the level of the titles it prefixes: names that
+    are one tier only (a short name shared with a county is left out)."""
+    full, short = _place_tiers()
+    tiers = {name: {_PLACE_TIER.get(t, "") for t in found} for name, found in full.items()}
+    for name, found in short.items():
+        if "county" not in found:
+            tiers.setdefault(name, set()).update(_PLACE_TIER.get(t, "") for t in found)
     levels = {name: next(iter(t)) for name, t in tiers.items() if len(t) == 1 and "" not in t}
     pattern = re.compile("(?:" + "|".join(map(re.escape, sorted(levels, key=len, reverse=True))) + ")$")
     return pattern, levels
@@ -337,24 +351,11 @@ _ISSUER = re.compile(
 )
 
 
+@functools.cache
 def _places() -> re.Pattern[str]:
     """Province and prefecture names, full or short (浙江省, 浙江, 泉州市, 泉州): where, not who."""
-    from huiqi.registry.codes import region_level, regions
-
-    names = set()
-    data = regions()
-    for code, name in data.names.items():
-        if region_level(code) in ("province", "city"):
-            names.add(name)
-    names |= {
-        short
-        for short, codes in data.by_short.items()
-        if len(short) >= 2 and any(region_level(c) in ("province", "city") for c in codes)
-    }
+    names = {n for table in _place_tiers() for n, tiers in table.items() if tiers & {"province", "city"}}
     return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
-
-
-_PLACES: list[re.Pattern[str]] = []
 
 
 def residue(
@@ -391,9 +392,7 @@ def residue(
         r"\([^()]*\)",
     ):
         kept = re.sub(band, "", kept)
-    if not _PLACES:
-        _PLACES.append(_places())
-    kept = _PLACES[0].sub("", _ISSUER.sub("", kept))
+    kept = _places().sub("", _ISSUER.sub("", kept))
     kept = _FILLER.sub("", kept)
     return _NOT_WORDS.sub("", kept)
 
