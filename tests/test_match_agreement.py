@@ -80,3 +80,46 @@ def test_the_loop_that_looks_rules_up_by_kind_decides_as_the_plain_loop(rules):
     indexed = reference_rows(enterprises, facts, everything, as_of, None, figures, indexed=True)
     assert len(plain) > 50 and any(str(row[2]).startswith("m:") for row in plain)
     assert indexed == plain
+
+
+@pytest.mark.seeds
+def test_the_duckdb_baseline_decides_as_the_engine(rules):
+    """bench/match.py also times the match written as one DuckDB query (bench/match_sql.py); a
+    baseline only counts if it computes the same thing, conditions on figures included."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "match_sql", Path(__file__).resolve().parents[1] / "bench" / "match_sql.py"
+    )
+    assert spec and spec.loader
+    match_sql = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(match_sql)
+    from huiqi.match.engine import needed_measures
+    from huiqi.match.figures import measure_frame
+
+    population = generate(1500, seed=4, annual=True, monthly=False)
+    enterprises = population.enterprises.select(
+        "uscc", "region_code", founded=pl.col("established_on").dt.year().cast(pl.Int32)
+    )
+    facts = facts_frame(
+        population.recognitions.with_row_index("fact_id"), population.events.with_row_index("fact_id")
+    )
+    figures = annual(population.metrics)
+    on_figures = extract_text(
+        "滨州市人民政府关于支持工业企业发展的若干措施\n滨政发〔2021〕3号\n一、做大做强\n"
+        "1.对年营业收入首次突破1亿元的工业企业,奖励10万元。(责任单位:市工业和信息化局)\n"
+        "2.对税收较上年增长20%以上的工业企业,奖励5万元。(责任单位:市财政局)\n"
+        "3.对研发投入占营业收入比重达到5%的企业,奖励10万元。(责任单位:市科学技术局)\n"
+        "4.对新认定的国家级专精特新“小巨人”且年营业收入达到1亿元的企业,奖励20万元。(责任单位:市工业和信息化局)\n"
+        "滨州市人民政府\n2021年1月1日\n"
+    ).model_dump(mode="json")
+    everything = [*rules, *compile_document(99, on_figures, code_for_place)[0]]
+    assert sum(bool(r.tests) for r in everything) == 4
+    as_of = dt.date(2026, 11, 1)
+    measures = measure_frame(figures, needed_measures(everything), enterprises)
+    decided = decide(evaluate(enterprises, facts, everything, as_of, None, measures), everything)
+    same, how = match_sql.same_decisions(
+        decided, match_sql.match(enterprises, facts, figures, everything, as_of)
+    )
+    assert decided.filter(pl.col("table") == "metric").height > 20
+    assert same, how

@@ -25,15 +25,13 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from huiqi.match.figures import MEASURE_SCHEMA, doubt_text
+from huiqi.match.figures import MEASURE_SCHEMA, MeasureTable, doubt_text, may_hold
 from huiqi.match.figures import test_status as figure_test
-from huiqi.money import format_wan_expr, round_wan_expr
+from huiqi.money import round_wan_expr
 from huiqi.registry.codes import region_prefix
 from huiqi.rules.model import Rule
-from huiqi.rules.vocabulary import load_vocabulary
 
 DOUBTFUL_REASON = "该记录与另一条同类记录日期相近,可能是更正后重复导入,需核实后兑现"
-MEASURE_UNITS = {name: info.unit for name, info in load_vocabulary().indicators.items()}
 
 FACT_SCHEMA = {
     "fact_key": pl.Int64,
@@ -212,27 +210,23 @@ def metric_facts(measures: pl.DataFrame, enterprises: pl.DataFrame | None = None
         "prev_max",
         "run_start",
         "founded",
+        *(["region_code"] if "region_code" in measures.columns else []),
     )
     if enterprises is not None:
         facts = facts.join(enterprises.select("uscc", "region_code"), on="uscc", how="inner")
     return facts
 
 
-def _trigger_floors(rules: Sequence[Rule]) -> dict[str, float | None]:
-    """Per measure that triggers a rule: the lowest threshold a year's figure must reach for any
-    of those rules (None when some rule on it asks nothing of the figure itself, e.g. growth)."""
-    floors: dict[str, float | None] = {}
+def _triggering_rows(rules: Sequence[Rule]) -> dict[str, pl.Expr]:
+    """Per measure some rule triggers on, a filter on its rows of the measure table: the figure
+    could pass one of those rules' tests (:func:`huiqi.match.figures.may_hold`). A year whose
+    figure fails every such test can trigger nothing, so its row is never made."""
+    by_measure: dict[str, list[pl.Expr]] = {}
     for rule in rules:
-        if rule.table != "metric" or not rule.tests:
-            continue
-        test = rule.tests[0]
-        low = test.band.low if test.test in ("level", "first") and test.band.high is None else None
-        if test.measure in floors:
-            known = floors[test.measure]
-            floors[test.measure] = None if known is None or low is None else min(known, low)
-        else:
-            floors[test.measure] = low
-    return floors
+        if rule.table == "metric" and rule.tests:
+            test = rule.tests[0]
+            by_measure.setdefault(test.measure, []).append(may_hold(test))
+    return {measure: pl.any_horizontal(tests) for measure, tests in by_measure.items()}
 
 
 def needed_measures(rules: Sequence[Rule]) -> set[str]:
@@ -247,20 +241,21 @@ def evaluate(
     rules: Sequence[Rule],
     as_of: dt.date,
     year: int | None = None,
-    measures: pl.DataFrame | None = None,
+    measures: MeasureTable | None = None,
 ) -> pl.DataFrame:
     """Candidate entitlements: enterprise × rule × fact with ``year`` and ``amount``/``cap``.
 
     ``enterprises`` needs ``uscc`` and ``region_code``; ``facts`` is :func:`facts_frame`;
     ``measures`` is :func:`huiqi.match.figures.measure_frame` of the registry's annual figures
-    for :func:`needed_measures` (conditions on figures see nothing without it).
+    for :func:`needed_measures` (conditions on figures see nothing without it); when it was
+    built with the enterprises' ``region_code``, those same enterprises are the ones matched.
     Returned columns: uscc, rule, fact_key, table, kind, level, date, amount (the fact's),
     quantity, year, amount_wan (null when the text leaves it to be decided), cap_wan, doubt
     (why the row needs checking before it is paid: a probable duplicate, a figure missing) and
-    detail (the figures a metric fact stands for).
+    prev (a metric fact's figure of the year before; its ``amount`` is the year's own).
     """
     rf = rules_frame(rules)
-    measures = measures if measures is not None else pl.DataFrame(schema=MEASURE_SCHEMA)
+    measures = measures if measures is not None else MeasureTable()
     if rf.is_empty() or (facts.is_empty() and measures.is_empty()):
         return _empty()
     located = facts.lazy()
@@ -269,17 +264,16 @@ def evaluate(
     located = located.with_columns(
         **{c: pl.lit(None, MEASURE_SCHEMA[c]) for c in ("value", "prev", "prev_max", "run_start", "founded")}
     )
-    floors = _trigger_floors(rules)
-    if floors and not measures.is_empty():
-        wanted = measures.filter(pl.col("measure").is_in(sorted(floors)))
-        # a year whose figure is below every threshold on that measure can trigger nothing
-        floor = pl.col("measure").replace_strict(floors, default=None, return_dtype=pl.Float64)
-        wanted = wanted.filter(floor.is_null() | (pl.col("value") >= floor * (1 - 1e-9) - 1e-9))
-        metric = metric_facts(wanted)
-        located = pl.concat(
-            [located, metric.lazy().join(enterprises.lazy().select("uscc", "region_code"), on="uscc")],
-            how="diagonal_relaxed",
-        )
+    triggering = _triggering_rows(rules)
+    if triggering and not measures.is_empty():
+        if measures.has_region:
+            rows = measures.rows(set(triggering), triggering, region=True).filter(
+                pl.col("region_code").is_not_null()
+            )
+            metric = metric_facts(rows.collect())
+        else:
+            metric = metric_facts(measures.rows(set(triggering), triggering).collect(), enterprises)
+        located = pl.concat([located, metric.lazy()], how="diagonal_relaxed")
     kinds = rf.select("table", "kind").unique().lazy()
     fig_year = pl.col("date").dt.year().cast(pl.Int32)
     trigger_status = figure_test("t_", fig_year)
@@ -326,7 +320,7 @@ def evaluate(
     )
     lazy = _with_extra_tests(lazy, rules, measures)
     lazy = _with_base(lazy, facts, {r.base_event for r in rules if r.base_event})
-    lazy = _with_measured_base(lazy, measures)
+    lazy = _with_measured_base(lazy, measures, {r.base_measure for r in rules if r.base_measure})
     units = pl.when(pl.col("per_quantity")).then(pl.col("quantity").fill_null(1.0)).otherwise(1.0)
     ratio_amount = pl.col("base") * pl.col("ratio")
     capped = pl.when(pl.col("base").is_null()).then(None)
@@ -353,7 +347,7 @@ def evaluate(
         lazy.with_columns(
             amount_wan=round_wan_expr(amount),
             cap_wan=round_wan_expr(cap),
-            detail=pl.when(pl.col("table") == "metric").then(figures_text()).otherwise(None),
+            prev=pl.when(pl.col("table") == "metric").then(pl.col("prev")).otherwise(None),
         )
         .select(
             "uscc",
@@ -370,14 +364,14 @@ def evaluate(
             "cap_wan",
             "doubtful",
             "doubt",
-            "detail",
+            "prev",
             "ref",
         )
         .collect()
     )
 
 
-def _with_extra_tests(lazy: pl.LazyFrame, rules: Sequence[Rule], measures: pl.DataFrame) -> pl.LazyFrame:
+def _with_extra_tests(lazy: pl.LazyFrame, rules: Sequence[Rule], measures: MeasureTable) -> pl.LazyFrame:
     """Keep the rows whose rule's other conditions on figures (且) hold for the year checked;
     a condition the registry cannot decide keeps the row, with the reason in ``doubt``."""
     extra = [
@@ -410,7 +404,7 @@ def _with_extra_tests(lazy: pl.LazyFrame, rules: Sequence[Rule], measures: pl.Da
         },
     )
     rows = lazy.with_row_index("row_id")
-    figures = measures.lazy().select(
+    figures = measures.rows({t["x_measure"] for t in extra}).select(
         "uscc", pl.col("measure").alias("x_measure"), pl.col("year").alias("x_year"), *_FIGURES
     )
     checked = (
@@ -444,12 +438,12 @@ def _with_extra_tests(lazy: pl.LazyFrame, rules: Sequence[Rule], measures: pl.Da
 _FIGURES = ("value", "prev", "prev_max", "run_start", "founded")
 
 
-def _with_measured_base(lazy: pl.LazyFrame, measures: pl.DataFrame) -> pl.LazyFrame:
+def _with_measured_base(lazy: pl.LazyFrame, measures: MeasureTable, base_measures: set[str]) -> pl.LazyFrame:
     """The base of a rate that is a figure: the year's figure, or its increase over the year
     before (新增税收), of the year checked (or the one before, 上年度研发投入)."""
-    if measures.is_empty():
+    if measures.is_empty() or not base_measures:
         return lazy
-    figures = measures.lazy().select(
+    figures = measures.rows(base_measures).select(
         "uscc",
         pl.col("measure").alias("base_measure"),
         pl.col("year").alias("base_year"),
@@ -470,24 +464,6 @@ def _with_measured_base(lazy: pl.LazyFrame, measures: pl.DataFrame) -> pl.LazyFr
         )
         .drop("base_year", "base_value", "base_prev")
     )
-
-
-def figures_text() -> pl.Expr:
-    """``2024年营业收入12000万元(2023年8000万元)`` for a metric fact row."""
-    year = pl.col("date").dt.year()
-    ratio = pl.col("kind").str.contains("/") & ~pl.col("kind").str.ends_with("/用地面积")
-    unit = pl.col("kind").replace_strict(MEASURE_UNITS, default="")
-
-    def shown(value: pl.Expr) -> pl.Expr:
-        return (
-            pl.when(ratio)
-            .then(pl.format("{}%", (value * 100).round(2).cast(pl.String).str.replace(r"\.0$", "")))
-            .otherwise(pl.concat_str([format_wan_expr(value), unit]))
-        )
-
-    now = pl.format("{}年{}{}", year.cast(pl.String), pl.col("kind"), shown(pl.col("value")))
-    before = pl.format("({}年{})", (year - 1).cast(pl.String), shown(pl.col("prev")))
-    return pl.when(pl.col("prev").is_not_null()).then(pl.concat_str([now, before])).otherwise(now)
 
 
 def _with_base(lazy: pl.LazyFrame, facts: pl.DataFrame, base_kinds: set[str]) -> pl.LazyFrame:
@@ -526,7 +502,7 @@ def _empty() -> pl.DataFrame:
             "cap_wan": pl.Float64,
             "doubtful": pl.Boolean,
             "doubt": pl.String,
-            "detail": pl.String,
+            "prev": pl.Float64,
             "ref": pl.String,
         }
     )

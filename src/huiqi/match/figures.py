@@ -1,7 +1,9 @@
 """An enterprise's annual figures as the matcher reads them (年度指标), column-wise.
 
-:func:`measure_frame` turns the registry's annual metrics into one row per enterprise, measure
-and year with what every condition on figures needs (:mod:`huiqi.rules.figures`):
+:func:`measure_frame` lays the registry's annual metrics out as a :class:`MeasureTable`: per
+measure, one row per enterprise and one column per year. Its :meth:`MeasureTable.rows` gives one
+row per enterprise, measure and year with what every condition on figures needs
+(:mod:`huiqi.rules.figures`), only for the rows asked for:
 
     uscc  measure  year  value  prev  prev_max  run_start  founded
 
@@ -18,9 +20,14 @@ here loops over enterprises.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import polars as pl
 
-from huiqi.rules.figures import PER_MU
+from huiqi.money import format_wan_expr
+from huiqi.rules.conditions import Band
+from huiqi.rules.figures import PER_MU, MetricTest
+from huiqi.rules.vocabulary import load_vocabulary
 
 MEASURE_SCHEMA = {
     "uscc": pl.String,
@@ -48,67 +55,144 @@ def annual(metrics: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def measure_frame(
-    figures: pl.DataFrame, measures: set[str], founded: pl.DataFrame | None = None
-) -> pl.DataFrame:
-    """One row per enterprise × measure × year for ``measures`` (see the module docstring).
+@dataclass(frozen=True)
+class MeasureTable:
+    """年度指标表: per measure, a frame with one row per enterprise (``uscc``, ``founded`` and,
+    when the enterprises were given with it, ``region_code``) and one column per year (``2024``).
 
-    ``figures`` is :func:`annual`; ``founded`` (uscc, founded) gives each enterprise's year of
-    establishment when known. Each measure is laid out one column per year (a pivot, hashed,
-    never sorted), so the year before, the running maximum and the unbroken run are
-    comparisons across a handful of columns rather than windows over millions of rows.
+    The wide layout is the compact one (an enterprise's key once per measure, not once per year);
+    :meth:`rows` writes long rows only for what a caller needs, filtered while they are made.
+    """
+
+    wide: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not any(frame.height for frame in self.wide.values())
+
+    @property
+    def has_region(self) -> bool:
+        return any("region_code" in frame.columns for frame in self.wide.values())
+
+    def rows(
+        self,
+        measures: set[str] | None = None,
+        keep: dict[str, pl.Expr] | None = None,
+        region: bool = False,
+    ) -> pl.LazyFrame:
+        """Long rows (:data:`MEASURE_SCHEMA`, plus ``region_code`` when ``region``) of ``measures``
+        (all when None); ``keep`` maps a measure to a filter on those columns, applied to each
+        year's rows as they are made."""
+        schema = MEASURE_SCHEMA | ({"region_code": pl.String} if region else {})
+        parts = []
+        for measure in sorted(self.wide if measures is None else measures & self.wide.keys()):
+            table = self.wide[measure].lazy()
+            years = _year_columns(self.wide[measure])
+            run_start: pl.Expr = pl.lit(None, pl.Int32)
+            for i, year in enumerate(years):
+                now = pl.col(str(year))
+                prev = pl.col(str(year - 1)) if year - 1 in years else pl.lit(None, pl.Float64)
+                earlier = [pl.col(str(y)) for y in years[:i]]
+                prev_max = pl.max_horizontal(earlier) if earlier else pl.lit(None, pl.Float64)
+                run_start = (
+                    pl.when(prev.is_not_null()).then(run_start).otherwise(pl.lit(year)) if i else pl.lit(year)
+                ).cast(pl.Int32)
+                part = table.filter(now.is_not_null()).select(
+                    "uscc",
+                    measure=pl.lit(measure),
+                    year=pl.lit(year, pl.Int32),
+                    value=now.cast(pl.Float64),
+                    prev=prev.cast(pl.Float64),
+                    prev_max=prev_max.cast(pl.Float64),
+                    run_start=run_start,
+                    founded=pl.col("founded"),
+                    **({"region_code": pl.col("region_code")} if region else {}),
+                )
+                if keep is not None and measure in keep:
+                    part = part.filter(keep[measure])
+                parts.append(part)
+        if not parts:
+            return pl.LazyFrame(schema=schema)
+        return pl.concat(parts, how="vertical")
+
+    def frame(self) -> pl.DataFrame:
+        """Every long row (for inspection and tests; the matcher asks :meth:`rows` for less)."""
+        return self.rows().collect()
+
+
+def measure_frame(
+    figures: pl.DataFrame, measures: set[str], enterprises: pl.DataFrame | None = None
+) -> MeasureTable:
+    """The :class:`MeasureTable` of ``measures`` (see the module docstring).
+
+    ``figures`` is :func:`annual`; ``enterprises`` (uscc, founded, and optionally region_code)
+    gives each enterprise's year of establishment when known, and its region for the matcher.
+    Each indicator is laid out once, one column per year (a pivot, hashed, never sorted); a
+    ratio of two indicators divides their columns; the year before, the running maximum and
+    the unbroken run are then comparisons across a handful of columns rather than windows over
+    millions of rows.
     """
     if not measures or figures.is_empty():
-        return pl.DataFrame(schema=MEASURE_SCHEMA)
-    parts = [_one_measure(figures, measure) for measure in sorted(measures)]
-    frame = pl.concat(
-        [p for p in parts if not p.is_empty()] or [pl.DataFrame(schema=MEASURE_SCHEMA)],
-        how="diagonal_relaxed",
+        return MeasureTable()
+    indicators = sorted({name for measure in measures for name in measure.split("/")})
+    # one pivot for every indicator and year, so the enterprises' keys are hashed once; the
+    # column of indicator i's year y is named i * 10000 + y
+    code = pl.col("indicator").cast(pl.Enum(indicators)).to_physical().cast(pl.Int32)
+    wide = (
+        figures.filter(pl.col("indicator").is_in(indicators))
+        .select("uscc", key=code * _YEARS + pl.col("year"), value=pl.col("value").cast(pl.Float64))
+        .pivot(on="key", index="uscc", values="value", aggregate_function="first")
     )
-    if founded is not None and not founded.is_empty():
-        frame = frame.join(founded.select("uscc", pl.col("founded").cast(pl.Int32)), on="uscc", how="left")
+    wide = wide.rename(
+        {c: f"{indicators[int(c) // _YEARS]}{_KEY}{int(c) % _YEARS}" for c in wide.columns if c.isdigit()}
+    )
+    if enterprises is not None and not enterprises.is_empty():
+        extra = ["region_code"] if "region_code" in enterprises.columns else []
+        known = enterprises.select("uscc", pl.col("founded").cast(pl.Int32), *extra)
+        wide = wide.join(known, on="uscc", how="left")
     else:
-        frame = frame.with_columns(founded=pl.lit(None, pl.Int32))
-    return frame.select(list(MEASURE_SCHEMA)).cast(MEASURE_SCHEMA)
+        wide = wide.with_columns(founded=pl.lit(None, pl.Int32))
+    years: dict[str, list[int]] = {}
+    for column in wide.columns:
+        name, _, year = column.rpartition(_KEY)
+        if name and year.isdigit():
+            years.setdefault(name, []).append(int(year))
+    tables = {measure: _one_measure(wide, years, measure) for measure in sorted(measures)}
+    return MeasureTable({m: t for m, t in tables.items() if t is not None})
 
 
-def _one_measure(figures: pl.DataFrame, measure: str) -> pl.DataFrame:
+_KEY = "|"
+_YEARS = 10000
+
+
+def _year_columns(frame: pl.DataFrame) -> list[int]:
+    return sorted(int(c) for c in frame.columns if c.isdigit())
+
+
+def _one_measure(wide: pl.DataFrame, years: dict[str, list[int]], measure: str) -> pl.DataFrame | None:
+    """The measure's year columns (``2024``) beside each enterprise's keys, from the pivot."""
     names = measure.split("/")
-    long = figures.filter(pl.col("indicator") == names[0]).select("uscc", "year", "value")
-    if len(names) == 2:
-        base = figures.filter(pl.col("indicator") == names[1]).select("uscc", "year", base=pl.col("value"))
-        long = (
-            long.join(base, on=["uscc", "year"], how="inner")
-            .filter(pl.col("base") > 0)
-            .select("uscc", "year", value=pl.col("value") / pl.col("base"))
+    if any(name not in years for name in names):
+        return None
+    keys = [c for c in ("uscc", "founded", "region_code") if c in wide.columns]
+
+    def figure(name: str, year: int) -> pl.Expr:
+        return pl.col(f"{name}{_KEY}{year}")
+
+    if len(names) == 1:
+        columns = [figure(measure, y).alias(str(y)) for y in sorted(years[measure])]
+        present = pl.any_horizontal(figure(measure, y).is_not_null() for y in years[measure])
+    else:  # a ratio: the year's figure over the base's, where the base is positive
+        common = sorted(set(years[names[0]]) & set(years[names[1]]))
+        if not common:
+            return None
+        columns = [
+            pl.when(figure(names[1], y) > 0).then(figure(names[0], y) / figure(names[1], y)).alias(str(y))
+            for y in common
+        ]
+        present = pl.any_horizontal(
+            figure(names[0], y).is_not_null() & figure(names[1], y).is_not_null() for y in common
         )
-    if long.is_empty():
-        return pl.DataFrame(schema=MEASURE_SCHEMA)
-    wide = long.pivot(on="year", index="uscc", values="value", aggregate_function="first")
-    years = sorted(int(c) for c in wide.columns if c != "uscc")
-    rows = []
-    run_start: pl.Expr = pl.lit(None, pl.Int32)
-    for i, year in enumerate(years):
-        now = pl.col(str(year))
-        before = str(year - 1)
-        prev = pl.col(before) if before in wide.columns else pl.lit(None, pl.Float64)
-        earlier = [pl.col(str(y)) for y in years[:i]]
-        prev_max = pl.max_horizontal(earlier) if earlier else pl.lit(None, pl.Float64)
-        run_start = (
-            pl.when(prev.is_not_null()).then(run_start).otherwise(pl.lit(year)) if i else pl.lit(year)
-        ).cast(pl.Int32)
-        rows.append(
-            wide.filter(now.is_not_null()).select(
-                "uscc",
-                measure=pl.lit(measure),
-                year=pl.lit(year, pl.Int32),
-                value=now,
-                prev=prev,
-                prev_max=prev_max,
-                run_start=run_start,
-            )
-        )
-    return pl.concat(rows)
+    return wide.filter(present).select(*keys, *columns)
 
 
 def in_band(value: pl.Expr, prefix: str = "") -> pl.Expr:
@@ -123,6 +207,31 @@ def in_band(value: pl.Expr, prefix: str = "") -> pl.Expr:
     above = pl.when(pl.col(f"{prefix}lo_inc")).then(value >= lo - lo_eps).otherwise(value > lo + lo_eps)
     below = pl.when(pl.col(f"{prefix}hi_inc")).then(value <= hi + hi_eps).otherwise(value < hi - hi_eps)
     return (lo.is_null() | above) & (hi.is_null() | below)
+
+
+def literal_band(value: pl.Expr, band: Band) -> pl.Expr:
+    """Whether ``value`` lies in ``band`` with :func:`in_band`'s tolerance, the band as constants."""
+    held = pl.lit(True)
+    if band.low is not None:
+        eps = max(abs(band.low), 1.0) * EPSILON
+        held = held & (value >= band.low - eps if band.low_inclusive else value > band.low + eps)
+    if band.high is not None:
+        eps = max(abs(band.high), 1.0) * EPSILON
+        held = held & (value <= band.high + eps if band.high_inclusive else value < band.high - eps)
+    return held
+
+
+def may_hold(test: MetricTest) -> pl.Expr:
+    """A cheap necessary condition for ``test`` on a row of :func:`measure_frame`: false only
+    where :func:`test_status` is certainly false (never where it cannot tell)."""
+    value, prev = pl.col("value"), pl.col("prev")
+    if test.test in ("level", "first"):
+        return literal_band(value, test.band)
+    if test.test == "growth":
+        return prev.is_null() | (prev <= 0) | literal_band((value - prev) / prev, test.band)
+    if test.test == "increase":
+        return prev.is_null() | literal_band(value - prev, test.band)
+    return pl.lit(True)
 
 
 def test_status(prefix: str = "", year: pl.Expr | None = None) -> pl.Expr:
@@ -192,3 +301,26 @@ def doubt_text(prefix: str, measure: pl.Expr, year: pl.Expr) -> pl.Expr:
 def per_mu(measure: str) -> bool:
     """Whether a measure is a figure per 亩 of land."""
     return measure.endswith(f"/{PER_MU}")
+
+
+MEASURE_UNITS = {name: info.unit for name, info in load_vocabulary().indicators.items()}
+
+
+def figures_text() -> pl.Expr:
+    """``2024年营业收入12000万元(2023年8000万元)`` for a metric fact row of the matcher's output
+    (``kind`` the measure, ``date`` the year's last day, ``amount`` the figure, ``prev`` the one
+    of the year before)."""
+    year = pl.col("date").dt.year()
+    ratio = pl.col("kind").str.contains("/") & ~pl.col("kind").str.ends_with(f"/{PER_MU}")
+    unit = pl.col("kind").replace_strict(MEASURE_UNITS, default="")
+
+    def shown(value: pl.Expr) -> pl.Expr:
+        return (
+            pl.when(ratio)
+            .then(pl.format("{}%", (value * 100).round(2).cast(pl.String).str.replace(r"\.0$", "")))
+            .otherwise(pl.concat_str([format_wan_expr(value), unit]))
+        )
+
+    now = pl.format("{}年{}{}", year.cast(pl.String), pl.col("kind"), shown(pl.col("amount")))
+    before = pl.format("({}年{})", (year - 1).cast(pl.String), shown(pl.col("prev")))
+    return pl.when(pl.col("prev").is_not_null()).then(pl.concat_str([now, before])).otherwise(now)

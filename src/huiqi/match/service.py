@@ -264,8 +264,10 @@ def match_frames(
     """
     measures = None
     if figures is not None:
-        founded = enterprises.select("uscc", "founded") if "founded" in enterprises.columns else None
-        measures = measure_frame(figures, needed_measures(rules), founded)
+        known = (
+            enterprises.select("uscc", "founded", "region_code") if "founded" in enterprises.columns else None
+        )
+        measures = measure_frame(figures, needed_measures(rules), known)
     stacked = stack(evaluate(enterprises, facts, rules, as_of, year, measures), rules)
     if tax is None:
         tax = pl.DataFrame(

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from huiqi.match.figures import figures_text
 from huiqi.money import format_wan_expr
 from huiqi.rules.model import Rule
 
@@ -134,8 +135,8 @@ def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
         .otherwise(pl.lit("")),
     )
     fact_text = pl.format("{} {}{}", pl.col("date").cast(pl.String), named, figures)
-    if "detail" in rows.columns:  # a metric fact is told by its figures: 2024年营业收入…(2023年…)
-        fact_text = pl.when(pl.col("detail").is_not_null()).then(pl.col("detail")).otherwise(fact_text)
+    if "prev" in rows.columns:  # a metric fact is told by its figures: 2024年营业收入…(2023年…)
+        fact_text = pl.when(pl.col("table") == "metric").then(figures_text()).otherwise(fact_text)
     reason = pl.format("{} → 符合“{}”:{}", fact_text, pl.col("rule_fact"), pl.col("rule_formula"))
     reason = (
         pl.when(pl.col("rule_open").is_not_null())
