@@ -60,6 +60,13 @@ def test_demo_then_match_explain_and_reingest(database_url, tmp_path):
     documents = {r["document"] for r in rows}
     assert len(documents) >= 3  # Jinan, Weifang, Licheng (and Binzhou) all pay someone
 
+    # the same run partitioned by region on a local Dask cluster of two worker processes
+    spread = run(tmp_path, url, "match", "--format", "json", "--cluster", "local:2")
+    assert spread.returncode == 0, spread.stderr
+    key = lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)  # noqa: E731
+    assert sorted(map(key, json.loads(spread.stdout))) == sorted(map(key, rows))
+    assert not any((tmp_path / "partitions").iterdir())  # its temporary partitions are removed
+
     exported = run(tmp_path, url, "match", "--format", "csv", "--out", str(tmp_path / "清单.csv"))
     assert exported.returncode == 0 and "CSV 已导出" in exported.stdout, exported.stderr
     with (tmp_path / "清单.csv").open(encoding="utf-8-sig", newline="") as handle:
@@ -89,6 +96,13 @@ def test_match_on_an_empty_registry_says_what_to_do(tmp_path):
     result = run(tmp_path, None, "match")
     assert result.returncode == 1
     assert "企业名录为空" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("address", ["local:", "local:0", "local:two", "192.168.1.5"])
+def test_a_cluster_address_that_cannot_be_one_is_a_clear_error(tmp_path, address):
+    result = run(tmp_path, None, "match", "--cluster", address)
+    assert result.returncode == 1 and f"--cluster {address}" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_an_unknown_enterprise_is_a_clear_error(tmp_path):

@@ -20,7 +20,7 @@ err = Console(stderr=True)
 
 def fail(message: str) -> typer.Exit:
     """Print one Chinese error line and return the Exit to raise (status 1)."""
-    err.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]错误[/]: {escape(message)}", highlight=False, soft_wrap=True, emoji=False)
     return typer.Exit(code=1)
 
 

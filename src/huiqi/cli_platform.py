@@ -303,11 +303,21 @@ def match(
     ),
     out: Path | None = typer.Option(None, "--out", help="xlsx 或 csv 的保存路径(默认 数据目录/exports/)。"),
     enterprise: str | None = typer.Option(None, "--enterprise", help="只解释这一家企业(统一社会信用代码)。"),
+    cluster: str | None = typer.Option(
+        None,
+        "--cluster",
+        help="按地区分区在 Dask 集群上匹配:local:N 为本机 N 个工作进程,或调度器地址 tcp://主机:8786。结果与单机相同。",
+    ),
+    partitions: Path | None = typer.Option(
+        None,
+        "--partitions",
+        help="分区 Parquet 文件目录(集群各节点须能以同一路径读写;默认数据目录下的临时目录)。",
+    ),
 ) -> None:
     """政策找企业:把全部企业与全部有效规则逐一匹配,计算金额、说明理由,并保存结果。
 
     例:huiqi match --year 2024 --format xlsx    huiqi match --format csv --out 应享清单.csv
-    huiqi match --enterprise 91370700MA3XXXXXXX
+    huiqi match --enterprise 91370700MA3XXXXXXX    huiqi match --cluster local:2
     """
     from huiqi.match.report import summarise, write_csv, write_json, write_xlsx
     from huiqi.match.service import run_match
@@ -321,9 +331,31 @@ def match(
         if enterprise:
             _explain(engine, enterprise.strip().upper(), day, year, output_format is MatchFormat.json)
             return
+        if cluster and not (cluster.startswith(("local:", "tcp://", "tls://")) and cluster != "local:"):
+            raise fail(f"--cluster {cluster}: 应为 local:N(本机 N 个工作进程)或调度器地址 tcp://主机:端口")
+        if (
+            cluster and cluster.startswith("local:") and not cluster.removeprefix("local:").isdigit()
+        ) or cluster == "local:0":
+            raise fail(f"--cluster {cluster}: local: 后应为工作进程数,例如 local:2")
         with show_progress() as progress:
-            progress.add_task("匹配全部企业与规则", total=None)
-            result = run_match(engine, day, year)
+            progress.add_task(f"按地区分区匹配({cluster})" if cluster else "匹配全部企业与规则", total=None)
+            if cluster:
+                import shutil
+                import tempfile
+
+                folder = partitions
+                if folder is None:
+                    (data_dir() / "partitions").mkdir(parents=True, exist_ok=True)
+                    folder = Path(tempfile.mkdtemp(prefix="run-", dir=data_dir() / "partitions"))
+                try:
+                    result = run_match(engine, day, year, cluster=cluster, partitions=folder)
+                except OSError as exc:
+                    raise fail(f"--cluster {cluster}: 无法连接集群或读写分区目录({exc})") from exc
+                finally:
+                    if partitions is None:
+                        shutil.rmtree(folder, ignore_errors=True)
+            else:
+                result = run_match(engine, day, year)
         if result.enterprises.is_empty():
             raise fail("企业名录为空:请先用 huiqi import 导入企业,或运行 huiqi demo")
         if not result.rules:

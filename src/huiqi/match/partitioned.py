@@ -76,15 +76,19 @@ def match_partition(
     rules: Sequence[Rule],
     as_of: dt.date,
     year: int | None = None,
-    retention: float | None = None,
+    retention: float | pl.DataFrame | None = None,
 ) -> str:
     """Match one partition (run on a worker): read its Parquet files, match, write the result;
-    returns the result file's path."""
+    returns the result file's path. Without a single ``retention``, a ``retention`` column of
+    the enterprises file (each district's own, see :func:`huiqi.match.service.load_retention`)
+    is used."""
     root = Path(directory)
     enterprises = _read(root, "enterprises", key)
     facts = _read(root, "facts", key)
     if enterprises is None or facts is None:
         raise FileNotFoundError(f"partition {key}: no enterprises or facts file under {root}")
+    if retention is None and "retention" in enterprises.columns:
+        retention = enterprises.select("uscc", "retention")  # type: ignore[assignment]
     result = match_frames(
         enterprises,
         facts,
@@ -129,3 +133,37 @@ def match_partitioned(
 def read_result(paths: Sequence[str]) -> pl.DataFrame:
     """The result files of :func:`match_partitioned` as one frame."""
     return pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed")
+
+
+def run_partitioned(
+    address: str,
+    directory: Path,
+    enterprises: pl.DataFrame,
+    facts: pl.DataFrame,
+    rules: Sequence[Rule],
+    as_of: dt.date,
+    year: int | None = None,
+    figures: pl.DataFrame | None = None,
+    tax: pl.DataFrame | None = None,
+    retention: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The whole partitioned run: write the partitions, match them on the cluster at ``address``
+    (a scheduler's ``tcp://host:8786``, or ``local:N`` for a cluster of N worker processes on this
+    machine) and read the result back. ``retention`` (uscc, retention) travels with the
+    enterprises."""
+    from distributed import Client, LocalCluster
+
+    if retention is not None:
+        enterprises = enterprises.join(retention, on="uscc", how="left")
+    keys = write_partitions(directory, enterprises, facts, figures, tax)
+    if address.startswith("local:"):
+        workers = int(address.removeprefix("local:") or 2)
+        with (
+            LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            return read_result(match_partitioned(client, directory, keys, rules, as_of, year))
+    with Client(address) as client:
+        return read_result(match_partitioned(client, directory, keys, rules, as_of, year))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -324,13 +325,18 @@ def run_match(
     store: bool = True,
     published_only: bool = False,
     actor: str = "system",
+    cluster: str | None = None,
+    partitions: Path | None = None,
 ) -> MatchResult:
     """Match everything in the database and (by default) store the run, its entitlements and
     everything that decided the money (publications, parameter versions, vocabulary, code).
 
     ``published_only`` is the money path: only published documents, and the run's entitlements
     are kept in the tracked ledger (``payout/tracking.py``) that confirmations, applications and
-    payouts refer to.
+    payouts refer to. ``cluster`` runs the match partitioned by region on a Dask cluster
+    (``local:N`` or a scheduler address, see :func:`huiqi.match.partitioned.run_partitioned`)
+    through Parquet files under ``partitions`` (storage every worker reads); the result is the
+    same as the single run's.
     """
     library = compile_library(engine, published_only)
     rules, leftovers = library.rules, library.leftovers
@@ -338,7 +344,16 @@ def run_match(
     figures = load_figures(engine, indicators_of(rules))
     retention, parameters = load_retention(engine, enterprises)
     tax = load_tax(engine, figures=figures)
-    frame = match_frames(enterprises, facts, rules, as_of, year, tax, figures, retention)
+    if cluster and enterprises.height and rules:
+        from huiqi.match.partitioned import run_partitioned
+
+        if partitions is None:
+            raise ValueError("a partitioned run needs a folder for its partitions")
+        frame = run_partitioned(
+            cluster, partitions, enterprises, facts, rules, as_of, year, figures, tax, retention
+        )
+    else:
+        frame = match_frames(enterprises, facts, rules, as_of, year, tax, figures, retention)
     result = MatchResult(None, as_of, year, rules, leftovers, frame, enterprises)
     if store and len(enterprises) > 0 and len(rules) > 0:
         _store(engine, result, library, parameters, published_only, actor)
