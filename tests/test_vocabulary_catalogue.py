@@ -93,6 +93,10 @@ CATALOGUE = [
     (E, "境外专利授权", "国外发明专利", None, "企业申请国外发明专利获得授权后", None),
     (E, "软件著作权登记", "计算机软件著作权", None, "当年新增软件著作权登记的企业", None),
     # industry
+    (E, "工业投资项目", "工业投资项目", None, "实施工业投资项目且投资额500万元以上的", None),
+    (E, "软件能力成熟度评估", "CMMI三级", "三级", "首次通过CMMI(软件能力成熟度)四级评估的企业", "四级"),
+    (E, "信息技术服务标准评估", "ITSS二级", "二级", "通过信息技术服务标准(ITSS)一级评估的企业", "一级"),
+    (E, "信息系统集成资质", "信息系统集成及服务资质三级", "三级", "新取得信息系统集成资质二级的企业", "二级"),
     (R, "隐形冠军", "浙江省隐形冠军企业", "省级", "获评省级“隐形冠军”称号的企业", "省级"),
     (R, "技术创新示范企业", "国家技术创新示范企业", "国家级", "当年新认定为省级技术创新示范企业的", "省级"),
     (R, "创新型中小企业", "创新型中小企业", None, "新认定为创新型中小企业的", None),
@@ -668,3 +672,62 @@ def test_growing_the_vocabulary_leaves_the_synthetic_population_of_other_kinds_a
         kept = getattr(full, table).filter(getattr(full, table)["kind"].is_in(own["kind"].unique().to_list()))
         assert kept.equals(own), table
     assert full.recognitions.height > seeds_only.recognitions.height  # the catalogue kinds appear
+
+
+# --- project events and tiers
+
+
+def test_an_investment_project_takes_its_band_and_a_rate_of_its_own_amount():
+    fields = {"kind": "ratio", "ratio": 0.1, "amount_wan": None, "cap_wan": 150.0}
+    rule = compile_one(
+        "企业实施的工业投资项目,投资额500万元以上2000万元以下的", base="项目实际完成投资额", **fields
+    )
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("工业投资项目",)
+    assert (rule.amount.low, rule.amount.high, rule.amount.high_inclusive) == (500.0, 2000.0, False)
+    assert "不是事项记录的金额" not in (rule.open_conditions or "")  # the rate is of its own amount
+
+
+def test_a_band_on_another_amount_than_the_events_is_no_band_and_is_quoted():
+    rule = compile_one("本市企业兼并重组市内企业且投资额达1000万元以上的")
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("并购重组",) and rule.amount is None
+    assert rule.mode == MODE_APPLY and "“投资额”不是事项记录的金额" in rule.open_conditions
+    listing = compile_one("成功首发上市且募集资金达5亿元以上的企业")  # 募集资金 is a listing's 融资额
+    assert isinstance(listing, Rule) and listing.amount.low == 50000.0
+
+
+def test_a_row_naming_only_the_next_level_takes_the_event_of_the_row_before():
+    first = compile_one("通过软件能力成熟度(CMMI)三级评估的企业")
+    assert isinstance(first, Rule) and first.level == "三级"
+    incentive = {
+        "subject": "通过五级的企业",
+        "text": "通过五级的企业,奖励50万元",
+        "kind": "fixed",
+        "amount_wan": 50.0,
+    }
+    vocab = load_vocabulary()
+    rule = compile_incentive(incentive, 1, DOCUMENT, 1, None, vocab, first)
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("软件能力成熟度评估",) and rule.level == "五级"
+    more = {**incentive, "subject": "通过五级的外资企业"}  # a row that says more is not read so
+    assert isinstance(compile_incentive(more, 1, DOCUMENT, 1, None, vocab, first), Uncompiled)
+    assert isinstance(compile_incentive(incentive, 1, DOCUMENT, 1, None, vocab, None), Uncompiled)
+
+
+def test_a_standard_named_without_a_verb_of_drafting():
+    lead = compile_one("主导行业标准的企业")
+    assert isinstance(lead, Rule) and lead.fact_kinds == ("标准制定",) and lead.level == "行业标准"
+    assert lead.mode == MODE_APPLY and "主导" in lead.open_conditions  # the role is not recorded
+    made_in = compile_one("参与“浙江制造”标准起草工作的企业")
+    assert isinstance(made_in, Rule) and made_in.level == "浙江制造标准"
+
+
+@pytest.mark.parametrize(
+    ("subject", "kind"),
+    [
+        ("当年新评定为四星级的旅游饭店", "四星级饭店"),
+        ("新被评为三星的农家乐经营户(点)", "三星级农家乐经营户"),
+        ("新评定为五星的旅行社", "五星级品质旅行社"),
+    ],
+)
+def test_a_grade_written_apart_from_its_noun(subject, kind):
+    rule = compile_one(subject)
+    assert isinstance(rule, Rule) and rule.fact_kinds == (kind,)
