@@ -29,7 +29,8 @@ CATALOGUE = [
     # science
     (R, "科技型中小企业", "浙江省科技型中小企业", "省级", "当年新认定为省级科技型中小企业的", "省级"),
     (R, "高成长科技型中小企业", "高成长科技型中小企业", None, "认定为高成长科技型中小企业的", None),
-    (R, "创新型企业", "省级创新型试点企业", "省级", "首次被认定为国家级创新型示范企业的", "国家级"),
+    (R, "创新型企业", "省级创新型示范企业", "省级", "首次被认定为国家级创新型示范企业的", "国家级"),
+    (R, "创新型试点企业", "省级创新型试点企业", "省级", "首次被认定为市级创新型试点企业的", "市级"),
     (R, "创新型领军企业", "浙江省创新型领军企业", "省级", "新认定为创新型领军企业的", None),
     (R, "企业研究院", "省级企业研究院", "省级", "新认定的市级企业研究院", "市级"),
     (R, "重点企业研究院", "浙江省重点企业研究院", "省级", "新认定为省重点企业研究院的", None),
@@ -731,3 +732,26 @@ def test_a_standard_named_without_a_verb_of_drafting():
 def test_a_grade_written_apart_from_its_noun(subject, kind):
     rule = compile_one(subject)
     assert isinstance(rule, Rule) and rule.fact_kinds == (kind,)
+
+
+def test_a_rule_that_would_match_any_level_where_levels_matter_needs_an_application():
+    item = compile_one(
+        "列入绿色供应链管理企业的",
+        "对列入国家绿色工厂、绿色供应链管理企业的,分别给予100万元、50万元的奖励",
+    )
+    assert isinstance(item, Rule) and item.level is None and item.mode == MODE_APPLY
+    assert "绿色供应链管理企业的级别" in item.open_conditions
+    award = compile_one("获得专利优秀奖的企业")  # 专利获奖 has grades: 中国 or 省 is not named
+    assert isinstance(award, Rule) and award.mode == MODE_APPLY and "级别" in award.open_conditions
+    gold = compile_one("获得国家专利金奖的企业")
+    assert isinstance(gold, Rule) and gold.level == "中国专利金奖"
+    one_level = compile_one("首次被认定为高新技术企业的", "对首次被认定为国家高新技术企业的,奖励20万元")
+    assert isinstance(one_level, Rule) and one_level.open_conditions is None  # it has one level only
+
+
+def test_pilot_and_model_innovative_enterprises_are_different_lists():
+    model = compile_one("首次被认定为省级创新型示范企业的")
+    pilot = compile_one("首次被认定为省级试点企业的")  # a list item without its noun: not guessed
+    assert isinstance(model, Rule) and model.fact_kinds == ("创新型企业",)
+    assert isinstance(pilot, Uncompiled)
+    assert compile_one("新认定为省级创新型试点企业的").fact_kinds == ("创新型试点企业",)

@@ -602,6 +602,7 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
     # an amount band bounds the event's own amount; an event that records none has no such band
     amount_bands = fact_bands and (table != "event" or bool(vocab.info("event", kinds[0]).amount))
     doubts = [f"“{t.text}”{t.converted},需按实际汇率核实" for t in tests if t.converted]
+    doubts += _unstated_levels(vocab, table, kinds, kind_levels, level, incentive["text"])
     if carried:
         doubts.append(
             "对象只写了分档的条件,其余条件("
@@ -628,6 +629,36 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
         amount_band(subject) if amount_bands else None,
         open_conditions,
     )
+
+
+# Level words in a clause that make a rule's "any level" doubtful (bare 市 is in every clause).
+_LEVELS_IN_TEXT = re.compile(r"国家|省|市级|区级|县级|区县级")
+
+
+def _unstated_levels(
+    vocab: Vocabulary,
+    table: Table,
+    kinds: tuple[str, ...],
+    kind_levels: tuple[str | None, ...],
+    level: str | None,
+    text: str,
+) -> list[str]:
+    """A doubt when a rule would match a kind at any level although levels matter: an event
+    kind with levels (专利获奖: 金奖, 优秀奖 …) whose level the clause does not name, or a title
+    that exists at several levels where the clause speaks of levels but the rule found none for
+    it (列入国家绿色工厂、绿色供应链管理企业 … : the level of the second item is the first's)."""
+    if table == "event" and level is None and vocab.info("event", kinds[0]).level_words:
+        return [f"条款未写明{kinds[0]}的级别(或写的是最低级别),任何级别的都会匹配,需核实"]
+    if table != "recognition" or not _LEVELS_IN_TEXT.search(squash(text)):
+        return []
+    loose = [
+        k
+        for k, lv in zip(kinds, kind_levels, strict=True)
+        if lv is None and len(vocab.info("recognition", k).levels) > 1
+    ]
+    if loose:
+        return [f"对象未写明{'、'.join(loose)}的级别,条款中写有级别,任何级别的都会匹配,需核实"]
+    return []
 
 
 def _next_tier(
