@@ -30,6 +30,7 @@ CATALOGUE = [
     (R, "科技型中小企业", "浙江省科技型中小企业", "省级", "当年新认定为省级科技型中小企业的", "省级"),
     (R, "高成长科技型中小企业", "高成长科技型中小企业", None, "认定为高成长科技型中小企业的", None),
     (R, "创新型企业", "省级创新型示范企业", "省级", "首次被认定为国家级创新型示范企业的", "国家级"),
+    (R, "市级高新技术企业", "市级高新技术企业", None, "新认定的台州市级高新技术企业", "市级"),
     (R, "创新型试点企业", "省级创新型试点企业", "省级", "首次被认定为市级创新型试点企业的", "市级"),
     (R, "创新型领军企业", "浙江省创新型领军企业", "省级", "新认定为创新型领军企业的", None),
     (R, "企业研究院", "省级企业研究院", "省级", "新认定的市级企业研究院", "市级"),
@@ -94,6 +95,7 @@ CATALOGUE = [
     (E, "境外专利授权", "国外发明专利", None, "企业申请国外发明专利获得授权后", None),
     (E, "软件著作权登记", "计算机软件著作权", None, "当年新增软件著作权登记的企业", None),
     # industry
+    (R, "企业管理创新奖", "浙江省企业管理创新奖", "省级", "当年获得省级管理创新奖的企业", "省级"),
     (E, "工业投资项目", "工业投资项目", None, "实施工业投资项目且投资额500万元以上的", None),
     (E, "软件能力成熟度评估", "CMMI三级", "三级", "首次通过CMMI(软件能力成熟度)四级评估的企业", "四级"),
     (E, "信息技术服务标准评估", "ITSS二级", "二级", "通过信息技术服务标准(ITSS)一级评估的企业", "一级"),
@@ -489,7 +491,6 @@ def test_the_longer_name_keeps_its_match(clause, table, kinds):
         "被评为省级优秀众创空间的",  # a rating among holders
         "收购行政认定的知名商号,经认定后",  # bought, not granted
         "购买数量为51~100台(套)的视同省级技术改造重点项目",  # treated as, not done
-        "新认定的金华市级高新技术企业",  # the national title does not exist at 市级
         "新认定为国家级企业研究院的",  # nor does 企业研究院 at 国家级
         "博士后工作站招收非在职博士后研究人员的",  # the station is the setting of another reward
         "院士专家工作站条件改善、项目研究和人才培养",
@@ -755,3 +756,9 @@ def test_pilot_and_model_innovative_enterprises_are_different_lists():
     assert isinstance(model, Rule) and model.fact_kinds == ("创新型企业",)
     assert isinstance(pilot, Uncompiled)
     assert compile_one("新认定为省级创新型试点企业的").fact_kinds == ("创新型试点企业",)
+
+
+def test_a_prefectures_high_tech_list_is_not_the_national_title():
+    """The national 高新技术企业 does not exist at 市级: 金华市级高新技术企业 is the city's own list."""
+    [mention] = find_trigger(load_vocabulary(), "新认定的金华市级高新技术企业")[1]
+    assert mention.kind == "市级高新技术企业"
