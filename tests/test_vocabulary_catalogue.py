@@ -762,3 +762,20 @@ def test_a_prefectures_high_tech_list_is_not_the_national_title():
     """The national 高新技术企业 does not exist at 市级: 金华市级高新技术企业 is the city's own list."""
     [mention] = find_trigger(load_vocabulary(), "新认定的金华市级高新技术企业")[1]
     assert mention.kind == "市级高新技术企业"
+
+
+def test_a_bare_city_word_after_a_county_level_city_is_its_county_level():
+    """玉环市 is a county-level city: its 市 names no prefecture list."""
+    county = compile_one("新认定为玉环市专利示范企业的")
+    prefecture = compile_one("新认定为台州市专利示范企业的")
+    assert county.level == "区县级" and prefecture.level == "市级"
+
+
+def test_a_construction_firms_output_is_not_the_industrial_output():
+    rule = compile_one("年建筑业产值超过50亿元的建筑业企业")
+    assert isinstance(rule, Rule) and [t.measure for t in rule.tests] == ["建筑业总产值"]
+
+
+def test_an_overseas_listing_is_the_listing_at_that_level():
+    rule = compile_one("实现境外上市的企业")
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("上市",) and rule.level == "境外"

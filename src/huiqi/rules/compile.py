@@ -329,7 +329,12 @@ def _kind_levels(
     for m in mentions:
         own = vocab.info("recognition", m.kind).levels
         before = _LEVEL_BEFORE.search(text[max(0, m.start - 3) : m.start]) if m.end else None
-        stated = _LEVEL_WORD[before.group(1)] if before else (place_level(text[: m.start]) if m.end else None)
+        place = place_level(text[: m.start]) if m.end else None
+        # a bare 市 or 省 after a place is the place's own level (玉环市 is a county-level city)
+        bare = before is not None and before.group(1) in ("省", "市")
+        stated = (
+            place if place and (bare or not before) else (_LEVEL_WORD[before.group(1)] if before else None)
+        )
         if stated in own:
             out.append(stated)
         elif m.level:
@@ -647,8 +652,12 @@ def _unstated_levels(
     kind with levels (专利获奖: 金奖, 优秀奖 …) whose level the clause does not name, or a title
     that exists at several levels where the clause speaks of levels but the rule found none for
     it (列入国家绿色工厂、绿色供应链管理企业 … : the level of the second item is the first's)."""
-    if table == "event" and level is None and vocab.info("event", kinds[0]).level_words:
-        return [f"条款未写明{kinds[0]}的级别(或写的是最低级别),任何级别的都会匹配,需核实"]
+    info = vocab.info("event", kinds[0]) if table == "event" else None
+    if info and level is None and info.level_words:
+        words = [w for ws in info.level_words.values() for w in ws]
+        # a graded outcome (an award, a standard, a rating: no amount) or a clause that names levels
+        if not info.amount or any(w in squash(text) for w in words):
+            return [f"条款未写明{kinds[0]}的级别(或写的是最低级别),任何级别的都会匹配,需核实"]
     if table != "recognition" or not _LEVELS_IN_TEXT.search(squash(text)):
         return []
     loose = [
