@@ -779,3 +779,8 @@ def test_a_construction_firms_output_is_not_the_industrial_output():
 def test_an_overseas_listing_is_the_listing_at_that_level():
     rule = compile_one("实现境外上市的企业")
     assert isinstance(rule, Rule) and rule.fact_kinds == ("上市",) and rule.level == "境外"
+
+
+def test_a_data_management_maturity_rating_is_not_cmmi():
+    """DCMM (数据管理能力成熟度) contains the letters of CMM but is another scheme."""
+    assert find_trigger(load_vocabulary(), "首次通过DCMM三级评估的企业") is None
