@@ -784,3 +784,9 @@ def test_an_overseas_listing_is_the_listing_at_that_level():
 def test_a_data_management_maturity_rating_is_not_cmmi():
     """DCMM (数据管理能力成熟度) contains the letters of CMM but is another scheme."""
     assert find_trigger(load_vocabulary(), "首次通过DCMM三级评估的企业") is None
+
+
+@pytest.mark.parametrize("subject", ["年销售收入首次达到规模以上的", "当年新进规模企业的"])
+def test_first_reaching_the_statistical_size_is_the_status_event(subject):
+    rule = compile_one(subject)
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("升规纳统",)
