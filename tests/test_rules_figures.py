@@ -353,3 +353,12 @@ def test_tiers_paid_as_running_totals_need_an_application():
 def test_an_amount_per_dollar_needs_an_application():
     [rule] = rules_of("对年度进口额达到200万美元以上的工业企业,每进口1美元奖励0.02元")
     assert rule.mode == MODE_APPLY and "每美元" in rule.open_conditions
+
+
+def test_a_share_of_the_whole_and_the_parts_first_crossing_both_hold():
+    rules = rules_of("对软件业务收入占比超过20%,且首次超过500万元的企业,给予5万元奖励。")
+    share = {("软件业务收入", 2024): 600, ("营业收入", 2024): 2000}  # 30%, and 600 > 500 first time
+    assert run(rules, share, founded=2024)["amount_wan"].to_list() == [5.0]
+    small = {("软件业务收入", 2024): 600, ("营业收入", 2024): 4000}  # 15%: not a software firm's share
+    assert run(rules, small, founded=2024).is_empty()
+    assert run(rules, {("进口额", 2024): 900}, founded=2024).is_empty()  # figures it does not read
