@@ -250,9 +250,25 @@ def test_an_officer_writes_the_condition_the_reader_missed():
         ("年营业收入超过1亿元且税收增长10%", ["营业收入超过1亿元", "税收较上年增长10%以上"]),
         # an amount added written as 增量
         ("年度销售收入增量3000万元(含)以上的", ["营业收入较上年增加3000万元以上"]),
-        # another currency is never read as 元
-        ("年出口额达到1000万美元以上的企业", []),
-        ("出口额超过800万美元、且增长20%的企业", []),
+        # another currency is read at the vocabulary's rate (7元 per 美元), and says so
+        ("年出口额达到1000万美元以上的企业", ["出口额7000万元以上(按1美元=7元折算)"]),
+        (
+            "出口额超过800万美元、且增长20%的企业",
+            ["出口额超过5600万元(按1美元=7元折算)", "出口额较上年增长20%以上"],
+        ),
+        # one without a rate is never read as 元
+        ("年出口额达到1000万欧元以上的企业", []),
+        # a name inside a longer one that is followed by no figure (缴纳增值税|税额)
+        (
+            "缴纳增值税税额达300万元(含)以上,且同比增长15%的",
+            ["增值税300万元以上", "增值税较上年增长15%以上"],
+        ),
+        # a bare 占比 is a share of the whole the vocabulary names; the amount after it is the part's
+        (
+            "软件业务收入占比达到30%,且首次超过800万元的企业",
+            ["软件业务收入/营业收入30%以上", "软件业务收入首次超过800万元"],
+        ),
+        ("从业人员占比达到30%的企业", []),  # no whole is named for 从业人员
     ],
 )
 def test_reading_conditions_on_figures(clause, described):
@@ -304,3 +320,45 @@ def test_a_prefectures_title_is_not_a_provincial_one_of_the_same_name():
     ).model_dump(mode="json")
     rules, left = compile_document(1, doc, code_for_place)
     assert not [r for r in rules if "省名牌产品" in r.fact_kinds] and left
+
+
+def test_a_threshold_in_dollars_is_compared_at_the_stated_rate_and_checked_by_hand():
+    rules = rules_of("对年出口额达到1000万美元以上的工业企业,给予10万元奖励。")
+    [rule] = rules
+    assert rule.mode == MODE_APPLY and "按1美元=7元折算" in rule.open_conditions
+    [row] = run(rules, {("出口额", 2024): 7000}).iter_rows(named=True)  # 1000万美元 × 7 = 7000万元
+    assert (row["year"], row["amount_wan"], row["mode"]) == (2025, 10.0, MODE_APPLY)
+    assert run(rules, {("出口额", 2024): 6999}).is_empty()
+
+
+def test_a_tier_row_stating_only_its_growth_band_keeps_the_other_conditions_of_the_row_before():
+    first, second = rules_of(
+        "对年缴纳增值税300万元(含)以上且同比增长10%~20%(含)的工业企业,按增值税增量部分的10%给予奖励",
+        "同比增长20%以上的,按增值税增量部分的20%给予奖励",
+    )
+    assert [t.describe() for t in first.tests] == ["增值税300万元以上", "增值税较上年增长10%至20%"]
+    assert [t.describe() for t in second.tests] == ["增值税300万元以上", "增值税较上年增长20%以上"]
+    assert second.mode == MODE_APPLY and "承接上一条款" in second.open_conditions
+    figures = {("增值税", 2023): 1000, ("增值税", 2024): 1300}  # +30%: the second tier, 20% of 300
+    frame = run([second], figures, founded=2023)
+    assert [(r["year"], r["amount_wan"]) for r in frame.iter_rows(named=True)] == [(2025, 60.0)]
+    assert run([second], {("增值税", 2023): 200, ("增值税", 2024): 290}, founded=2023).is_empty()  # < 300万元
+
+
+def test_tiers_paid_as_running_totals_need_an_application():
+    rules = rules_of("对年软件业务收入首次达到1000万元、3000万元的软件企业,分别给予累计10万元、30万元的奖励")
+    assert rules and all(r.mode == MODE_APPLY and "累计" in r.open_conditions for r in rules)
+
+
+def test_an_amount_per_dollar_needs_an_application():
+    [rule] = rules_of("对年度进口额达到200万美元以上的工业企业,每进口1美元奖励0.02元")
+    assert rule.mode == MODE_APPLY and "每美元" in rule.open_conditions
+
+
+def test_a_share_of_the_whole_and_the_parts_first_crossing_both_hold():
+    rules = rules_of("对软件业务收入占比超过20%,且首次超过500万元的企业,给予5万元奖励。")
+    share = {("软件业务收入", 2024): 600, ("营业收入", 2024): 2000}  # 30%, and 600 > 500 first time
+    assert run(rules, share, founded=2024)["amount_wan"].to_list() == [5.0]
+    small = {("软件业务收入", 2024): 600, ("营业收入", 2024): 4000}  # 15%: not a software firm's share
+    assert run(rules, small, founded=2024).is_empty()
+    assert run(rules, {("进口额", 2024): 900}, founded=2024).is_empty()  # figures it does not read

@@ -29,7 +29,9 @@ CATALOGUE = [
     # science
     (R, "科技型中小企业", "浙江省科技型中小企业", "省级", "当年新认定为省级科技型中小企业的", "省级"),
     (R, "高成长科技型中小企业", "高成长科技型中小企业", None, "认定为高成长科技型中小企业的", None),
-    (R, "创新型企业", "省级创新型试点企业", "省级", "首次被认定为国家级创新型示范企业的", "国家级"),
+    (R, "创新型企业", "省级创新型示范企业", "省级", "首次被认定为国家级创新型示范企业的", "国家级"),
+    (R, "市级高新技术企业", "市级高新技术企业", None, "新认定的台州市级高新技术企业", "市级"),
+    (R, "创新型试点企业", "省级创新型试点企业", "省级", "首次被认定为市级创新型试点企业的", "市级"),
     (R, "创新型领军企业", "浙江省创新型领军企业", "省级", "新认定为创新型领军企业的", None),
     (R, "企业研究院", "省级企业研究院", "省级", "新认定的市级企业研究院", "市级"),
     (R, "重点企业研究院", "浙江省重点企业研究院", "省级", "新认定为省重点企业研究院的", None),
@@ -93,6 +95,11 @@ CATALOGUE = [
     (E, "境外专利授权", "国外发明专利", None, "企业申请国外发明专利获得授权后", None),
     (E, "软件著作权登记", "计算机软件著作权", None, "当年新增软件著作权登记的企业", None),
     # industry
+    (R, "企业管理创新奖", "浙江省企业管理创新奖", "省级", "当年获得省级管理创新奖的企业", "省级"),
+    (E, "工业投资项目", "工业投资项目", None, "实施工业投资项目且投资额500万元以上的", None),
+    (E, "软件能力成熟度评估", "CMMI三级", "三级", "首次通过CMMI(软件能力成熟度)四级评估的企业", "四级"),
+    (E, "信息技术服务标准评估", "ITSS二级", "二级", "通过信息技术服务标准(ITSS)一级评估的企业", "一级"),
+    (E, "信息系统集成资质", "信息系统集成及服务资质三级", "三级", "新取得信息系统集成资质二级的企业", "二级"),
     (R, "隐形冠军", "浙江省隐形冠军企业", "省级", "获评省级“隐形冠军”称号的企业", "省级"),
     (R, "技术创新示范企业", "国家技术创新示范企业", "国家级", "当年新认定为省级技术创新示范企业的", "省级"),
     (R, "创新型中小企业", "创新型中小企业", None, "新认定为创新型中小企业的", None),
@@ -484,7 +491,6 @@ def test_the_longer_name_keeps_its_match(clause, table, kinds):
         "被评为省级优秀众创空间的",  # a rating among holders
         "收购行政认定的知名商号,经认定后",  # bought, not granted
         "购买数量为51~100台(套)的视同省级技术改造重点项目",  # treated as, not done
-        "新认定的金华市级高新技术企业",  # the national title does not exist at 市级
         "新认定为国家级企业研究院的",  # nor does 企业研究院 at 国家级
         "博士后工作站招收非在职博士后研究人员的",  # the station is the setting of another reward
         "院士专家工作站条件改善、项目研究和人才培养",
@@ -668,3 +674,119 @@ def test_growing_the_vocabulary_leaves_the_synthetic_population_of_other_kinds_a
         kept = getattr(full, table).filter(getattr(full, table)["kind"].is_in(own["kind"].unique().to_list()))
         assert kept.equals(own), table
     assert full.recognitions.height > seeds_only.recognitions.height  # the catalogue kinds appear
+
+
+# --- project events and tiers
+
+
+def test_an_investment_project_takes_its_band_and_a_rate_of_its_own_amount():
+    fields = {"kind": "ratio", "ratio": 0.1, "amount_wan": None, "cap_wan": 150.0}
+    rule = compile_one(
+        "企业实施的工业投资项目,投资额500万元以上2000万元以下的", base="项目实际完成投资额", **fields
+    )
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("工业投资项目",)
+    assert (rule.amount.low, rule.amount.high, rule.amount.high_inclusive) == (500.0, 2000.0, False)
+    assert "不是事项记录的金额" not in (rule.open_conditions or "")  # the rate is of its own amount
+
+
+def test_a_band_on_another_amount_than_the_events_is_no_band_and_is_quoted():
+    rule = compile_one("本市企业兼并重组市内企业且投资额达1000万元以上的")
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("并购重组",) and rule.amount is None
+    assert rule.mode == MODE_APPLY and "“投资额”不是事项记录的金额" in rule.open_conditions
+    listing = compile_one("成功首发上市且募集资金达5亿元以上的企业")  # 募集资金 is a listing's 融资额
+    assert isinstance(listing, Rule) and listing.amount.low == 50000.0
+
+
+def test_a_row_naming_only_the_next_level_takes_the_event_of_the_row_before():
+    first = compile_one("通过软件能力成熟度(CMMI)三级评估的企业")
+    assert isinstance(first, Rule) and first.level == "三级"
+    incentive = {
+        "subject": "通过五级的企业",
+        "text": "通过五级的企业,奖励50万元",
+        "kind": "fixed",
+        "amount_wan": 50.0,
+    }
+    vocab = load_vocabulary()
+    rule = compile_incentive(incentive, 1, DOCUMENT, 1, None, vocab, first)
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("软件能力成熟度评估",) and rule.level == "五级"
+    more = {**incentive, "subject": "通过五级的外资企业"}  # a row that says more is not read so
+    assert isinstance(compile_incentive(more, 1, DOCUMENT, 1, None, vocab, first), Uncompiled)
+    assert isinstance(compile_incentive(incentive, 1, DOCUMENT, 1, None, vocab, None), Uncompiled)
+
+
+def test_a_standard_named_without_a_verb_of_drafting():
+    lead = compile_one("主导行业标准的企业")
+    assert isinstance(lead, Rule) and lead.fact_kinds == ("标准制定",) and lead.level == "行业标准"
+    assert lead.mode == MODE_APPLY and "主导" in lead.open_conditions  # the role is not recorded
+    made_in = compile_one("参与“浙江制造”标准起草工作的企业")
+    assert isinstance(made_in, Rule) and made_in.level == "浙江制造标准"
+
+
+@pytest.mark.parametrize(
+    ("subject", "kind"),
+    [
+        ("当年新评定为四星级的旅游饭店", "四星级饭店"),
+        ("新被评为三星的农家乐经营户(点)", "三星级农家乐经营户"),
+        ("新评定为五星的旅行社", "五星级品质旅行社"),
+    ],
+)
+def test_a_grade_written_apart_from_its_noun(subject, kind):
+    rule = compile_one(subject)
+    assert isinstance(rule, Rule) and rule.fact_kinds == (kind,)
+
+
+def test_a_rule_that_would_match_any_level_where_levels_matter_needs_an_application():
+    item = compile_one(
+        "列入绿色供应链管理企业的",
+        "对列入国家绿色工厂、绿色供应链管理企业的,分别给予100万元、50万元的奖励",
+    )
+    assert isinstance(item, Rule) and item.level is None and item.mode == MODE_APPLY
+    assert "绿色供应链管理企业的级别" in item.open_conditions
+    award = compile_one("获得专利优秀奖的企业")  # 专利获奖 has grades: 中国 or 省 is not named
+    assert isinstance(award, Rule) and award.mode == MODE_APPLY and "级别" in award.open_conditions
+    gold = compile_one("获得国家专利金奖的企业")
+    assert isinstance(gold, Rule) and gold.level == "中国专利金奖"
+    one_level = compile_one("首次被认定为高新技术企业的", "对首次被认定为国家高新技术企业的,奖励20万元")
+    assert isinstance(one_level, Rule) and one_level.open_conditions is None  # it has one level only
+
+
+def test_pilot_and_model_innovative_enterprises_are_different_lists():
+    model = compile_one("首次被认定为省级创新型示范企业的")
+    pilot = compile_one("首次被认定为省级试点企业的")  # a list item without its noun: not guessed
+    assert isinstance(model, Rule) and model.fact_kinds == ("创新型企业",)
+    assert isinstance(pilot, Uncompiled)
+    assert compile_one("新认定为省级创新型试点企业的").fact_kinds == ("创新型试点企业",)
+
+
+def test_a_prefectures_high_tech_list_is_not_the_national_title():
+    """The national 高新技术企业 does not exist at 市级: 金华市级高新技术企业 is the city's own list."""
+    [mention] = find_trigger(load_vocabulary(), "新认定的金华市级高新技术企业")[1]
+    assert mention.kind == "市级高新技术企业"
+
+
+def test_a_bare_city_word_after_a_county_level_city_is_its_county_level():
+    """玉环市 is a county-level city: its 市 names no prefecture list."""
+    county = compile_one("新认定为玉环市专利示范企业的")
+    prefecture = compile_one("新认定为台州市专利示范企业的")
+    assert county.level == "区县级" and prefecture.level == "市级"
+
+
+def test_a_construction_firms_output_is_not_the_industrial_output():
+    rule = compile_one("年建筑业产值超过50亿元的建筑业企业")
+    assert isinstance(rule, Rule) and [t.measure for t in rule.tests] == ["建筑业总产值"]
+
+
+def test_an_overseas_listing_is_the_listing_at_that_level():
+    rule = compile_one("实现境外上市的企业")
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("上市",) and rule.level == "境外"
+
+
+def test_a_data_management_maturity_rating_is_not_cmmi():
+    """DCMM (数据管理能力成熟度) contains the letters of CMM but is another scheme."""
+    assert find_trigger(load_vocabulary(), "首次通过DCMM三级评估的企业") is None
+
+
+@pytest.mark.parametrize("subject", ["年销售收入首次达到规模以上的", "当年新进规模企业的"])
+def test_first_reaching_the_statistical_size_is_the_status_event(subject):
+    rule = compile_one(subject)
+    assert isinstance(rule, Rule) and rule.fact_kinds == ("升规纳统",)

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from huiqi.rules.conditions import Band, amount_band, quantity_band
+from huiqi.rules.conditions import Band, amount_band, amount_band_name, quantity_band
 from huiqi.rules.figures import MetricTest, read_tests
 from huiqi.rules.model import Limit, Rule, Table, Uncompiled, Window
 from huiqi.rules.syntax import ConditionSyntaxError, parse_condition
@@ -65,6 +65,11 @@ _PER_UNIT = {"辆", "台", "套", "台套", "台(套)"}
 # enterprise (家, 个), or the event's recorded quantity (辆, 台套). Any other (人, 平方米, 吨,
 # 标箱) is a count the registry does not hold.
 _COUNTED_PER = _PER_UNIT | {"项", "件", "家", "个"}
+# An amount per unit of money (每进口1美元资助0.05元, 0.05元/美元) the extractor left as a flat sum.
+_PER_MONEY = re.compile(r"每[^,;。]{0,4}?1?(美元|美金|欧元)|元/(美元|美金|欧元)")
+# Tiers paid as running totals (分别给予累计5万元、10万元): reaching a higher tier pays the
+# difference, not the tier's whole amount on top of the lower one's.
+_CUMULATIVE = re.compile(r"(?:分别|分档)(?:给予|奖励|补助|资助|补贴)?累计(?:给予|奖励|补助|资助|补贴)?\d")
 # An amount paid on top of what the clause before pays (再给予, 另行奖励) has that clause's
 # recipient and conditions as well, which the clause itself does not repeat.
 _ON_TOP = re.compile(r"再(?:给予|奖励|补助|补贴|资助|一次性)|另行?(?:给予|奖励|补助)")
@@ -258,6 +263,24 @@ def shared_head(subject: str, text: str) -> tuple[str, int, int] | None:
     return None
 
 
+_GRADE_GAP = re.compile(r"((?:[一二三四五]|[1-5])星(?:级)?|A{1,5}级|[1-5]A级)的")
+
+
+def close_grade_gap(subject: str) -> str:
+    """The subject with a grade joined to its noun (新评定为五星级的旅游饭店 → 五星级旅游饭店,
+    被评为四星的农家乐经营户 → 四星级农家乐经营户): grades are named as one word with the noun.
+
+    >>> close_grade_gap("新评定为五星级的旅游饭店"), close_grade_gap("新被评为四星的农家乐经营户")
+    ('新评定为五星级旅游饭店', '新被评为四星级农家乐经营户')
+    """
+
+    def joined(match: re.Match[str]) -> str:
+        grade = match.group(1)
+        return grade + "级" if grade.endswith("星") else grade
+
+    return _GRADE_GAP.sub(joined, squash(subject))
+
+
 def _event_level(vocab: Vocabulary, kind: str, subject: str, text: str) -> str | None:
     words = vocab.info("event", kind).level_words
     named = _levels_named(words, squash(subject))
@@ -306,7 +329,12 @@ def _kind_levels(
     for m in mentions:
         own = vocab.info("recognition", m.kind).levels
         before = _LEVEL_BEFORE.search(text[max(0, m.start - 3) : m.start]) if m.end else None
-        stated = _LEVEL_WORD[before.group(1)] if before else (place_level(text[: m.start]) if m.end else None)
+        place = place_level(text[: m.start]) if m.end else None
+        # a bare 市 or 省 after a place is the place's own level (玉环市 is a county-level city)
+        bare = before is not None and before.group(1) in ("省", "市")
+        stated = (
+            place if place and (bare or not before) else (_LEVEL_WORD[before.group(1)] if before else None)
+        )
         if stated in own:
             out.append(stated)
         elif m.level:
@@ -338,7 +366,7 @@ _FILLER_WORDS = (
     "我市 本市 全市 市内 我区 本区 全区 区内 我县 本县 全县 县内 辖区内 区域内 境内 本地 省内 国内外 "
     "国家级 省级 市级 区县级 区级 县级 国家 中国 国内外 国内 省 市 及以上 以上 级 "
     "企业 单位 公司 工业企业 制造业企业 生产企业 经营主体 主体 "
-    "对于 对 凡 经 被 在 于 为 是 属 属于 者 的 之 了 和 与 及 以及 或 或者 并 等 其 该 "
+    "对于 对 凡 经 被 在 于 为 是 属 属于 者 的 之 了 和 与 及 以及 或 或者 并 等 其 该 缴纳 实缴 "
 )
 _FILLER = re.compile(
     "|".join(re.escape(w) for w in sorted(set(_FILLER_WORDS.split()), key=len, reverse=True))
@@ -428,6 +456,9 @@ def _same_amount(base: str, amount: str) -> bool:
     return match.size >= min(3, len(own))
 
 
+# Names a clause gives an amount band that mean the event's recorded amount under another name.
+_BAND_NAMES = {"募集资金": "融资额"}
+
 _INCREASE = re.compile(r"新增|增量|增加部分|增长部分|超过上年部分|比上年增加|较上年增加")
 
 
@@ -447,7 +478,7 @@ def _open_conditions(subject: str, needs_review: bool, notes: list[str], text: s
     cleaned = subject
     for band in (
         r"\d+(?:\.\d+)?\s*[~～\-至到]\s*\d+",
-        r"\d+(?:\.\d+)?(?:万|亿)?元?\(含\)?(?:以上|以下|以内)",
+        r"(?:达到|达)?\d+(?:\.\d+)?(?:万|亿)?元?\(含\)?(?:以上|以下|以内)",
     ):
         cleaned = re.sub(band, "", cleaned)
     cleaned = re.sub(r"(台\(套\)|台套|台|辆)(以内|以下|以上)", "", cleaned)
@@ -521,8 +552,16 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
             subject = whole
         else:
             found = None
+    closed = close_grade_gap(subject) if found is None else ""
+    if (
+        closed
+        and closed != squash(subject)
+        and (found := find_trigger(vocab, closed, incentive.get("level")))
+    ):
+        subject = closed
     tests = read_tests(subject, vocab)
     banded = quantity_band(subject) or amount_band(subject)
+    carried: tuple[MetricTest, ...] = ()
     if (
         found is None
         and banded
@@ -531,6 +570,8 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
         and (previous.quantity or previous.amount)
     ):
         found = (previous.table, [Mention(k, 0, 0, previous.level) for k in previous.fact_kinds])  # type: ignore[list-item]
+    elif found is None and not tests and previous and (step := _next_tier(subject, previous, vocab)):
+        found, tests, carried = step
     if found is None and not tests:
         return None
     if found is None:
@@ -565,6 +606,22 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
     fact_bands = table != "metric"  # on a metric rule a figure's band is one of its tests
     # an amount band bounds the event's own amount; an event that records none has no such band
     amount_bands = fact_bands and (table != "event" or bool(vocab.info("event", kinds[0]).amount))
+    doubts = [f"“{t.text}”{t.converted},需按实际汇率核实" for t in tests if t.converted]
+    doubts += _unstated_levels(vocab, table, kinds, kind_levels, level, incentive["text"])
+    if carried:
+        doubts.append(
+            "对象只写了分档的条件,其余条件("
+            + "且".join(t.describe() for t in carried)
+            + ")承接上一条款,需核实"
+        )
+    if amount_bands and table == "event" and (band_name := amount_band_name(subject)):
+        own = vocab.info("event", kinds[0]).amount
+        written = _BAND_NAMES.get(band_name, band_name)
+        if not _same_amount(written, own):  # a band on another amount is no band on the event's
+            amount_bands = False
+            doubts.append(f"金额条件的“{band_name}”不是事项记录的金额({own}),需核定")
+    for doubt in doubts:
+        open_conditions = f"{open_conditions};{doubt}" if open_conditions else doubt
     return _Reading(
         table,
         kinds,
@@ -577,6 +634,78 @@ def _read(incentive: dict, vocab: Vocabulary, previous: Rule | None) -> _Reading
         amount_band(subject) if amount_bands else None,
         open_conditions,
     )
+
+
+# Level words in a clause that make a rule's "any level" doubtful (bare 市 is in every clause).
+_LEVELS_IN_TEXT = re.compile(r"国家|省|市级|区级|县级|区县级")
+
+
+def _unstated_levels(
+    vocab: Vocabulary,
+    table: Table,
+    kinds: tuple[str, ...],
+    kind_levels: tuple[str | None, ...],
+    level: str | None,
+    text: str,
+) -> list[str]:
+    """A doubt when a rule would match a kind at any level although levels matter: an event
+    kind with levels (专利获奖: 金奖, 优秀奖 …) whose level the clause does not name, or a title
+    that exists at several levels where the clause speaks of levels but the rule found none for
+    it (列入国家绿色工厂、绿色供应链管理企业 … : the level of the second item is the first's)."""
+    info = vocab.info("event", kinds[0]) if table == "event" else None
+    if info and level is None and info.level_words:
+        words = [w for ws in info.level_words.values() for w in ws]
+        # a graded outcome (an award, a standard, a rating: no amount) or a clause that names levels
+        if not info.amount or any(w in squash(text) for w in words):
+            return [f"条款未写明{kinds[0]}的级别(或写的是最低级别),任何级别的都会匹配,需核实"]
+    if table != "recognition" or not _LEVELS_IN_TEXT.search(squash(text)):
+        return []
+    loose = [
+        k
+        for k, lv in zip(kinds, kind_levels, strict=True)
+        if lv is None and len(vocab.info("recognition", k).levels) > 1
+    ]
+    if loose:
+        return [f"对象未写明{'、'.join(loose)}的级别,条款中写有级别,任何级别的都会匹配,需核实"]
+    return []
+
+
+def _next_tier(
+    subject: str, previous: Rule, vocab: Vocabulary
+) -> tuple[tuple[Table, list[Mention]] | None, tuple[MetricTest, ...], tuple[MetricTest, ...]] | None:
+    """The next row of a tiered list that states only its own tier, read with the clause before.
+
+    A row naming only a level of the event before it (通过CMMI二级的企业 …, 通过三级的企业) is
+    that event at this level; a row stating only a band of the figure the rule before tests
+    (…增值税200万元以上,且同比增幅达12%~20%的; 同比增幅达20%~30%的) replaces that test and keeps
+    the others, which are returned as carried (the rule quotes them as a doubt). None when the
+    subject says anything more.
+    """
+    text = squash(subject)
+    if previous.table == "event" and len(previous.fact_kinds) == 1:
+        kind = previous.fact_kinds[0]
+        words = tuple(w for ws in vocab.info("event", kind).level_words.values() for w in ws)
+        if vocab.event_level(kind, text) and not residue(subject, [], (), words):
+            return ("event", [Mention(kind, 0, 0, None)]), (), ()
+        return None
+    for index, old in enumerate(previous.tests):
+        if len(old.parts) > 1:
+            continue
+        read = read_tests(old.measure + text, vocab)
+        if len(read) != 1 or read[0].test != old.test or read[0].start != 0:
+            continue
+        shift = len(old.measure)
+        new = replace(read[0], text=read[0].text[shift:], start=0, end=max(0, read[0].end - shift))
+        kept = tuple(replace(t, start=0, end=0) for t in previous.tests if t is not old)
+        if residue(subject, [], (new,)):
+            return None
+        tests = (*previous.tests[:index], new, *previous.tests[index + 1 :])
+        tests = tuple(t if t is new else replace(t, start=0, end=0) for t in tests)
+        if previous.table != "metric":
+            found = (previous.table, [Mention(k, 0, 0, previous.level) for k in previous.fact_kinds])
+            return found, tests, kept  # type: ignore[return-value]
+        return None, tests, kept
+    return None
 
 
 def _written(condition: str, subject: str, vocab: Vocabulary) -> _Reading:
@@ -697,6 +826,10 @@ def _context_doubts(table: Table, subject: str, text: str, per: str | None) -> l
     doubts = []
     if per and per not in _COUNTED_PER:
         doubts.append(f"金额按每{per}计算,企业库不记录{per}数,需核定数量")
+    elif not per and (money := _PER_MONEY.search(text)):
+        doubts.append(f"金额按每{money.group(1) or money.group(2)}计算(“{money.group(0)}”),需核定数额")
+    if _CUMULATIVE.search(text):
+        doubts.append("金额是分档累计的数额,已按较低档享受的部分需扣除,需核定")
     if _ON_TOP.search(text):
         doubts.append("金额是在上文奖励之外再给予的,适用对象和条件承接上文,需核实")
     if table == "metric" and not _RECIPIENT.search(_ASIDE.sub("", squash(subject))):

@@ -16,6 +16,8 @@ Band(low=None, high=100000.0, low_inclusive=True, high_inclusive=False)
 200000.0
 >>> amount_band("年交易额达50亿元以上的平台") is None  # not the event's own amount
 True
+>>> amount_band("服务外包费用500万元以上1000万元以下的")
+Band(low=500.0, high=1000.0, low_inclusive=True, high_inclusive=False)
 """
 
 from __future__ import annotations
@@ -32,10 +34,20 @@ _UP_TO = re.compile(_NUM + _UNIT + r"(以内|以下|及以下)")
 _FROM = re.compile(_NUM + _UNIT + r"(\(含\))?(以上|及以上)")
 _MONEY = r"(\d+(?:\.\d+)?(?:万|亿)?元)"
 # The event's own amount is named as 融资额 / 投资额 / 合同额 / 购置额 right before the figure.
-_AMOUNT_NAME = r"(?:融资额|募集资金|投资额|设备投入额?|合同额|购置额|销售额|发票总价)(?:为|达|在)?"
+_AMOUNT_NAME = (
+    r"(?P<name>融资额|募集资金|投资额|设备投入额?|合同额|购置额|销售额|发票总价|费用)(?:为|达到|达|在)?"
+)
 _MONEY_RANGE = re.compile(_AMOUNT_NAME + _MONEY + r"(\(含\))?\s*[~～\-至到]\s*" + _MONEY)
 _MONEY_UP_TO = re.compile(_AMOUNT_NAME + _MONEY + r"(以内|以下|及以下)")
 _MONEY_FROM = re.compile(_AMOUNT_NAME + _MONEY + r"(\(含\))?(以上|及以上)")
+# 500万元以上1000万元以下, 1000万元及以上不足1亿元: a band written as a floor and a ceiling
+_MONEY_BETWEEN = re.compile(
+    _AMOUNT_NAME
+    + _MONEY
+    + r"(?:\(含\))?(?:以上|及以上)[、,]?(不足|低于|不到)?"
+    + _MONEY
+    + r"(\(含\)|以内|以下)?"
+)
 
 
 def to_wan(text: str) -> float:
@@ -95,9 +107,23 @@ def quantity_band(subject: str) -> Band | None:
 def amount_band(subject: str) -> Band | None:
     """The band the event's own amount (万元) must fall in, if the subject states one."""
     if m := _MONEY_RANGE.search(subject):
-        return Band(to_wan(m.group(1)), to_wan(m.group(3)), True, False)
+        return Band(to_wan(m.group(2)), to_wan(m.group(4)), True, False)
+    if m := _MONEY_BETWEEN.search(subject):
+        return Band(to_wan(m.group(2)), to_wan(m.group(4)), True, m.group(5) in ("(含)", "以内"))
     if m := _MONEY_UP_TO.search(subject):
-        return Band(None, to_wan(m.group(1)), high_inclusive=m.group(2) != "以下")
+        return Band(None, to_wan(m.group(2)), high_inclusive=m.group(3) != "以下")
     if m := _MONEY_FROM.search(subject):
-        return Band(to_wan(m.group(1)), None)
+        return Band(to_wan(m.group(2)), None)
+    return None
+
+
+def amount_band_name(subject: str) -> str | None:
+    """The name the subject gives the amount its band bounds (投资额, 设备投入, 费用).
+
+    >>> amount_band_name("投资额达到200万元以上的工业投资项目"), amount_band_name("新认定的企业")
+    ('投资额', None)
+    """
+    for pattern in (_MONEY_RANGE, _MONEY_BETWEEN, _MONEY_UP_TO, _MONEY_FROM):
+        if m := pattern.search(subject):
+            return m.group("name")
     return None

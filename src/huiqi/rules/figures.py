@@ -51,6 +51,7 @@ class MetricTest:
     text: str = ""
     start: int = 0
     end: int = 0
+    converted: str = ""  # the band was written in another currency: how it was turned into 元
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -84,6 +85,8 @@ class MetricTest:
             high = show(band.high or 0.0)
             text = f"{high}以下" if band.high_inclusive else f"低于{high}"
         year = "上年度" if self.offset == -1 else ""
+        if self.converted:
+            text += f"({self.converted})"
         if self.test == "first":
             return f"{year}{self.measure}首次" + (text if text.startswith("超过") else f"达到{text}")
         return f"{year}{self.measure}{TEST_ZH[self.test]}{text}"
@@ -116,8 +119,15 @@ _INCREASE = ("增加", "增加额", "新增", "增量")
 _AGAIN = re.compile(
     r"(?:\(含\))?的?[,，、]?(?:且|并且|同时|并|和)(?=(?:较上年|比上年|比去年同期|较去年同期|同比|年均)?(?:增长|增幅|增速|增加|新增))"
 )
-# money in another currency: never read as 元 (better no condition than a wrong one)
+# money in another currency: never read as 元 (better no condition than a wrong one), unless the
+# vocabulary states a rate for it ([currency.*]); a band so converted says so in the test
 _FOREIGN = re.compile(r"美元|美金|欧元|日元|英镑|港元|港币")
+_FOREIGN_VALUE = re.compile(
+    rf"(?P<num>{NUMBER})\s*(?P<scale>亿|千万|百万|万)?(?P<currency>美元|美金|欧元|日元|英镑|港元|港币)"
+)
+_SCALE = {"亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, None: 1.0}
+# a second condition on the numerator of a share, not named again: 占比超过20%,且首次超过500万元
+_AGAIN_AMOUNT = re.compile(r"(?:\(含\))?的?[,，、]?(?:且|并且|同时)(?=首次|超过|达到|突破|在|不低于|不少于)")
 # a round figure written without its number, after a verb: 首次突破亿元, 迈上千万元台阶
 _BARE = {"百亿元": 1_000_000.0, "十亿元": 100_000.0, "亿元": 10_000.0, "千万元": 1000.0, "百万元": 100.0}
 _BARE_VALUE = rf"{_BEFORE}(?P<bare>百亿元|十亿元|千万元|百万元|亿元)" + _AFTER
@@ -168,7 +178,9 @@ def read_tests(text: str, vocab: Vocabulary | None = None) -> tuple[MetricTest, 
     ['营业收入超过1亿元', '营业收入较上年增长10%以上']
     >>> [t.describe() for t in read_tests("工业总产值首次突破亿元的企业")]
     ['工业总产值首次达到1亿元以上']
-    >>> read_tests("出口额达到500万美元的企业")  # another currency: no condition rather than a wrong one
+    >>> [t.describe() for t in read_tests("出口额达到500万美元的企业")]  # at the vocabulary's rate, said
+    ['出口额3500万元以上(按1美元=7元折算)']
+    >>> read_tests("出口额达到500万欧元的企业")  # a currency without a rate: no condition, not a wrong one
     ()
     """
     vocab = vocab or load_vocabulary()
@@ -176,22 +188,53 @@ def read_tests(text: str, vocab: Vocabulary | None = None) -> tuple[MetricTest, 
     pattern, names = _names(vocab)
     tests: list[MetricTest] = []
     taken = 0
-    for found in pattern.finditer(clause):
+    for found in _name_matches(clause, pattern):
         if found.start() < taken:
             continue
-        test = _read_at(clause, names[found.group(0)], found.start(), found.end(), names, pattern)
+        test = _read_at(clause, names[found.group(0)], found.start(), found.end(), names, pattern, vocab)
         while test is not None:
             tests.append(test)
             taken = test.end
             again = _AGAIN.match(clause, test.end)
-            test = _read_at(clause, test.measure, test.end, again.end(), names, pattern) if again else None
+            test = (
+                _read_at(clause, test.measure, test.end, again.end(), names, pattern, vocab)
+                if again
+                else None
+            )
             if test is not None and test.test not in ("growth", "increase"):
                 test = None
+            if test is None and (amount := _AGAIN_AMOUNT.match(clause, tests[-1].end)):
+                # 软件业务收入占比超过20%,且首次超过500万元: the amount is the share's numerator's
+                measure = tests[-1].parts[0]
+                test = _read_at(clause, measure, tests[-1].end, amount.end(), names, pattern, vocab)
+                if test is None or test.is_rate or len(test.parts) > 1:
+                    test = None
+                else:
+                    tests.append(test)
+                    taken = test.end
+                    test = None
     return tuple(tests)
 
 
+def _name_matches(clause: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """Every indicator name in ``clause``, longest first at each place, and also the names that
+    begin inside a longer one (缴纳增值税税额达…: 缴纳增值税 is followed by no figure, 增值税税额 is)."""
+    found: list[re.Match[str]] = []
+    pos = 0
+    while (match := pattern.search(clause, pos)) is not None:
+        found.append(match)
+        pos = match.start() + 1
+    return found
+
+
 def _read_at(
-    clause: str, measure: str, start: int, pos: int, names: dict[str, str], pattern: re.Pattern[str]
+    clause: str,
+    measure: str,
+    start: int,
+    pos: int,
+    names: dict[str, str],
+    pattern: re.Pattern[str],
+    vocab: Vocabulary,
 ) -> MetricTest | None:
     """The condition on ``measure`` (named at ``clause[start:pos]``) that follows it, if any."""
     head = clause[max(0, start - 4) : start]
@@ -209,6 +252,16 @@ def _read_at(
             measure = f"{measure}/{names[other.group(0)]}"
             pos += other.end() + tail.end()
             rest = clause[pos:]
+        elif (
+            other is None
+            and (bare_share := re.match(r"(?:比重|比例|比)", rest[share.end() :]))
+            and (whole := _share_of(vocab, measure))
+            and "%" in rest[: share.end() + bare_share.end() + 12]
+        ):
+            # 软件业务收入占比超过20%: a share of the figure the vocabulary names as its whole
+            measure = f"{measure}/{whole}"
+            pos += share.end() + bare_share.end()
+            rest = clause[pos:]
     test: Test = "level"
     if growth := re.match(_GROWTH, rest):
         test = "increase" if growth.group("growth").endswith(_INCREASE) else "growth"
@@ -216,7 +269,7 @@ def _read_at(
         rest = clause[pos:]
     elif re.search(r"新增$", clause[max(0, start - 2) : start]):
         test = "increase"
-    rate = test == "growth" or ("/" in measure and not measure.endswith(PER_MU))
+    rate = rate_test(test, measure)
     if ranged := re.match(rf"(?:在|为|达到|达)?{_RANGE_VALUE}{_AFTER}", rest):
         high = _number(ranged, rate)
         low_unit = ranged.group("lounit") or ranged.group("unit") or ""
@@ -247,13 +300,40 @@ def _read_at(
         verb = value.group("verb") or ""
         band = _band(verb, number, bool(value.group("inc")), value.group("after") or "")
         end = pos + value.end()
-    if _FOREIGN.match(clause, end) or _FOREIGN.match(
-        clause, end - (2 if clause[end - 2 : end] == "以上" else 0)
-    ):
+    converted = ""
+    if currency := _FOREIGN.match(clause, end):
+        yuan = vocab.currencies.get(currency.group(0))
+        if yuan is None or rate:
+            return None
+        after = re.match(_AFTER, clause[currency.end() :])
+        if after and after.group(0) and band.high is None:
+            band = _band(verb, band.low or 0.0, bool(after.group("inc")), after.group("after") or "")
+        elif after and after.group(0) and band.low is None:
+            band = Band(None, band.high, True, (after.group("after") or "") in ("以下", "及以下", "以内"))
+        band = Band(
+            None if band.low is None else band.low * yuan,
+            None if band.high is None else band.high * yuan,
+            band.low_inclusive,
+            band.high_inclusive,
+        )
+        converted = f"按1{currency.group(0)}={yuan:g}元折算"
+        end = currency.end() + (after.end() if after else 0)
+    elif _FOREIGN.match(clause, end - (2 if clause[end - 2 : end] == "以上" else 0)):
         return None
     first = verb.startswith(("首次", "首度", "晋级")) or re.search(
         r"首次|首度", clause[max(0, start - 3) : start]
     )
     if test == "level" and (first or re.search(r"台阶", clause[end - 2 : end])):
         test = "first"
-    return MetricTest(measure, test, band, offset, clause[start:end], start, end)
+    return MetricTest(measure, test, band, offset, clause[start:end], start, end, converted)
+
+
+def rate_test(test: Test, measure: str) -> bool:
+    """Whether a test's band is a fraction (a growth rate or a ratio), which no currency fits."""
+    return test == "growth" or ("/" in measure and not measure.endswith(PER_MU))
+
+
+def _share_of(vocab: Vocabulary, measure: str) -> str | None:
+    """The whole a bare 占比 of ``measure`` is a share of (``share_of`` of the indicator)."""
+    info = vocab.indicators.get(measure)
+    return info.share_of if info and info.share_of else None

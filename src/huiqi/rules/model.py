@@ -149,7 +149,7 @@ class Rule:
             )
         else:
             kinds = "或".join(self.fact_kinds)
-        level = f"{self.level}" if self.level else ""
+        level = self.level if self.level and not kinds.startswith(self.level) else ""
         review = {True: "(动态复核)", False: "(新认定)", None: ""}[self.review]
         if self.table == "event":
             kinds, level, review = kinds + (f"({self.level})" if self.level else ""), "", ""

@@ -138,6 +138,7 @@ class Indicator:
     name: str
     unit: str
     aliases: tuple[str, ...]
+    share_of: str = ""  # the whole that a bare 占比 of this figure is a share of (软件业务收入 → 营业收入)
 
 
 @dataclass
@@ -146,6 +147,8 @@ class Vocabulary:
     aliases: dict[Table, list[Alias]]
     clause_aliases: dict[Table, list[Alias]] = field(default_factory=dict)
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    # 元 per unit of another currency ([currency.*]), by every name written for it (美元, 美金)
+    currencies: dict[str, float] = field(default_factory=dict)
 
     def indicator_names(self) -> dict[str, str]:
         """Every name of an indicator (lower case, as written in a registry cell) → its canonical name."""
@@ -266,7 +269,7 @@ def load_vocabulary() -> Vocabulary:
 
 def merge_vocabulary(into: dict, part: dict, name: str) -> None:
     """Add the tables of one vocabulary file to another; a kind defined twice is an error."""
-    for section in ("recognition", "event", "indicator"):
+    for section in ("recognition", "event", "indicator", "currency"):
         for kind, entry in part.get(section, {}).items():
             if kind in into.setdefault(section, {}):
                 raise ValueError(f"词表 {name}: {section} {kind} 已在其他词表文件中定义")
@@ -300,7 +303,17 @@ def build_vocabulary(raw: dict) -> Vocabulary:
     for table in aliases:
         aliases[table].sort(key=lambda a: -len(a.text))
     indicators = {
-        name: Indicator(name, entry["unit"], tuple(entry.get("aliases", ())))
+        name: Indicator(name, entry["unit"], tuple(entry.get("aliases", ())), entry.get("share_of", ""))
         for name, entry in raw.get("indicator", {}).items()
     }
-    return Vocabulary(kinds, aliases, clause_aliases, indicators)
+    for name, info in indicators.items():
+        if info.share_of and info.share_of not in indicators:
+            raise ValueError(f"词表 指标 {name}: share_of {info.share_of} 不是词表中的指标")
+    currencies: dict[str, float] = {}
+    for name, entry in raw.get("currency", {}).items():
+        rate = entry.get("yuan")
+        if not isinstance(rate, int | float) or rate <= 0:
+            raise ValueError(f"词表 货币 {name}: 须写明每单位折合多少元(yuan = 正数)")
+        for written in (name, *entry.get("aliases", ())):
+            currencies[written] = float(rate)
+    return Vocabulary(kinds, aliases, clause_aliases, indicators, currencies)
