@@ -216,3 +216,16 @@ def test_sums_of_money_do_not_depend_on_the_order_of_the_rows():
     assert forwards["v"].sum() != backwards["v"].sum()  # the premise
     exact = [f.select(sum_wan_expr(pl.col("v")))["v"][0] for f in (forwards, backwards)]
     assert exact[0] == exact[1] == pytest.approx(89.956)
+
+
+def test_amounts_rounded_in_columns_are_the_floats_python_rounds_to():
+    """A rounded amount is the nearest float to its yuan, as round_wan gives, and reads so in a
+    reason: 103.335, never 103.33500000000001 (a constant division done as a multiplication)."""
+    from huiqi.money import format_wan_expr, round_wan, round_wan_expr
+
+    values = [103.335, 768.79, 63.36, 0.0001, 2.00005, -12.34565, 1033.35]
+    frame = pl.DataFrame({"v": values}).select(
+        rounded=round_wan_expr(pl.col("v")), text=format_wan_expr(pl.col("v"))
+    )
+    assert frame["rounded"].to_list() == [round_wan(v) for v in values]
+    assert frame["text"].to_list() == ["103.335", "768.79", "63.36", "0.0001", "2.0001", "-12.3457", "1033.35"]

@@ -33,8 +33,12 @@ def round_wan(value: float | None) -> float | None:
 
 
 def round_wan_expr(expr: pl.Expr) -> pl.Expr:
-    """:func:`round_wan` as a Polars expression (nulls stay null)."""
-    scaled = (expr.abs() * _SCALE + 0.5 + _NUDGE).floor() / _SCALE
+    """:func:`round_wan` as a Polars expression (nulls stay null), the same float to the bit."""
+    whole = (expr.abs() * _SCALE + 0.5 + _NUDGE).floor()
+    # Polars divides by a constant as a multiplication by its inverse, which is not always the
+    # nearest float (1033350 × 0.0001 = 103.33500000000001); dividing by a column of the
+    # constant is a true division, as :func:`round_wan` does.
+    scaled = whole / (whole * 0.0 + _SCALE)
     return pl.when(expr < 0).then(-scaled).otherwise(scaled)
 
 
