@@ -613,3 +613,54 @@ def test_a_reduction_in_brackets_after_listed_amounts_keeps_them_and_is_flagged(
 
 def test_projects_left_to_case_by_case_are_not_granted_here() -> None:
     assert rows("1.对采取“一事一议”的重大项目,不再享受本政策。") == []
+
+
+# --- third blind round (another province's web pages and guides) ------------------------------
+
+
+def test_as_much_again_as_another_grant_is_a_rate_of_one() -> None:
+    (row,) = rows("1.对入选的成长型企业,以其获得的上级研发补助为标准,再给予相同额度资金奖励,每年最高不超过80万元。")
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 1.0, 80)
+    # "相同条件" names who qualifies, not how much: the amount stays the one printed.
+    (other,) = rows("2.对具备相同条件的园区企业给予5万元奖励。")
+    assert (other.kind, other.amount_wan) == ("fixed", 5)
+
+
+def test_a_ceiling_on_this_grant_named_with_gaixiang_caps_it_and_is_no_stacking_rule() -> None:
+    doc = extract_text(
+        HEAD + "1.对服务机构按其年度服务收入的8%给予奖励,每个机构单一年度该项奖励金额合计不超过60万元。"
+    )
+    ((kind, ratio, cap),) = [(r.kind, r.ratio, r.cap_wan) for r in doc.incentives]
+    assert (kind, ratio, cap) == ("ratio", 0.08, 60)
+    assert not [s for s in doc.stacking if s.rule == "cap_per_enterprise"]
+    # A limit on everything an enterprise receives stays a stacking rule.
+    doc = extract_text(HEAD + "1.对服务机构给予10万元奖励。每家企业每年享受本办法奖励累计不超过50万元。")
+    assert [s.limit_wan for s in doc.stacking if s.rule == "cap_per_enterprise"] == [50]
+
+
+def test_a_cumulative_ceiling_on_the_grant_amount_caps_it() -> None:
+    (row,) = rows("1.对取得质量认证的企业给予认证费用40%资助,资助金额累计不超过12万元。")
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 0.4, 12)
+
+
+def test_a_ceiling_per_unit_stated_with_dui_caps_the_grant_and_a_second_one_is_flagged() -> None:
+    (row,) = rows(
+        "1.对本县注册的天使基金,按其投资本县初创项目金额的3%给予奖励,对同一项目投资给予的奖励最高40万元,"
+        "对一家基金每年的奖励金额最高120万元。"
+    )
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 0.03, 40)
+    assert row.needs_review and "120万元" in row.notes[0]
+    # A new recipient after 对 is a grant of its own, not a ceiling.
+    found = rows("1.对新认定的企业给予10万元奖励,对新认定的省级企业给予的奖励为30万元。")
+    assert len(found) == 2
+
+
+def test_a_trailing_ceiling_sentence_with_a_remark_on_who_may_apply_caps_the_rows_before() -> None:
+    found = rows(
+        "1.对获得国家部委立项的平台项目给予100%配套;对获得省、市级立项的平台项目分别给予60%、40%配套。",
+        "原则上单个项目最高配套额度为300万元,每个单位每年可申请一项。",
+    )
+    assert [(r.ratio, r.cap_wan) for r in found] == [(1.0, 300), (0.6, 300), (0.4, 300)]
+    # A sentence that grants again is no ceiling for the rows before it.
+    found = rows("1.对获得省级立项的平台项目给予60%配套。单个项目最高奖励300万元,对市级项目给予5万元奖励。")
+    assert found[0].cap_wan is None

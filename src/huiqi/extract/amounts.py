@@ -49,8 +49,14 @@ _TAIL_MODIFIERS = [
 _CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
 _MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
 _PER_UNIT_HEAD = re.compile(
-    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度|年|月)[^,]{0,10}?$|^(?:金额|额度|资金|总额)?$"
+    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度|年|月)[^,]{0,10}?$"
+    r"|^(?:金额|额度|资金|总额)?(?:累计|合计|共计)?$"
 )
+# 对同一项目投资给予的奖励(最高…): a per-unit ceiling introduced with 对
+_DUI_CAP_HEAD = re.compile(
+    r"^对(?:同一|单个|每个|每家|一家|单家|单一|每一|每项)[^,]{0,20}?的(?:奖励|补助|资助|补贴|奖补)(?:金额|额度|资金)?$"
+)
+_OWN_CAP = LEXICON.pattern("own_grant_cap")
 AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
 PAYER_SHARE = LEXICON.pattern("payer_share")
 RECIPIENT = re.compile(
@@ -268,6 +274,7 @@ _MATCHING = re.compile(
 
 
 _TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)倍")
+_SAME_AMOUNT = LEXICON.pattern("same_amount")
 
 
 def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
@@ -286,6 +293,8 @@ def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
         if x > 0:
             out.append(Ratio(round(y / x, 9), m.start("x"), m.end(), m.group(0)[m.start("x") - m.start() :]))
     out += per_money_ratios(part)
+    # 以其获得的上级补助为标准,再给予相同额度资金奖励: as much again as the grant named before
+    out += [Ratio(1.0, m.start(), m.end(), m.group(0)) for m in _SAME_AMOUNT.finditer(part) if m.start() >= verb_at]
     return out
 
 
@@ -397,12 +406,17 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
 def cap_of(part: str) -> Money | None:
     """A part that only caps the grant before it: returns the cap, else None."""
     moneys = find_money(part)
-    if len(moneys) != 1 or find_ratios(part) or "对" in part[:2]:
+    if len(moneys) != 1 or find_ratios(part):
         return None
     head = part[: moneys[0].start]
     q = _CAP_QUALIFIER.search(head)
     if not q:
         return None
+    if _OWN_CAP.search(part):
+        return moneys[0]  # 每个机构单一年度该项奖励金额合计不超过200万元
+    if "对" in part[:2]:
+        # 对同一项目投资给予的奖励最高100万元: a ceiling per unit, stated with 对
+        return moneys[0] if _DUI_CAP_HEAD.match(head[: q.start()]) else None
     words = GRANT_VERB.sub("", head[: q.start()])
     if _PER_UNIT_HEAD.match(words.strip()):
         return moneys[0]

@@ -711,7 +711,12 @@ def cap_only(clause: str) -> float | None:
     >>> cap_only("单个项目最高不超过1000万元"), cap_only("对新认定的企业最高奖励50万元")
     (1000.0, None)
     """
-    m = _CAP_ONLY.match(clause.strip())
+    clause = clause.strip()
+    first, *rest = split_top(clause, ",")
+    if rest and not any(find_money(p) or find_ratios(p) or GRANT_VERB.search(p) for p in rest):
+        # 原则上单个项目最高配套额度为500万元,每个机构每年可申请一项: the rest only limits who applies
+        clause = first
+    m = _CAP_ONLY.match(clause)
     if not m or re.match(r"对|给予|予以|按", m.group("head")) or find_ratios(clause):
         return None
     if not _CAP_HEAD.search(clause):
