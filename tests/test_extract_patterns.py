@@ -664,3 +664,33 @@ def test_a_trailing_ceiling_sentence_with_a_remark_on_who_may_apply_caps_the_row
     # A sentence that grants again is no ceiling for the rows before it.
     found = rows("1.对获得省级立项的平台项目给予60%配套。单个项目最高奖励300万元,对市级项目给予5万元奖励。")
     assert found[0].cap_wan is None
+
+
+def test_a_topic_sentence_naming_a_grant_by_a_noun_phrase_is_no_row() -> None:
+    found = rows("1.对获得标准奖的资助。对主导制定国家标准的企业,给予20万元奖励。")
+    assert values(found) == [("fixed", 20, None, None)]
+    # A grant stated with its verb at the end still is one.
+    (row,) = rows("2.对主导制定行业标准的企业,按规定予以资助。")
+    assert row.kind == "unspecified"
+
+
+def test_a_label_or_a_form_box_ending_in_a_benefit_word_is_no_row() -> None:
+    doc = extract_text("关于申报2024年度企业入统奖励的办事指南\n一、奖励标准\n对符合条件的申报单位,给予5万元入统奖励。\n附件\n2024年度企业入统奖励\n□批发业奖励\n")
+    assert values(doc.incentives) == [("fixed", 5, None, None)]
+
+
+def test_only_the_highest_level_of_an_award_is_a_stacking_rule_not_a_row() -> None:
+    doc = extract_text(HEAD + "1.对获得省级成果奖的项目给予8万元奖励。同一成果同时获得多个级别奖项的,仅对最高级别的奖项给予奖励。")
+    assert values(doc.incentives) == [("fixed", 8, None, None)]
+    assert [s.rule for s in doc.stacking] == ["highest_only"]
+
+
+def test_a_ceiling_on_two_grants_together_is_a_limit_not_a_grant() -> None:
+    doc = extract_text(
+        HEAD + "1.对骨干人才按其个人所得税地方留成的50%给予奖励。两项奖励总额最高为其个人所得税地方留成的90%。"
+    )
+    assert values(doc.incentives) == [("ratio", None, None, 0.5)]
+    assert [s.rule for s in doc.stacking] == ["cap_per_enterprise"]
+    # One grant's rate printed with 最高 is still a grant.
+    (row,) = rows("2.对引进的高级人才,按其个人所得税地方留成的最高90%给予奖励。")
+    assert (row.kind, row.ratio) == ("ratio", 0.9)

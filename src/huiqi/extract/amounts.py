@@ -391,6 +391,8 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
     )
     if not m:
         return None
+    if m.group("verb") and part[m.start() - 1 : m.start()] == "的":
+        return None  # 对获得专利奖的资助: a noun phrase naming a topic, no grant is made
     after = part[m.start() :]
     if NON_MONEY_GRANT.search(part[m.start() + 2 :]) or re.search(r"优先(?:给予|予以)", part):
         return None

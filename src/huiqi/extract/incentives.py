@@ -661,6 +661,8 @@ def _unspecified_rows(
         grant = unspecified_grant(i, parts[i])
         if grant is None:
             continue
+        if not opened and len(parts) == 1 and not re.search(r"给予|予以|可|将|按|实行|采取|一事一议", clause):
+            return []  # 2017年度企业入统奖励, □零售业奖励: a label (a title, a form's box), not a grant
         subject = _subject_from(parts[first_index:i], grant.own, opened) or ctx.subject or ctx.topic
         if not subject:
             return []
