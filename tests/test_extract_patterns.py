@@ -694,3 +694,18 @@ def test_a_ceiling_on_two_grants_together_is_a_limit_not_a_grant() -> None:
     # One grant's rate printed with 最高 is still a grant.
     (row,) = rows("2.对引进的高级人才,按其个人所得税地方留成的最高90%给予奖励。")
     assert (row.kind, row.ratio) == ("ratio", 0.9)
+
+
+def test_the_recipient_named_between_the_rate_and_the_verb_is_the_subject() -> None:
+    (row,) = rows("1.鼓励检测机构开放服务。按其对外服务实际收入的6%对检测机构给予奖励。")
+    assert (row.subject, row.ratio) == ("检测机构", 0.06)
+
+
+def test_a_rate_part_before_dui_gai_qiye_belongs_to_the_grant_to_that_subject() -> None:
+    (row,) = rows("1.对取得银行贷款的小微企业,按其贷款基准利率的50%,对该企业给予贴息补助,贴息金额不超过30万元。")
+    assert (row.subject, row.kind, row.ratio, row.cap_wan) == ("取得银行贷款的小微企业", "ratio", 0.5, 30)
+
+
+def test_a_guide_naming_the_applicant_in_its_rate_phrase_gives_a_row() -> None:
+    doc = extract_text("专利贷款贴息办事指南\n四、奖励标准\n按申报单位当笔贷款基准利率的50%给予贴息补助,贴息金额不超过20万元。\n")
+    assert [(r.subject, r.ratio, r.cap_wan) for r in doc.incentives] == [("申报单位", 0.5, 20)]

@@ -275,6 +275,10 @@ _MATCHING = re.compile(
 
 _TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)倍")
 _SAME_AMOUNT = LEXICON.pattern("same_amount")
+# 按…的5%对新型研发机构给予奖励: who receives, named between the rate and the verb
+_RECIPIENT_BEFORE_VERB = re.compile(r"[%倍]对(?P<who>[^,对]{1,24}?)$")
+# 按申报单位申请…的100%: the applicant a guide names inside its rate phrase
+_APPLICANT_IN_RATE = re.compile(r"^按(?:照)?(?P<who>申报单位|申请单位|申报企业|申请企业|申请人|申报人)")
 
 
 def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
@@ -349,6 +353,11 @@ def read_grant(index: int, part: str) -> Grant | None:
             own, payer = strip_tail(before)
             if own.startswith("对其"):
                 own = ""  # 对其…租金总额的50%予以补贴: 其 is the subject already named
+            if (not own or own.startswith(("按", "以"))) and (who := _RECIPIENT_BEFORE_VERB.search(part[:at])):
+                # 按其…收入的5%对新型研发机构给予奖励: the recipient stands after the rate
+                own = "" if who.group("who").startswith(("其", "该")) else who.group("who")
+            elif not own and (who := _APPLICANT_IN_RATE.match(part)):
+                own = who.group("who")  # 按申报单位申请…的100%给予贴息补助 (a guide's own wording)
             if m := SUBJECT_START.match(own):
                 own = own[m.end() :]
                 payer = payer or (payer_level(m.group("payer")) if m.group("payer") else None)

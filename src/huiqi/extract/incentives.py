@@ -501,6 +501,8 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             and (
                 read_grant(i + 1, parts[i + 1])
                 or re.match(r"(?:给予|予以|奖励|补助|补贴|资助|奖补)", parts[i + 1])
+                # 按其…利率的100%,对该企业给予贴息补助: the rate of a grant to the subject named before
+                or re.match(r"对(?:其|该)[\u4e00-\u9fff]{0,4}(?:给予|予以)", parts[i + 1])
             )
         ):
             # 按照实际投资额的1.5%,最高给予100万元奖补: the rate belongs to the grant that follows.
