@@ -709,3 +709,24 @@ def test_a_rate_part_before_dui_gai_qiye_belongs_to_the_grant_to_that_subject() 
 def test_a_guide_naming_the_applicant_in_its_rate_phrase_gives_a_row() -> None:
     doc = extract_text("专利贷款贴息办事指南\n四、奖励标准\n按申报单位当笔贷款基准利率的50%给予贴息补助,贴息金额不超过20万元。\n")
     assert [(r.subject, r.ratio, r.cap_wan) for r in doc.incentives] == [("申报单位", 0.5, 20)]
+
+
+def test_a_list_inside_a_legal_basis_is_not_who_is_paid() -> None:
+    found = rows(
+        "1.根据国家、省鼓励进口技术和产品目录,鼓励企业进口关键设备、零部件、原材料,年度进口额达到50万美元以上,"
+        "分别给予每进口1美元资助0.04元、0.03元、0.01元。"
+    )
+    assert [r.amount_wan for r in found] == [0.000004, 0.000003, 0.000001]
+    # The amounts are not paired with 国家 | 省鼓励进口技术 | 产品目录: the officer is asked to look.
+    assert all(r.needs_review for r in found)
+    assert not any(r.subject.startswith("根据国家,") for r in found)
+
+
+def test_a_lead_in_whose_amounts_are_listed_in_the_items_under_it_is_no_row() -> None:
+    found = rows(
+        "(一)对新落户的总部企业,根据企业实缴注册资本给予落户奖励。",
+        "1.实缴注册资本1亿元(含)至5亿元的,奖励200万元;",
+        "2.实缴注册资本5亿元(含)以上的,奖励500万元。",
+        "(二)对新落户的研发中心,给予一定的资金支持。",
+    )
+    assert [(r.kind, r.amount_wan) for r in found] == [("fixed", 200), ("fixed", 500), ("unspecified", None)]

@@ -172,6 +172,9 @@ def _segment_tiers(part: str, k: int) -> list[str] | None:
     return conditions
 
 
+_BASIS_PART = re.compile(r"根据|依据|依照")
+
+
 def _pair_rows(
     subject: str, base_subject: str, amounts: list[Amount], grant: Grant, part: str, base: str | None = None
 ) -> list[tuple[str, Amount | None, list[str], bool] | tuple[str, Amount | None, list[str], bool, str]]:
@@ -220,7 +223,13 @@ def _pair_rows(
     if len(segments) == k and all("“" in seg for seg in segments):
         # 年销售收入达到100亿元的“航母之星”工业企业、…的“航母”工业企业: one named kind per amount.
         return [(seg, a, [], False) for seg, a in zip(segments, amounts, strict=True)]
-    lists = find_lists(subject)
+    # A list inside a legal basis (根据国家、省鼓励进口技术和产品目录) names where the rule comes from,
+    # not who is paid.
+    lists = [
+        lst
+        for lst in find_lists(subject)
+        if not _BASIS_PART.match(subject, subject.rfind(",", 0, lst.start + 1) + 1)
+    ]
     same = [lst for lst in lists if len(lst) == k]
     if same:
         chosen = same[0]
@@ -824,6 +833,7 @@ def extract_incentives(
     the numbers it read from letters (IOo→100); the rows whose sentence holds one are flagged.
     """
     rows: list[Incentive] = []
+    placed: list[tuple[Incentive, object]] = []  # each row with the section it was read in
     schedule: object = None  # the section whose lead-in announced a schedule of amounts
     section_rows: list[Incentive] = []
     current: object = None
@@ -897,10 +907,27 @@ def extract_incentives(
                 sentence_rows.extend(_rows_for_clause(clause, ctx, task, text))
             for row in sentence_rows:
                 row.section = section
+                placed.append((row, para.section))
             rows.extend(sentence_rows)
             section_rows.extend(sentence_rows)
             previous_sentence = sentence
             previous_subject = ctx.subject
             previous_rows = sentence_rows
+    rows = _without_detailed_lead_ins(rows, placed)
     _flag_repairs(rows, list(repairs), list(ocr))
     return rows
+
+
+def _without_detailed_lead_ins(rows: list[Incentive], placed: list[tuple[Incentive, object]]) -> list[Incentive]:
+    """Drop a grant without a number whose amounts are listed in the items under it: (一)根据企业
+    实缴注册资本给予落户奖励。 followed by 1.…(1)…的,奖励300万元 is a schedule's lead-in, not a row."""
+    detailed = set()
+    for row, section in placed:
+        if row.kind != "unspecified" or section is None:
+            continue
+        if any(
+            other.kind != "unspecified" and inner is not None and inner is not section and section in inner.ancestors()
+            for other, inner in placed
+        ):
+            detailed.add(id(row))
+    return [row for row in rows if id(row) not in detailed]
