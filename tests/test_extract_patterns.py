@@ -730,3 +730,29 @@ def test_a_lead_in_whose_amounts_are_listed_in_the_items_under_it_is_no_row() ->
         "(二)对新落户的研发中心,给予一定的资金支持。",
     )
     assert [(r.kind, r.amount_wan) for r in found] == [("fixed", 200), ("fixed", 500), ("unspecified", None)]
+
+
+def test_named_awards_in_quotes_sharing_one_amount_each_get_a_row() -> None:
+    found = rows("1.设立“卓越技师奖”、“青年创新奖”,给予每人3万元奖励。")
+    assert [(r.subject, r.amount_wan) for r in found] == [("设立“卓越技师奖”", 3), ("设立“青年创新奖”", 3)]
+    # One quoted name and a plain list beside it: one row.
+    (row,) = rows("2.对获得“品字标”认证的研发、制造企业给予3万元奖励。")
+    assert row.amount_wan == 3
+
+
+def test_items_after_qizhong_each_print_their_own_amount() -> None:
+    found = rows("1.对新引进的全日制本科及以上学历人才发放生活补贴,其中本科生1万元,硕士研究生3万元,博士研究生5万元。")
+    assert [(r.subject, r.kind, r.amount_wan) for r in found] == [
+        ("本科生", "fixed", 1),
+        ("硕士研究生", "fixed", 3),
+        ("博士研究生", "fixed", 5),
+    ]
+
+
+def test_a_schedule_inside_an_an_biaozhun_phrase_gives_one_row_per_item() -> None:
+    found = rows("1.对认定的研发机构,按博士每人6万元、硕士每人3万元的标准,给予研发机构人才补贴。")
+    assert [(r.amount_wan, r.per) for r in found] == [(6, "人"), (3, "人")]
+    assert "博士" in found[0].subject and "硕士" in found[1].subject
+    # A standard that is one amount stays one row.
+    (row,) = rows("2.对认定的研发机构,按每人6万元的标准给予补贴。")
+    assert row.amount_wan == 6

@@ -172,7 +172,30 @@ def _segment_tiers(part: str, k: int) -> list[str] | None:
     return conditions
 
 
+_STANDARD_LIST = re.compile(r"^按(?:照)?(?P<items>[^,]+?)的(?:标准|额度)(?P<rest>.*)$")
+
+
+def _standard_items(parts: list[str]) -> list[str]:
+    """A schedule printed inside 按…的标准 (按博士每人8万元、硕士每人5万元的标准,给予机构补贴):
+    each item becomes a grant part of its own (博士每人给予8万元), the rest stays as printed."""
+    out: list[str] = []
+    for part in parts:
+        m = _STANDARD_LIST.match(part)
+        items = split_top(m.group("items"), "、") if m else []
+        if len(items) < 2 or not all(_ITEM_AMOUNT.match(item) for item in items):
+            out.append(part)
+            continue
+        for item in items:
+            money = find_money(item)[0]
+            out.append(item[: money.start] + "给予" + item[money.start :])
+        if rest := m.group("rest").strip(","):
+            out.append(rest)
+    return out
+
+
 _BASIS_PART = re.compile(r"根据|依据|依照")
+# An item of a 其中 list: a short name and its amount, nothing else (本科生2万元, 博士每人5万元).
+_ITEM_AMOUNT = re.compile(rf"^[\u4e00-\u9fff]{{1,12}}?(?:每人|每家|每个)?{NUMBER}\s*(?:万元|元)$")
 
 
 def _pair_rows(
@@ -196,6 +219,9 @@ def _pair_rows(
                 # 获得国家级QC成果三等奖、省级一等奖的,每项分别奖励0.5万元: each member gets it.
                 lst = lists[0]
                 subjects = [lst.substitute(subject, i) for i in range(len(lst))]
+        elif quoted := [lst for lst in find_lists(subject) if lst.kind == "quoted" and len(lst) > 1]:
+            # 设立“创新奖”、“工匠奖”,给予每人2万元奖励: each named award is a qualification of its own
+            subjects = [quoted[0].substitute(subject, i) for i in range(len(quoted[0]))]
         return [(s, amounts[0] if amounts else None, [], False) for s in subjects]
     if conditions := _segment_tiers(part, k):
         # 1000万元以下部分按10%、以上部分按5%: progressive bands, each rate on its own part of the base
@@ -453,7 +479,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
     clause = _NEW_GRANT_AFTER_AMOUNT.sub(",", clause)  # …500万元对完成目标的县区…: a new grant
     # 给予10万元奖励并对其新增地方财政贡献给予全额奖励: a second grant joined by 并
     clause = _JOINED_BY_BING.sub(",", clause)
-    parts = split_parts(clause)
+    parts = _standard_items(split_parts(clause))
     start, start_payer = _find_subject_start(parts)
     if start and any(read_grant(i, parts[i]) for i in range(start)):
         # 设立工作站的,每年给予最高40万元资助,对促成成果转化的,按…给予补助: the 对 opens a second grant
@@ -471,6 +497,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         # 引进…的区域性、全国性商贸会展,经认定的,对引进方给予5万元、10万元: who qualifies is before 对
         pending = [p for p in parts[:start] if not _PREAMBLE.match(p)] or parts[:start]
     lead_in = ""  # parts before the first grant: 按级别给予一次性补贴,其中…
+    itemised = False  # after 其中, items that print a name and an amount only (本科生2万元)
     fresh = True  # the next grant starts a new subject (no grant yet, or a new 对 part came)
     for i in range(first_index, len(parts)):
         part = parts[i]
@@ -522,6 +549,12 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         if part.startswith("其中"):
             parts[i] = part = re.sub(r"^其中[::,]?", "", part)
             pending, fresh = [], True  # 其中获省级称号企业奖励10万元: recipients within the category
+            itemised = bool(_ITEM_AMOUNT.match(part)) and not GRANT_VERB.search(part)
+        if itemised and _ITEM_AMOUNT.match(part) and not GRANT_VERB.search(part):
+            # 发放住房补贴,其中本科生2万元,硕士研究生4万元: each item names its own amount
+            money = find_money(part)[0]
+            parts[i] = part = part[: money.start] + "给予" + part[money.start :]
+            pending, fresh = [], True
         grant = read_grant(i, part)
         if grant is None and not slots and i + 1 < len(parts) and cap_of(parts[i + 1]):
             grant = unspecified_grant(i, part)  # 给予一定资金补助,最高不超过30万元
