@@ -756,3 +756,25 @@ def test_a_schedule_inside_an_an_biaozhun_phrase_gives_one_row_per_item() -> Non
     # A standard that is one amount stays one row.
     (row,) = rows("2.对认定的研发机构,按每人6万元的标准给予补贴。")
     assert row.amount_wan == 6
+
+
+def test_an_amount_per_unit_stated_as_a_standard_before_the_grant_is_its_amount() -> None:
+    (row,) = rows("1.根据园区当年引进企业的数量,按5万元/家的标准,给予园区运营方一次性奖励。")
+    assert (row.kind, row.amount_wan, row.per) == ("fixed", 5, "家")
+
+
+def test_a_ceiling_word_inside_the_rate_phrase_makes_a_per_unit_amount_a_maximum() -> None:
+    (row,) = rows("1.对研发机构租用的场地按每平方米每月最高30元给予租金补贴。")
+    assert (row.kind, row.cap_wan, row.per) == ("max", 0.003, "平方米")
+    (plain,) = rows("2.对研发机构租用的场地按每平方米每月30元给予租金补贴。")
+    assert (plain.kind, plain.amount_wan) == ("fixed", 0.003)
+
+
+def test_a_sentence_opening_with_geiyu_names_its_recipient_before_the_amount() -> None:
+    (row,) = rows("1.给予省级以上名医、学科带头人等高层次医疗人才最高80万元安家补贴。")
+    assert (row.subject, row.kind, row.cap_wan) == ("省级以上名医、学科带头人等高层次医疗人才", "max", 80)
+
+
+def test_words_quoted_inside_one_pair_to_describe_an_income_are_no_list_of_awards() -> None:
+    (row,) = rows("1.对有限合伙人,其“利息、股息所得”等投资收益,按其地方贡献的60%给予奖励。")
+    assert (row.kind, row.ratio) == ("ratio", 0.6)

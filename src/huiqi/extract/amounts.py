@@ -277,6 +277,10 @@ _TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)倍")
 _SAME_AMOUNT = LEXICON.pattern("same_amount")
 # 按…的5%对新型研发机构给予奖励: who receives, named between the rate and the verb
 _RECIPIENT_BEFORE_VERB = re.compile(r"[%倍]对(?P<who>[^,对]{1,24}?)$")
+# 给予国家级、省级优秀教育人才…等高层次教育人才最高500万元: whom a sentence opening with 给予 pays
+_LEADING_RECIPIENT = re.compile(
+    r"(?P<who>[^,;。\d]{2,60}?(?:" + LEXICON.alternation("recipient") + r"))(?=最高|不超过|不高于|一次性|每人|\d)"
+)
 # 按申报单位申请…的100%: the applicant a guide names inside its rate phrase
 _APPLICANT_IN_RATE = re.compile(r"^按(?:照)?(?P<who>申报单位|申请单位|申报企业|申请企业|申请人|申报人)")
 
@@ -356,6 +360,8 @@ def read_grant(index: int, part: str) -> Grant | None:
             if (not own or own.startswith(("按", "以"))) and (who := _RECIPIENT_BEFORE_VERB.search(part[:at])):
                 # 按其…收入的5%对新型研发机构给予奖励: the recipient stands after the rate
                 own = "" if who.group("who").startswith(("其", "该")) else who.group("who")
+            elif not own and not part[:at] and (who := _LEADING_RECIPIENT.match(part, verb.end())):
+                own = who.group("who")  # 给予…等高层次教育人才最高500万元安家补贴: the sentence opens with its grant
             elif not own and (who := _APPLICANT_IN_RATE.match(part)):
                 own = who.group("who")  # 按申报单位申请…的100%给予贴息补助 (a guide's own wording)
             if m := SUBJECT_START.match(own):
@@ -591,7 +597,8 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
     kinds = []
     for m in grant.moneys:
         # 累计不超过10万元的创业补贴: an amount before its verb has its qualifier before it
-        window = part[max(0, m.start - 6) : m.start] if m.start < prev_end else part[prev_end : m.start]
+        before_verb = m.start < len(grant.before_verb)  # 按每平方米每月最高40元给予补贴
+        window = part[max(0, m.start - 6) : m.start] if before_verb or m.start < prev_end else part[prev_end : m.start]
         kind = _qualifier_kind(window)
         kinds.append("max" if kind == "fixed" and _CAP_AFTER.match(part, m.end) else kind)
         prev_end = m.end

@@ -56,7 +56,11 @@ from huiqi.text.clauses import split_clauses, split_parts, split_sentences, spli
 from huiqi.text.money import NUMBER, Money, find_money, find_ratios, money_to_wan
 
 _GOVERNMENT = re.compile(r"(?:县|区|市|旗|开发区|政府|管委会)[))]?$|旗县区|县市区|区县")
-_RATE_ONLY = re.compile(r"^(?:分别)?(?:按|以)(?:照)?[^,]*\d(?:\.\d+)?%(?:的比例)?$")
+_RATE_ONLY = re.compile(
+    r"^(?:分别)?(?:按|以)(?:照)?[^,]*\d(?:\.\d+)?%(?:的比例)?$"
+    # 按20万元/家的标准,给予孵化器一次性奖励: an amount per unit stated before the grant
+    r"|^(?:按|以)(?:照)?[^,%]*?\d(?:\.\d+)?\s*(?:万元|元)(?:/[\u4e00-\u9fff]{1,2})?的(?:标准|额度)$"
+)
 _CARRIED_BASE = re.compile(r"^按(?:照)?(?:其)?(?P<base>[^,%]{2,20}?)(?:给予|予以|实施|计算)(?!.*\d)")
 # A tier narrows by a quantity (融资额10亿元以下的, 购买10台(套)及以上的); a recognition is its own subject.
 _QUANTITY_CONDITION = re.compile(
@@ -219,7 +223,11 @@ def _pair_rows(
                 # 获得国家级QC成果三等奖、省级一等奖的,每项分别奖励0.5万元: each member gets it.
                 lst = lists[0]
                 subjects = [lst.substitute(subject, i) for i in range(len(lst))]
-        elif quoted := [lst for lst in find_lists(subject) if lst.kind == "quoted" and len(lst) > 1]:
+        elif quoted := [
+            lst
+            for lst in find_lists(subject)
+            if lst.kind == "quoted" and len(lst) > 1 and all(m.startswith("“") for m in lst.members)
+        ]:
             # 设立“创新奖”、“工匠奖”,给予每人2万元奖励: each named award is a qualification of its own
             subjects = [quoted[0].substitute(subject, i) for i in range(len(quoted[0]))]
         return [(s, amounts[0] if amounts else None, [], False) for s in subjects]
