@@ -778,3 +778,24 @@ def test_a_sentence_opening_with_geiyu_names_its_recipient_before_the_amount() -
 def test_words_quoted_inside_one_pair_to_describe_an_income_are_no_list_of_awards() -> None:
     (row,) = rows("1.对有限合伙人,其“利息、股息所得”等投资收益,按其地方贡献的60%给予奖励。")
     assert (row.kind, row.ratio) == ("ratio", 0.6)
+
+
+def test_a_sentence_of_limits_on_the_grants_above_grants_nothing() -> None:
+    found = rows(
+        "1.对参加重点展会的企业给予展位费80%资助;",
+        "对参加境外展会的企业给予人员费50%资助。",
+        "以上政策同一企业最多资助2个展位,每人资助金额最高不超过1万元,同一企业合计资助金额最高不超过20万元。",
+    )
+    assert [(r.ratio, r.cap_wan) for r in found] == [(0.8, None), (0.5, 1)]
+    assert found[0].needs_review and "以上政策" in found[0].notes[-1]
+
+
+def test_members_that_each_state_their_own_threshold_share_one_amount_as_alternatives() -> None:
+    found = rows("1.出口额达到500万美元以上、服务外包额达到100万美元以上且同比增长的企业,每家给予5万元。")
+    assert [r.subject for r in found] == [
+        "出口额达到500万美元以上且同比增长的企业",
+        "服务外包额达到100万美元以上且同比增长的企业",
+    ]
+    # A list of recipients under one threshold is one row.
+    (row,) = rows("2.对出口额达到500万美元以上的生产企业、贸易企业,给予5万元奖励。")
+    assert row.amount_wan == 5

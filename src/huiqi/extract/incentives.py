@@ -197,6 +197,23 @@ def _standard_items(parts: list[str]) -> list[str]:
     return out
 
 
+_OWN_THRESHOLD = re.compile(r"(?:达到|超过|突破|达)\d")
+_THRESHOLD_END = re.compile(r"(?:以上|以下)(?:\((?:含|不含)\))?")
+
+
+def _threshold_alternatives(subject: str) -> list[str] | None:
+    """Members of a 、 list that each state their own threshold, with the words after the last
+    member's threshold shared by all (且实现正增长的企业), or None."""
+    segments = split_top(subject, "、")
+    if len(segments) < 2 or not all(_OWN_THRESHOLD.search(seg) for seg in segments):
+        return None
+    ends = list(_THRESHOLD_END.finditer(segments[-1]))
+    if not ends or not all(_THRESHOLD_END.search(seg) for seg in segments[:-1]):
+        return None
+    shared = segments[-1][ends[-1].end() :]
+    return [seg + shared for seg in segments[:-1]] + [segments[-1]]
+
+
 _BASIS_PART = re.compile(r"根据|依据|依照")
 # An item of a 其中 list: a short name and its amount, nothing else (本科生2万元, 博士每人5万元).
 _ITEM_AMOUNT = re.compile(rf"^[\u4e00-\u9fff]{{1,12}}?(?:每人|每家|每个)?{NUMBER}\s*(?:万元|元)$")
@@ -223,6 +240,10 @@ def _pair_rows(
                 # 获得国家级QC成果三等奖、省级一等奖的,每项分别奖励0.5万元: each member gets it.
                 lst = lists[0]
                 subjects = [lst.substitute(subject, i) for i in range(len(lst))]
+        elif alternatives := _threshold_alternatives(subject):
+            # 加工贸易额达到1000万美元以上、农产品贸易额达到200万美元以上且实现正增长的企业,每家
+            # 给予10万元: each member is a qualification of its own with its own threshold
+            subjects = alternatives
         elif quoted := [
             lst
             for lst in find_lists(subject)
@@ -781,6 +802,24 @@ def cap_only(clause: str) -> float | None:
         return None
 
 
+_LIMITS_OF_ABOVE = re.compile(
+    r"^(?:以上|上述)(?:各项|所列)?(?:政策|奖励|补助|资助|补贴|扶持|条款)?[^。]*(?:最多|最高|不超过|不得超过)"
+)
+_PER_PERSON_CAP = re.compile(rf"每人[^,]{{0,8}}?(?:最高|不超过)(?:不超过)?(?P<num>{NUMBER})\s*(?P<unit>万元|元)")
+
+
+def _limit_rows_above(sentence: str, rows: list[Incentive]) -> None:
+    """Apply a sentence of limits on the grants above it: 每人…最高N caps the grants of staff costs
+    (人员费) that have no cap; every other limit is left to the officer on each row it may touch."""
+    per_person = _PER_PERSON_CAP.search(sentence)
+    for row in rows:
+        if per_person and row.cap_wan is None and row.kind in ("ratio", "max") and "人员" in row.subject + (row.base or ""):
+            row.cap_wan = money_to_wan(per_person.group("num"), per_person.group("unit"))
+            continue
+        row.needs_review = True
+        row.notes.append(f"其后另有限制“{sentence}”未计入,请核对")
+
+
 def _apply_cap(rows: list[Incentive], cap: float) -> bool:
     """Cap the rows that have none (an unspecified grant becomes 最高 cap); whether any took it."""
     took = False
@@ -907,6 +946,11 @@ def extract_incentives(
                 continue
             if (cap := cap_only(sentence)) is not None and _apply_cap(previous_rows or section_rows, cap):
                 continue  # 单个项目最高不超过1000万元 stated once for the grants before it
+            if _LIMITS_OF_ABOVE.match(sentence) and "对" not in sentence and section_rows:
+                # 以上政策同一企业最多资助4个展位,每人资助金额最高不超过2万元: limits on the grants
+                # above, not a grant; a cap per person caps the grants of staff costs, the rest is shown.
+                _limit_rows_above(sentence, section_rows)
+                continue
             if _LEAD_IN.search(sentence) and _GRANT_WORD.search(sentence) and not find_money(sentence):
                 schedule = para.section
                 continue
