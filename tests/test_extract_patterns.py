@@ -799,3 +799,16 @@ def test_members_that_each_state_their_own_threshold_share_one_amount_as_alterna
     # A list of recipients under one threshold is one row.
     (row,) = rows("2.对出口额达到500万美元以上的生产企业、贸易企业,给予5万元奖励。")
     assert row.amount_wan == 5
+
+
+def test_a_tier_named_by_its_level_picks_its_member_of_the_lead_ins_level_list() -> None:
+    found = rows(
+        "1.对企业获得的国家、省、市级科技项目,采用后补助方式配套,对国家级的给予50%配套,最高200万元;"
+        "对省级的给予30%配套,最高100万元;对市级的给予20%配套,最高50万元。"
+    )
+    assert [(r.level, r.ratio, r.cap_wan) for r in found] == [
+        ("国家级", 0.5, 200),
+        ("省级", 0.3, 100),
+        ("市级", 0.2, 50),
+    ]
+    assert "国家、省、市级" not in found[0].subject

@@ -382,6 +382,12 @@ def _join_tier(condition: str, core: str) -> str:
     """
     if not core or core.endswith("的"):
         return condition
+    if (level := LEXICON.level_word(condition.removesuffix("的"))) and (lists := level_lists(core)):
+        # 对国家、省、市级科技计划项目…配套,对国家级的给予100%: the tier picks its member of the list
+        lst = lists[0]
+        for i, member in enumerate(lst.members):
+            if LEXICON.level_word(member) == level or LEXICON.level_word(member + "级") == level:
+                return lst.substitute(core, i)
     return condition + core if condition.endswith("的") else f"{condition}的{core}"
 
 
