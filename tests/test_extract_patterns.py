@@ -812,3 +812,22 @@ def test_a_tier_named_by_its_level_picks_its_member_of_the_lead_ins_level_list()
         ("市级", 0.2, 50),
     ]
     assert "国家、省、市级" not in found[0].subject
+
+
+def test_an_organisation_a_preamble_asks_to_act_is_who_a_bare_condition_pays() -> None:
+    (row,) = rows("鼓励人力资源服务机构引进高端人才,对成功引进两院院士的,给予最高20万元奖励。")
+    assert row.subject == "成功引进两院院士的人力资源服务机构"
+    # A condition with its own head noun keeps it.
+    (own,) = rows("鼓励人力资源服务机构引进高端人才,对成功引进领军人才的企业,给予最高20万元奖励。")
+    assert own.subject == "成功引进领军人才的企业"
+
+
+def test_a_subject_that_is_only_a_duration_is_flagged() -> None:
+    doc = extract_text("技改奖补办事指南\n三、奖励标准\n以上年地方贡献为基数,连续2年按照增量部分的60%予以奖补。\n")
+    (row,) = doc.incentives
+    assert row.ratio == 0.6 and row.needs_review and "受益对象" in row.notes[-1]
+
+
+def test_a_row_of_an_application_form_is_no_grant() -> None:
+    doc = extract_text("企业入统奖励办事指南\n四、奖励标准\n对符合条件的申报单位,给予10万元入统奖励。\n附件\n申请企业入统奖励\t10万元\n")
+    assert [(r.kind, r.amount_wan) for r in doc.incentives] == [("fixed", 10)]

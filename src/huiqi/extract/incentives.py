@@ -211,10 +211,21 @@ def _threshold_alternatives(subject: str) -> list[str] | None:
     if not ends or not all(_THRESHOLD_END.search(seg) for seg in segments[:-1]):
         return None
     shared = segments[-1][ends[-1].end() :]
-    return [seg + shared for seg in segments[:-1]] + [segments[-1]]
+    # The words before the first member's clause are shared too (对年度…,| 出口额达到…).
+    marks = list(re.finditer(r",", segments[0]))
+    prefix = segments[0][: marks[-1].end()] if marks else ""
+    middle = [prefix + seg + shared for seg in segments[1:-1]]
+    return [segments[0] + shared, *middle, prefix + segments[-1]]
 
 
 _BASIS_PART = re.compile(r"根据|依据|依照")
+# 鼓励人才中介组织引进和引荐人才: an organisation a preamble asks to act, paid for what it does
+_PREAMBLE_ACTOR = re.compile(
+    r"^(?:鼓励|支持|引导)(?P<who>[\u4e00-\u9fff]{2,10}?(?:组织|机构|协会|商会|联盟))(?=引进|引荐|开展|举办|参与|提供|组织)"
+)
+_HEAD_NOUN = re.compile(LEXICON.alternation("recipient") + r"的?$")
+# 连续3年, 前三年: a time, not who is paid
+_DURATION_ONLY = re.compile(r"^(?:连续|前|后|每年|近)?[\d一二三四五六七八九十两]+(?:个)?(?:年|月)(?:内)?$")
 # An item of a 其中 list: a short name and its amount, nothing else (本科生2万元, 博士每人5万元).
 _ITEM_AMOUNT = re.compile(rf"^[\u4e00-\u9fff]{{1,12}}?(?:每人|每家|每个)?{NUMBER}\s*(?:万元|元)$")
 
@@ -659,6 +670,15 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                 )
             )
     ctx.payers = ctx.payers or (rows[0].payers if rows else None)
+    actor = next((m for p in parts[:first_index] if (m := _PREAMBLE_ACTOR.match(p))), None)
+    for row in rows:
+        if actor and row.subject.endswith("的") and not _HEAD_NOUN.search(row.subject[-6:]):
+            # 鼓励人才中介组织引进人才,对成功引进院士的,给予…: the organisation is who is paid
+            row.subject = row.subject + actor.group("who")
+            row.level = level_of(row.subject)
+        if _DURATION_ONLY.match(row.subject):
+            row.needs_review = True
+            row.notes.append(f"未找到受益对象,“{row.subject}”只是期限,请核对")
     _flag_leftovers(clause, parts, rows)
     for row in rows if clause_notes else []:
         row.needs_review = True
@@ -814,6 +834,9 @@ _LIMITS_OF_ABOVE = re.compile(
 _PER_PERSON_CAP = re.compile(rf"每人[^,]{{0,8}}?(?:最高|不超过)(?:不超过)?(?P<num>{NUMBER})\s*(?P<unit>万元|元)")
 
 
+_FORM_CELL = re.compile(r"^(?:申请|申报)[^,。;]{0,30}?(?:奖励|补助|补贴|资助|奖补)\s+\d")
+
+
 def _limit_rows_above(sentence: str, rows: list[Incentive]) -> None:
     """Apply a sentence of limits on the grants above it: 每人…最高N caps the grants of staff costs
     (人员费) that have no cap; every other limit is left to the officer on each row it may touch."""
@@ -948,8 +971,8 @@ def extract_incentives(
                 previous_sentence, previous_subject, previous_rows = sentence, None, []
                 continue  # no subject, no grant word, no lead-in: nothing to read here
             sentence = without_limits(sentence)
-            if not sentence:
-                continue
+            if not sentence or _FORM_CELL.match(sentence):
+                continue  # 申请企业入统奖励 20万元: a row of an application form, the sum applied for
             if (cap := cap_only(sentence)) is not None and _apply_cap(previous_rows or section_rows, cap):
                 continue  # 单个项目最高不超过1000万元 stated once for the grants before it
             if _LIMITS_OF_ABOVE.match(sentence) and "对" not in sentence and section_rows:
