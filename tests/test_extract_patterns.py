@@ -831,3 +831,18 @@ def test_a_subject_that_is_only_a_duration_is_flagged() -> None:
 def test_a_row_of_an_application_form_is_no_grant() -> None:
     doc = extract_text("企业入统奖励办事指南\n四、奖励标准\n对符合条件的申报单位,给予10万元入统奖励。\n附件\n申请企业入统奖励\t10万元\n")
     assert [(r.kind, r.amount_wan) for r in doc.incentives] == [("fixed", 10)]
+
+
+def test_a_grant_of_a_certain_sum_is_read_and_a_clause_stating_it_alone_is_not_refused(tmp_path) -> None:
+    from huiqi.extract.pipeline import extract_file
+
+    (row,) = rows("1.对举办全国性行业大赛的机构,经主管部门审定后,给予一定额度的补助。")
+    assert row.kind == "unspecified"
+    path = tmp_path / "clause.txt"
+    for clause in (
+        "对举办全国性行业大赛的机构,经主管部门审定后,给予一定额度的补助。",
+        "根据园区当年引进企业的数量,按5万元/家的标准,给予园区运营方一次性奖励。",
+        "对掌握关键技术的人才团队给予资金支持。",
+    ):
+        path.write_text(clause, encoding="utf-8")
+        assert extract_file(path).incentives, clause

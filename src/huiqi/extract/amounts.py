@@ -399,7 +399,7 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
         own, payer = strip_tail(part[:at])
         return Grant(index, own, payer, [], [], part[at:], part[:at], unspecified=True)
     m = re.search(
-        r"(?:给予|予以)(?:一定|适当|重点|相应)?(?:的)?(?:资金|经费|政策|社保|岗位|场租|租金|培训|生活|运营|房租)?"
+        r"(?:给予|予以)(?:一定|适当|重点|相应)?(?:额度|金额|数额)?(?:的)?(?:资金|经费|政策|社保|岗位|场租|租金|培训|生活|运营|房租)?"
         r"(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
         r"(?P<verb>奖励|补助|补贴|资助|奖补)$",
         part,

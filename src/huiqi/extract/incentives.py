@@ -223,7 +223,6 @@ _BASIS_PART = re.compile(r"根据|依据|依照")
 _PREAMBLE_ACTOR = re.compile(
     r"^(?:鼓励|支持|引导)(?P<who>[\u4e00-\u9fff]{2,10}?(?:组织|机构|协会|商会|联盟))(?=引进|引荐|开展|举办|参与|提供|组织)"
 )
-_HEAD_NOUN = re.compile(LEXICON.alternation("recipient") + r"的?$")
 # 连续3年, 前三年: a time, not who is paid
 _DURATION_ONLY = re.compile(r"^(?:连续|前|后|每年|近)?[\d一二三四五六七八九十两]+(?:个)?(?:年|月)(?:内)?$")
 # An item of a 其中 list: a short name and its amount, nothing else (本科生2万元, 博士每人5万元).
@@ -672,7 +671,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
     ctx.payers = ctx.payers or (rows[0].payers if rows else None)
     actor = next((m for p in parts[:first_index] if (m := _PREAMBLE_ACTOR.match(p))), None)
     for row in rows:
-        if actor and row.subject.endswith("的") and not _HEAD_NOUN.search(row.subject[-6:]):
+        if actor and row.subject.endswith("的"):
             # 鼓励人才中介组织引进人才,对成功引进院士的,给予…: the organisation is who is paid
             row.subject = row.subject + actor.group("who")
             row.level = level_of(row.subject)
