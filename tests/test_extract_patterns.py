@@ -846,3 +846,21 @@ def test_a_grant_of_a_certain_sum_is_read_and_a_clause_stating_it_alone_is_not_r
     ):
         path.write_text(clause, encoding="utf-8")
         assert extract_file(path).incentives, clause
+
+
+def test_a_limit_ending_in_a_colon_leaves_the_items_after_it_to_be_read() -> None:
+    found = rows(
+        "1.对商标注册进行资助,每个单位年资助总额不超过50万元:其中,马德里国际商标,申请费资助2000元/件,"
+        "获得注册后资助6000元/件;国内商标获得注册后资助500元/件。"
+    )
+    assert [(r.subject, r.amount_wan) for r in found] == [
+        ("马德里国际商标,申请费", 0.2),
+        ("马德里国际商标获得注册后", 0.6),
+        ("国内商标获得注册后", 0.05),
+    ]
+
+
+def test_a_later_stage_joins_the_item_but_sibling_stages_of_one_subject_do_not() -> None:
+    found = rows("1.对本市拟上市企业,列入辅导时奖励50万元,申报材料获受理时奖励100万元,成功上市后奖励150万元。")
+    assert [r.amount_wan for r in found] == [50, 100, 150]
+    assert "辅导时" not in found[1].subject and "辅导时" not in found[2].subject

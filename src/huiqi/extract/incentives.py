@@ -219,6 +219,8 @@ def _threshold_alternatives(subject: str) -> list[str] | None:
 
 
 _BASIS_PART = re.compile(r"根据|依据|依照")
+# 获得授权后, 通过验收时: a stage of the item named before (博士后 is a person, not a stage)
+_LATER_STAGE = re.compile(r"(?:获得|取得|通过|完成|授权|验收|认定|投产)[\u4e00-\u9fff]{0,4}(?:后|时)$")
 # 鼓励人才中介组织引进和引荐人才: an organisation a preamble asks to act, paid for what it does
 _PREAMBLE_ACTOR = re.compile(
     r"^(?:鼓励|支持|引导)(?P<who>[\u4e00-\u9fff]{2,10}?(?:组织|机构|协会|商会|联盟))(?=引进|引荐|开展|举办|参与|提供|组织)"
@@ -479,6 +481,10 @@ def _resolve_subject(
     if not fresh:
         if own.endswith("的"):  # 融资额10亿元(含)至20亿元的奖补700万元: a tier of the clause's subject
             return _join_tier(own, ctx.core or ""), ctx.core or ""
+        if _LATER_STAGE.search(own) and not pending and ctx.core and not _LATER_STAGE.search(ctx.core):
+            # 发明专利,申请费资助1000元/件,获得授权后资助8000元/件: a later stage of the same item
+            subject = ctx.core + own
+            return subject, subject
         # Conditions listed since the last grant name this grant's own recipients.
         subject = _subject_from(pending, own, True) or ctx.subject or ""
         return subject, subject

@@ -55,11 +55,12 @@ def without_limits(sentence: str) -> str:
     """
     if not _ANY_LIMIT.search(sentence):
         return sentence
-    kept = [
-        part
-        for part in split_top(sentence, ",")
-        if _OWN_CAP.search(part) or not any(p.search(part) for p in _LIMITS)
-    ]
+    kept = []
+    for part in split_top(sentence, ","):
+        if _OWN_CAP.search(part) or not any(p.search(part) for p in _LIMITS):
+            kept.append(part)
+        elif ":" in part and (after := part.rsplit(":", 1)[1]):
+            kept.append(after)  # …年资助总额不超过300万元:其中 — what follows the colon is read
     return ",".join(kept)
 
 
