@@ -864,3 +864,15 @@ def test_a_later_stage_joins_the_item_but_sibling_stages_of_one_subject_do_not()
     found = rows("1.对本市拟上市企业,列入辅导时奖励50万元,申报材料获受理时奖励100万元,成功上市后奖励150万元。")
     assert [r.amount_wan for r in found] == [50, 100, 150]
     assert "辅导时" not in found[1].subject and "辅导时" not in found[2].subject
+
+
+def test_the_last_level_of_a_list_before_fenbie_is_a_member_not_the_payer() -> None:
+    found = rows("1.对认定的企业研发中心,按就高不重复的原则,国家级、省级、市级分别给予100万元、50万元、20万元奖励。")
+    assert [(r.level, r.amount_wan, r.needs_review) for r in found] == [
+        ("国家级", 100, False),
+        ("省级", 50, False),
+        ("市级", 20, False),
+    ]
+    # A payer before the verb is still the payer.
+    (row,) = rows("2.对认定的企业研发中心,市级给予20万元奖励。")
+    assert row.payers and row.payers[0].payer == "市级"

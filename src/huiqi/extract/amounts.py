@@ -152,6 +152,8 @@ def strip_tail(text: str) -> tuple[str, str | None]:
         changed = False
         for pattern in _TAIL_MODIFIERS:
             m = pattern.search(text)
+            if m and m.group(0) and text[m.start() - 1 : m.start()] == "、" and re.fullmatch(r"[市省区县]级", m.group(0)):
+                continue  # 国家级、省级、市级分别给予…: the last member of a list of levels, not a payer
             if m and m.group(0):
                 named = re.search(PAYER, m.group(0))
                 if payer is None and m.group(0).startswith("各"):
