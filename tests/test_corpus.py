@@ -85,7 +85,9 @@ def test_held_out_documents_of_the_third_round() -> None:
 
 def test_single_clauses_pasted_alone() -> None:
     tally = BENCH.Tally()
-    for gold_file in BENCH.gold_files("held-in") + BENCH.gold_files("held-out") + BENCH.gold_files("held-out-3"):
+    for gold_file in (
+        BENCH.gold_files("held-in") + BENCH.gold_files("held-out") + BENCH.gold_files("held-out-3")
+    ):
         tally.add(BENCH.score_clauses(gold_file))
     assert tally.strict_f1 >= 0.75, tally.line("clauses")
 

@@ -619,7 +619,9 @@ def test_projects_left_to_case_by_case_are_not_granted_here() -> None:
 
 
 def test_as_much_again_as_another_grant_is_a_rate_of_one() -> None:
-    (row,) = rows("1.对入选的成长型企业,以其获得的上级研发补助为标准,再给予相同额度资金奖励,每年最高不超过80万元。")
+    (row,) = rows(
+        "1.对入选的成长型企业,以其获得的上级研发补助为标准,再给予相同额度资金奖励,每年最高不超过80万元。"
+    )
     assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 1.0, 80)
     # "相同条件" names who qualifies, not how much: the amount stays the one printed.
     (other,) = rows("2.对具备相同条件的园区企业给予5万元奖励。")
@@ -675,19 +677,25 @@ def test_a_topic_sentence_naming_a_grant_by_a_noun_phrase_is_no_row() -> None:
 
 
 def test_a_label_or_a_form_box_ending_in_a_benefit_word_is_no_row() -> None:
-    doc = extract_text("关于申报2024年度企业入统奖励的办事指南\n一、奖励标准\n对符合条件的申报单位,给予5万元入统奖励。\n附件\n2024年度企业入统奖励\n□批发业奖励\n")
+    doc = extract_text(
+        "关于申报2024年度企业入统奖励的办事指南\n一、奖励标准\n对符合条件的申报单位,给予5万元入统奖励。\n附件\n2024年度企业入统奖励\n□批发业奖励\n"
+    )
     assert values(doc.incentives) == [("fixed", 5, None, None)]
 
 
 def test_only_the_highest_level_of_an_award_is_a_stacking_rule_not_a_row() -> None:
-    doc = extract_text(HEAD + "1.对获得省级成果奖的项目给予8万元奖励。同一成果同时获得多个级别奖项的,仅对最高级别的奖项给予奖励。")
+    doc = extract_text(
+        HEAD
+        + "1.对获得省级成果奖的项目给予8万元奖励。同一成果同时获得多个级别奖项的,仅对最高级别的奖项给予奖励。"
+    )
     assert values(doc.incentives) == [("fixed", 8, None, None)]
     assert [s.rule for s in doc.stacking] == ["highest_only"]
 
 
 def test_a_ceiling_on_two_grants_together_is_a_limit_not_a_grant() -> None:
     doc = extract_text(
-        HEAD + "1.对骨干人才按其个人所得税地方留成的50%给予奖励。两项奖励总额最高为其个人所得税地方留成的90%。"
+        HEAD
+        + "1.对骨干人才按其个人所得税地方留成的50%给予奖励。两项奖励总额最高为其个人所得税地方留成的90%。"
     )
     assert values(doc.incentives) == [("ratio", None, None, 0.5)]
     assert [s.rule for s in doc.stacking] == ["cap_per_enterprise"]
@@ -702,12 +710,16 @@ def test_the_recipient_named_between_the_rate_and_the_verb_is_the_subject() -> N
 
 
 def test_a_rate_part_before_dui_gai_qiye_belongs_to_the_grant_to_that_subject() -> None:
-    (row,) = rows("1.对取得银行贷款的小微企业,按其贷款基准利率的50%,对该企业给予贴息补助,贴息金额不超过30万元。")
+    (row,) = rows(
+        "1.对取得银行贷款的小微企业,按其贷款基准利率的50%,对该企业给予贴息补助,贴息金额不超过30万元。"
+    )
     assert (row.subject, row.kind, row.ratio, row.cap_wan) == ("取得银行贷款的小微企业", "ratio", 0.5, 30)
 
 
 def test_a_guide_naming_the_applicant_in_its_rate_phrase_gives_a_row() -> None:
-    doc = extract_text("专利贷款贴息办事指南\n四、奖励标准\n按申报单位当笔贷款基准利率的50%给予贴息补助,贴息金额不超过20万元。\n")
+    doc = extract_text(
+        "专利贷款贴息办事指南\n四、奖励标准\n按申报单位当笔贷款基准利率的50%给予贴息补助,贴息金额不超过20万元。\n"
+    )
     assert [(r.subject, r.ratio, r.cap_wan) for r in doc.incentives] == [("申报单位", 0.5, 20)]
 
 
@@ -741,7 +753,9 @@ def test_named_awards_in_quotes_sharing_one_amount_each_get_a_row() -> None:
 
 
 def test_items_after_qizhong_each_print_their_own_amount() -> None:
-    found = rows("1.对新引进的全日制本科及以上学历人才发放生活补贴,其中本科生1万元,硕士研究生3万元,博士研究生5万元。")
+    found = rows(
+        "1.对新引进的全日制本科及以上学历人才发放生活补贴,其中本科生1万元,硕士研究生3万元,博士研究生5万元。"
+    )
     assert [(r.subject, r.kind, r.amount_wan) for r in found] == [
         ("本科生", "fixed", 1),
         ("硕士研究生", "fixed", 3),
@@ -823,13 +837,17 @@ def test_an_organisation_a_preamble_asks_to_act_is_who_a_bare_condition_pays() -
 
 
 def test_a_subject_that_is_only_a_duration_is_flagged() -> None:
-    doc = extract_text("技改奖补办事指南\n三、奖励标准\n以上年地方贡献为基数,连续2年按照增量部分的60%予以奖补。\n")
+    doc = extract_text(
+        "技改奖补办事指南\n三、奖励标准\n以上年地方贡献为基数,连续2年按照增量部分的60%予以奖补。\n"
+    )
     (row,) = doc.incentives
     assert row.ratio == 0.6 and row.needs_review and "受益对象" in row.notes[-1]
 
 
 def test_a_row_of_an_application_form_is_no_grant() -> None:
-    doc = extract_text("企业入统奖励办事指南\n四、奖励标准\n对符合条件的申报单位,给予10万元入统奖励。\n附件\n申请企业入统奖励\t10万元\n")
+    doc = extract_text(
+        "企业入统奖励办事指南\n四、奖励标准\n对符合条件的申报单位,给予10万元入统奖励。\n附件\n申请企业入统奖励\t10万元\n"
+    )
     assert [(r.kind, r.amount_wan) for r in doc.incentives] == [("fixed", 10)]
 
 
@@ -861,13 +879,17 @@ def test_a_limit_ending_in_a_colon_leaves_the_items_after_it_to_be_read() -> Non
 
 
 def test_a_later_stage_joins_the_item_but_sibling_stages_of_one_subject_do_not() -> None:
-    found = rows("1.对本市拟上市企业,列入辅导时奖励50万元,申报材料获受理时奖励100万元,成功上市后奖励150万元。")
+    found = rows(
+        "1.对本市拟上市企业,列入辅导时奖励50万元,申报材料获受理时奖励100万元,成功上市后奖励150万元。"
+    )
     assert [r.amount_wan for r in found] == [50, 100, 150]
     assert "辅导时" not in found[1].subject and "辅导时" not in found[2].subject
 
 
 def test_the_last_level_of_a_list_before_fenbie_is_a_member_not_the_payer() -> None:
-    found = rows("1.对认定的企业研发中心,按就高不重复的原则,国家级、省级、市级分别给予100万元、50万元、20万元奖励。")
+    found = rows(
+        "1.对认定的企业研发中心,按就高不重复的原则,国家级、省级、市级分别给予100万元、50万元、20万元奖励。"
+    )
     assert [(r.level, r.amount_wan, r.needs_review) for r in found] == [
         ("国家级", 100, False),
         ("省级", 50, False),

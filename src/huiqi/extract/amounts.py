@@ -152,7 +152,12 @@ def strip_tail(text: str) -> tuple[str, str | None]:
         changed = False
         for pattern in _TAIL_MODIFIERS:
             m = pattern.search(text)
-            if m and m.group(0) and text[m.start() - 1 : m.start()] == "、" and re.fullmatch(r"[市省区县]级", m.group(0)):
+            if (
+                m
+                and m.group(0)
+                and text[m.start() - 1 : m.start()] == "、"
+                and re.fullmatch(r"[市省区县]级", m.group(0))
+            ):
                 continue  # 国家级、省级、市级分别给予…: the last member of a list of levels, not a payer
             if m and m.group(0):
                 named = re.search(PAYER, m.group(0))
@@ -281,7 +286,9 @@ _SAME_AMOUNT = LEXICON.pattern("same_amount")
 _RECIPIENT_BEFORE_VERB = re.compile(r"[%倍]对(?P<who>[^,对]{1,24}?)$")
 # 给予国家级、省级优秀教育人才…等高层次教育人才最高500万元: whom a sentence opening with 给予 pays
 _LEADING_RECIPIENT = re.compile(
-    r"(?P<who>[^,;。\d]{2,60}?(?:" + LEXICON.alternation("recipient") + r"))(?=最高|不超过|不高于|一次性|每人|\d)"
+    r"(?P<who>[^,;。\d]{2,60}?(?:"
+    + LEXICON.alternation("recipient")
+    + r"))(?=最高|不超过|不高于|一次性|每人|\d)"
 )
 # 按申报单位申请…的100%: the applicant a guide names inside its rate phrase
 _APPLICANT_IN_RATE = re.compile(r"^按(?:照)?(?P<who>申报单位|申请单位|申报企业|申请企业|申请人|申报人)")
@@ -304,7 +311,11 @@ def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
             out.append(Ratio(round(y / x, 9), m.start("x"), m.end(), m.group(0)[m.start("x") - m.start() :]))
     out += per_money_ratios(part)
     # 以其获得的上级补助为标准,再给予相同额度资金奖励: as much again as the grant named before
-    out += [Ratio(1.0, m.start(), m.end(), m.group(0)) for m in _SAME_AMOUNT.finditer(part) if m.start() >= verb_at]
+    out += [
+        Ratio(1.0, m.start(), m.end(), m.group(0))
+        for m in _SAME_AMOUNT.finditer(part)
+        if m.start() >= verb_at
+    ]
     return out
 
 
@@ -359,11 +370,15 @@ def read_grant(index: int, part: str) -> Grant | None:
             own, payer = strip_tail(before)
             if own.startswith("对其"):
                 own = ""  # 对其…租金总额的50%予以补贴: 其 is the subject already named
-            if (not own or own.startswith(("按", "以"))) and (who := _RECIPIENT_BEFORE_VERB.search(part[:at])):
+            if (not own or own.startswith(("按", "以"))) and (
+                who := _RECIPIENT_BEFORE_VERB.search(part[:at])
+            ):
                 # 按其…收入的5%对新型研发机构给予奖励: the recipient stands after the rate
                 own = "" if who.group("who").startswith(("其", "该")) else who.group("who")
             elif not own and not part[:at] and (who := _LEADING_RECIPIENT.match(part, verb.end())):
-                own = who.group("who")  # 给予…等高层次教育人才最高500万元安家补贴: the sentence opens with its grant
+                own = who.group(
+                    "who"
+                )  # 给予…等高层次教育人才最高500万元安家补贴: the sentence opens with its grant
             elif not own and (who := _APPLICANT_IN_RATE.match(part)):
                 own = who.group("who")  # 按申报单位申请…的100%给予贴息补助 (a guide's own wording)
             if m := SUBJECT_START.match(own):
@@ -600,7 +615,11 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
     for m in grant.moneys:
         # 累计不超过10万元的创业补贴: an amount before its verb has its qualifier before it
         before_verb = m.start < len(grant.before_verb)  # 按每平方米每月最高40元给予补贴
-        window = part[max(0, m.start - 6) : m.start] if before_verb or m.start < prev_end else part[prev_end : m.start]
+        window = (
+            part[max(0, m.start - 6) : m.start]
+            if before_verb or m.start < prev_end
+            else part[prev_end : m.start]
+        )
         kind = _qualifier_kind(window)
         kinds.append("max" if kind == "fixed" and _CAP_AFTER.match(part, m.end) else kind)
         prev_end = m.end

@@ -836,7 +836,9 @@ def cap_only(clause: str) -> float | None:
 _LIMITS_OF_ABOVE = re.compile(
     r"^(?:以上|上述)(?:各项|所列)?(?:政策|奖励|补助|资助|补贴|扶持|条款)?[^。]*(?:最多|最高|不超过|不得超过)"
 )
-_PER_PERSON_CAP = re.compile(rf"每人[^,]{{0,8}}?(?:最高|不超过)(?:不超过)?(?P<num>{NUMBER})\s*(?P<unit>万元|元)")
+_PER_PERSON_CAP = re.compile(
+    rf"每人[^,]{{0,8}}?(?:最高|不超过)(?:不超过)?(?P<num>{NUMBER})\s*(?P<unit>万元|元)"
+)
 
 
 _FORM_CELL = re.compile(r"^(?:申请|申报)[^,。;]{0,30}?(?:奖励|补助|补贴|资助|奖补)\s+\d")
@@ -847,7 +849,12 @@ def _limit_rows_above(sentence: str, rows: list[Incentive]) -> None:
     (人员费) that have no cap; every other limit is left to the officer on each row it may touch."""
     per_person = _PER_PERSON_CAP.search(sentence)
     for row in rows:
-        if per_person and row.cap_wan is None and row.kind in ("ratio", "max") and "人员" in row.subject + (row.base or ""):
+        if (
+            per_person
+            and row.cap_wan is None
+            and row.kind in ("ratio", "max")
+            and "人员" in row.subject + (row.base or "")
+        ):
             row.cap_wan = money_to_wan(per_person.group("num"), per_person.group("unit"))
             continue
         row.needs_review = True
@@ -1037,7 +1044,9 @@ def extract_incentives(
     return rows
 
 
-def _without_detailed_lead_ins(rows: list[Incentive], placed: list[tuple[Incentive, object]]) -> list[Incentive]:
+def _without_detailed_lead_ins(
+    rows: list[Incentive], placed: list[tuple[Incentive, object]]
+) -> list[Incentive]:
     """Drop a grant without a number whose amounts are listed in the items under it: (一)根据企业
     实缴注册资本给予落户奖励。 followed by 1.…(1)…的,奖励300万元 is a schedule's lead-in, not a row."""
     detailed = set()
@@ -1045,7 +1054,10 @@ def _without_detailed_lead_ins(rows: list[Incentive], placed: list[tuple[Incenti
         if row.kind != "unspecified" or section is None:
             continue
         if any(
-            other.kind != "unspecified" and inner is not None and inner is not section and section in inner.ancestors()
+            other.kind != "unspecified"
+            and inner is not None
+            and inner is not section
+            and section in inner.ancestors()
             for other, inner in placed
         ):
             detailed.add(id(row))
