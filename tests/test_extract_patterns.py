@@ -898,3 +898,38 @@ def test_the_last_level_of_a_list_before_fenbie_is_a_member_not_the_payer() -> N
     # A payer before the verb is still the payer.
     (row,) = rows("2.对认定的企业研发中心,市级给予20万元奖励。")
     assert row.payers and row.payers[0].payer == "市级"
+
+
+def test_the_new_readings_leave_lookalikes_alone() -> None:
+    # A grant of a certain sum with 对 is no topic sentence.
+    (row,) = rows("1.对个人股权交易业务给予一定的奖励。")
+    assert row.kind == "unspecified"
+    # A sentence opening with 上述 that grants is a grant, not a limit on the grants above.
+    found = rows(
+        "1.对新引进的创业企业给予10万元奖励。", "上述创业企业实际投资额超过1000万元的,给予最高50万元奖励。"
+    )
+    assert [(r.kind, r.amount_wan, r.cap_wan) for r in found] == [("fixed", 10, None), ("max", None, 50)]
+    # A floor after 其中 is no item of a schedule.
+    (lead, *rest) = rows("1.对认定的创新团队,给予不低于500万元的资助,其中财政投入不低于300万元。")
+    assert (lead.kind, lead.amount_wan) == ("min", 500)
+    assert all(r.subject != "财政投入不低于" for r in rest)
+    # Quoted topics of one activity are not separate qualifications.
+    (one,) = rows("1.对承办“智能制造”“绿色制造”专项交流活动的企业,给予5万元补助。")
+    assert one.amount_wan == 5
+    # A recipient after 给予 in a clause with conditions is named once.
+    (named,) = rows("1.对新创省级特色街区的,给予创建单位10万元奖励。")
+    assert named.subject.count("创建单位") == 1
+
+
+def test_two_benefits_of_one_recipient_each_named_after_its_amount_are_two_rows() -> None:
+    found = rows("1.给予省级名医、学科带头人等高层次医疗人才最高80万元安家补贴及最高20万元科研经费补助。")
+    assert [(r.cap_wan, r.needs_review) for r in found] == [(80, False), (20, False)]
+    assert found[0].subject == found[1].subject
+
+
+def test_a_lead_in_without_a_measure_keeps_its_row_even_with_items_below() -> None:
+    found = rows(
+        "(一)对新落户的总部企业给予一定的资金支持。",
+        "1.实缴注册资本1亿元以上的,奖励200万元。",
+    )
+    assert [r.kind for r in found] == ["unspecified", "fixed"]

@@ -375,7 +375,13 @@ def read_grant(index: int, part: str) -> Grant | None:
             ):
                 # 按其…收入的5%对新型研发机构给予奖励: the recipient stands after the rate
                 own = "" if who.group("who").startswith(("其", "该")) else who.group("who")
-            elif not own and not part[:at] and (who := _LEADING_RECIPIENT.match(part, verb.end())):
+            elif (
+                not own
+                and not part[:at]
+                and not RECIPIENT.search(part)
+                and (who := _LEADING_RECIPIENT.match(part, verb.end()))
+                and re.search(r"、|等", who.group("who"))
+            ):
                 own = who.group(
                     "who"
                 )  # 给予…等高层次教育人才最高500万元安家补贴: the sentence opens with its grant
@@ -423,8 +429,6 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
     )
     if not m:
         return None
-    if m.group("verb") and part[m.start() - 1 : m.start()] == "的":
-        return None  # 对获得专利奖的资助: a noun phrase naming a topic, no grant is made
     after = part[m.start() :]
     if NON_MONEY_GRANT.search(part[m.start() + 2 :]) or re.search(r"优先(?:给予|予以)", part):
         return None

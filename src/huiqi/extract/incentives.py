@@ -219,6 +219,10 @@ def _threshold_alternatives(subject: str) -> list[str] | None:
 
 
 _BASIS_PART = re.compile(r"根据|依据|依照")
+# 500万元安家补贴 | 60万元科研经费补助: an amount followed by the name of its own benefit
+_BENEFIT_AFTER_AMOUNT = re.compile(
+    rf"{NUMBER}\s*(?:万元|元)(?:的)?[\u4e00-\u9fff]{{1,6}}?(?:补贴|补助|奖励|资助|经费|津贴)(?=及|和|以及|并|,|。|;|$)"
+)
 # 获得授权后, 通过验收时: a stage of the item named before (博士后 is a person, not a stage)
 _LATER_STAGE = re.compile(r"(?:获得|取得|通过|完成|授权|验收|认定|投产)[\u4e00-\u9fff]{0,4}(?:后|时)$")
 # 鼓励人才中介组织引进和引荐人才: an organisation a preamble asks to act, paid for what it does
@@ -228,7 +232,10 @@ _PREAMBLE_ACTOR = re.compile(
 # 连续3年, 前三年: a time, not who is paid
 _DURATION_ONLY = re.compile(r"^(?:连续|前|后|每年|近)?[\d一二三四五六七八九十两]+(?:个)?(?:年|月)(?:内)?$")
 # An item of a 其中 list: a short name and its amount, nothing else (本科生2万元, 博士每人5万元).
-_ITEM_AMOUNT = re.compile(rf"^[\u4e00-\u9fff]{{1,12}}?(?:每人|每家|每个)?{NUMBER}\s*(?:万元|元)$")
+_ITEM_AMOUNT = re.compile(
+    rf"^(?!.*(?:不低于|不少于|不超过|不高于|最高|最多|达到|超过|低于|高于|以上|以下|总额|合计|累计))"
+    rf"[\u4e00-\u9fff]{{1,12}}?(?:每人|每家|每个)?{NUMBER}\s*(?:万元|元)$"
+)
 
 
 def _pair_rows(
@@ -259,7 +266,9 @@ def _pair_rows(
         elif quoted := [
             lst
             for lst in find_lists(subject)
-            if lst.kind == "quoted" and len(lst) > 1 and all(m.startswith("“") for m in lst.members)
+            if lst.kind == "quoted"
+            and len(lst) > 1
+            and all(re.fullmatch(r"“[^”]+(?:奖|称号)”", m) for m in lst.members)
         ]:
             # 设立“创新奖”、“工匠奖”,给予每人2万元奖励: each named award is a qualification of its own
             subjects = [quoted[0].substitute(subject, i) for i in range(len(quoted[0]))]
@@ -286,6 +295,9 @@ def _pair_rows(
             (_join_of(head, who) if head else who, a, [], False)
             for who, a in zip(recipients, amounts, strict=True)
         ]
+    if "分别" not in part and len(_BENEFIT_AFTER_AMOUNT.findall(part)) == k:
+        # 最高500万元安家补贴及最高60万元科研经费补助: two benefits of one recipient, each named
+        return [(subject, a, [], False) for a in amounts]
     segments = split_top(subject, "、")
     if len(segments) == k and all("“" in seg for seg in segments):
         # 年销售收入达到100亿元的“航母之星”工业企业、…的“航母”工业企业: one named kind per amount.
@@ -761,6 +773,8 @@ def _unspecified_rows(
         return []  # 当补助总额超过500万元时,以500万元除以…作为补助标准: how a budget is shared
     if _NO_GRANT.search(clause):
         return []  # 对采取一事一议的项目,不再享受本政策: a benefit withheld, not granted
+    if len(parts) == 1 and _TOPIC_SENTENCE.fullmatch(clause.rstrip("。")):
+        return []  # 对获得专利奖的资助。: a topic naming the grants that follow, no grant itself
     for i in range(first_index, len(parts)):
         grant = unspecified_grant(i, parts[i])
         if grant is None:
@@ -834,13 +848,16 @@ def cap_only(clause: str) -> float | None:
 
 
 _LIMITS_OF_ABOVE = re.compile(
-    r"^(?:以上|上述)(?:各项|所列)?(?:政策|奖励|补助|资助|补贴|扶持|条款)?[^。]*(?:最多|最高|不超过|不得超过)"
+    r"^(?:以上|上述)(?:各项|所列各项|(?:所列)?(?:政策|奖励|补助|资助|补贴|扶持|条款))[^。]*(?:最多|最高|不超过|不得超过)"
 )
 _PER_PERSON_CAP = re.compile(
     rf"每人[^,]{{0,8}}?(?:最高|不超过)(?:不超过)?(?P<num>{NUMBER})\s*(?P<unit>万元|元)"
 )
 
 
+_TOPIC_SENTENCE = re.compile(
+    r"对(?:(?!给予|予以|进行|实行)[^,;。]){1,30}的(?:资助|奖励|补助|补贴|支持|扶持|奖补)"
+)
 _FORM_CELL = re.compile(r"^(?:申请|申报)[^,。;]{0,30}?(?:奖励|补助|补贴|资助|奖补)\s+\d")
 
 
@@ -1044,21 +1061,23 @@ def extract_incentives(
     return rows
 
 
+# 根据企业实缴注册资本给予…, 按照纳税总额给予…, …分类给予奖励: an amount that depends on a measure
+_BY_MEASURE = re.compile(r"根据|按照|(?<![\u4e00-\u9fff])按|分类|分档|如下|以下标准")
+
+
 def _without_detailed_lead_ins(
     rows: list[Incentive], placed: list[tuple[Incentive, object]]
 ) -> list[Incentive]:
     """Drop a grant without a number whose amounts are listed in the items under it: (一)根据企业
     实缴注册资本给予落户奖励。 followed by 1.…(1)…的,奖励300万元 is a schedule's lead-in, not a row."""
     detailed = set()
-    for row, section in placed:
-        if row.kind != "unspecified" or section is None:
+    for i, (row, section) in enumerate(placed):
+        if row.kind != "unspecified" or section is None or not _BY_MEASURE.search(row.text):
             continue
+        following = [(other, inner) for other, inner in placed[i + 1 :] if inner is not section][:1]
         if any(
-            other.kind != "unspecified"
-            and inner is not None
-            and inner is not section
-            and section in inner.ancestors()
-            for other, inner in placed
+            other.kind != "unspecified" and inner is not None and section in inner.ancestors()
+            for other, inner in following
         ):
             detailed.add(id(row))
     return [row for row in rows if id(row) not in detailed]
