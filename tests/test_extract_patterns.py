@@ -933,3 +933,26 @@ def test_a_lead_in_without_a_measure_keeps_its_row_even_with_items_below() -> No
         "1.实缴注册资本1亿元以上的,奖励200万元。",
     )
     assert [r.kind for r in found] == ["unspecified", "fixed"]
+
+
+def test_paying_no_more_than_the_actual_cost_is_a_limit_not_a_grant() -> None:
+    found = rows(
+        "1.对租用办公用房的总部企业,按每月每平方米最高30元的标准予以租金补贴;"
+        "如每月每平方米合同实际租金小于30元的,按每月每平方米合同实际租金予以补贴。"
+    )
+    assert [(r.kind, r.cap_wan) for r in found] == [("max", 0.003)]
+
+
+def test_a_second_ceiling_after_rows_that_have_one_is_shown_on_them_not_read_as_a_grant() -> None:
+    found = rows(
+        "1.对租用办公用房的总部企业,按每月每平方米最高30元的标准予以租金补贴。",
+        "补贴期限为3年,且每年最高补贴金额不超过100万元。",
+    )
+    assert [(r.kind, r.cap_wan) for r in found] == [("max", 0.003)]
+    assert found[0].needs_review and "100万元" in found[0].notes[-1]
+    # A sentence that describes a benefit before its ceiling is a grant of its own.
+    found = rows(
+        "1.对租用办公用房的总部企业,按每月每平方米最高30元的标准予以租金补贴。",
+        "建立创新券机制,鼓励企业购买检测服务,每家企业每年补助总数不超过3万元。",
+    )
+    assert [r.cap_wan for r in found] == [0.003, 3]

@@ -534,6 +534,10 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         return []
     if TAX_TREATMENT.search(clause) or _ENTERPRISE_CAP.search(clause):
         return []
+    if (limit := _ACTUAL_COST.search(clause)) and not _AMOUNT_SIGN.search(
+        clause[: limit.start()] + clause[limit.end() :]
+    ):
+        return []  # 如实际租金小于50元的,按实际租金予以补贴: the grant before is bounded by the cost paid
     clause_payers = None
     if "担" in clause:
         for m in _BRACKETED_SHARE.finditer(clause):
@@ -824,6 +828,11 @@ _CAP_HEAD = re.compile(
 )
 
 
+_PERIOD_REMARK = re.compile(
+    r"(?:期限|时间|期)(?:为|最长)?(?:不超过)?[\d一二三四五六七八九十两]+(?:个)?(?:年|月)"
+)
+
+
 def cap_only(clause: str) -> float | None:
     """A clause that only caps the grants before it (单个项目最高不超过1000万元, 用于…的单个项目补贴
     金额最高不超过500万元): its ceiling in 万元, else None.
@@ -832,10 +841,19 @@ def cap_only(clause: str) -> float | None:
     (1000.0, None)
     """
     clause = clause.strip()
-    first, *rest = split_top(clause, ",")
-    if rest and not any(find_money(p) or find_ratios(p) or GRANT_VERB.search(p) for p in rest):
-        # 原则上单个项目最高配套额度为500万元,每个机构每年可申请一项: the rest only limits who applies
-        clause = first
+    parts = split_top(clause, ",")
+    with_money = [i for i, p in enumerate(parts) if find_money(p)]
+    at = with_money[0] if len(with_money) == 1 else None
+    if (
+        len(parts) > 1
+        and at is not None
+        # before the ceiling only how long (补贴期限为3年), after it only who may apply
+        and all(_PERIOD_REMARK.search(p) for p in parts[:at])
+        and not any(find_ratios(p) or GRANT_VERB.search(p) for p in parts[at + 1 :])
+    ):
+        # 原则上单个项目最高配套额度为500万元,每个机构每年可申请一项 · 补贴期限为3年,且每年最高补贴
+        # 金额不超过300万元: the other parts only say who may apply or for how long
+        clause = re.sub(r"^(?:且|并且|同时)", "", parts[at])
     m = _CAP_ONLY.match(clause)
     if not m or re.match(r"对|给予|予以|按", m.group("head")) or find_ratios(clause):
         return None
@@ -855,6 +873,7 @@ _PER_PERSON_CAP = re.compile(
 )
 
 
+_ACTUAL_COST = LEXICON.pattern("actual_cost_limit")
 _TOPIC_SENTENCE = re.compile(
     r"对(?:(?!给予|予以|进行|实行)[^,;。]){1,30}的(?:资助|奖励|补助|补贴|支持|扶持|奖补)"
 )
@@ -1004,6 +1023,17 @@ def extract_incentives(
                 continue  # 申请企业入统奖励 20万元: a row of an application form, the sum applied for
             if (cap := cap_only(sentence)) is not None and _apply_cap(previous_rows or section_rows, cap):
                 continue  # 单个项目最高不超过1000万元 stated once for the grants before it
+            if (
+                cap is not None
+                and (previous_rows or section_rows)
+                and not re.search(r"对|给予|予以", sentence)
+            ):
+                # 补贴期限为3年,且每年最高补贴金额不超过300万元 after rows that have their own ceiling:
+                # a second limit, shown to the officer on those rows
+                for row in previous_rows or section_rows:
+                    row.needs_review = True
+                    row.notes.append(f"另有上限“{sentence}”未计入,请核对")
+                continue
             if _LIMITS_OF_ABOVE.match(sentence) and "对" not in sentence and section_rows:
                 # 以上政策同一企业最多资助4个展位,每人资助金额最高不超过2万元: limits on the grants
                 # above, not a grant; a cap per person caps the grants of staff costs, the rest is shown.
@@ -1062,7 +1092,7 @@ def extract_incentives(
 
 
 # 根据企业实缴注册资本给予…, 按照纳税总额给予…, …分类给予奖励: an amount that depends on a measure
-_BY_MEASURE = re.compile(r"根据|按照|(?<![\u4e00-\u9fff])按|分类|分档|如下|以下标准")
+_BY_MEASURE = re.compile(r"根据|按照|(?<![\u4e00-\u9fff])按|分类|分档|如下|以下标准|:$")
 
 
 def _without_detailed_lead_ins(
