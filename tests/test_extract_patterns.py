@@ -872,7 +872,7 @@ def test_a_limit_ending_in_a_colon_leaves_the_items_after_it_to_be_read() -> Non
         "获得注册后资助6000元/件;国内商标获得注册后资助500元/件。"
     )
     assert [(r.subject, r.amount_wan) for r in found] == [
-        ("马德里国际商标,申请费", 0.2),
+        ("马德里国际商标申请费", 0.2),
         ("马德里国际商标获得注册后", 0.6),
         ("国内商标获得注册后", 0.05),
     ]
@@ -956,3 +956,11 @@ def test_a_second_ceiling_after_rows_that_have_one_is_shown_on_them_not_read_as_
         "建立创新券机制,鼓励企业购买检测服务,每家企业每年补助总数不超过3万元。",
     )
     assert [r.cap_wan for r in found] == [0.003, 3]
+
+
+def test_a_fee_granted_after_its_item_names_the_items_fee() -> None:
+    found = rows("1.对商标注册进行资助:其中,马德里国际商标,注册费资助3000元/件。")
+    assert [(r.subject, r.amount_wan) for r in found] == [("马德里国际商标注册费", 0.3)]
+    # 其展台费 after a condition ending in 的 keeps its comma: it is the applicant's own fee.
+    (row,) = rows("2.参加境外旅游展会,报主管部门备案同意的,其展台费给予50%补助。")
+    assert "的,其展台费" in row.subject

@@ -445,7 +445,20 @@ def _subject_from(pending: list[str], own: str, opened_by_dui: bool) -> str:
         if preambles and all(_PROCEDURAL.fullmatch(p) for p in kept):
             kept = []  # 鼓励小微企业组织管理培训,经认定,按…: the preamble names who, 经认定 only how
         parts = kept or [_PREAMBLE.sub("", (preambles or parts)[-1])]
+    if (
+        own
+        and parts
+        and _FEE_ITEM.fullmatch(own)
+        and not own.startswith("其")
+        and not parts[-1].endswith("的")
+    ):
+        # 发明专利,申请费资助1000元/件: the fee of the item named before (发明专利申请费)
+        return _clean_subject(",".join(parts) + own)
     return _clean_subject(",".join([*parts, own] if own else parts))
+
+
+# 申请费, 代理费, 年费: a fee of the item before it
+_FEE_ITEM = re.compile(r"[\u4e00-\u9fff]{1,3}费")
 
 
 @dataclass
