@@ -964,3 +964,18 @@ def test_a_fee_granted_after_its_item_names_the_items_fee() -> None:
     # 其展台费 after a condition ending in 的 keeps its comma: it is the applicant's own fee.
     (row,) = rows("2.参加境外旅游展会,报主管部门备案同意的,其展台费给予50%补助。")
     assert "的,其展台费" in row.subject
+
+
+def test_items_under_a_lead_in_ending_in_a_colon_are_paid_to_its_subject() -> None:
+    found = rows(
+        "(一)对新设立的研发机构,在建设期内给予分期支持,经费构成包括:",
+        "1.最高500万元落户奖励;",
+        "2.最高300万元运行经费补助。",
+    )
+    assert [(r.subject, r.cap_wan) for r in found] == [
+        ("新设立的研发机构落户奖励", 500),
+        ("新设立的研发机构运行经费补助", 300),
+    ]
+    # An amount followed by how it is paid names no benefit.
+    (row,) = rows("1.对引进人才的企业,按每人2万元标准发放奖励。")
+    assert row.subject == "引进人才的企业"

@@ -457,6 +457,7 @@ def _subject_from(pending: list[str], own: str, opened_by_dui: bool) -> str:
     return _clean_subject(",".join([*parts, own] if own else parts))
 
 
+_NAMED_BENEFIT = re.compile(r"(?:万元|元)(?P<name>(?:(?!标准|发放|给予|予以|进行|的)[\u4e00-\u9fff]){2,8})$")
 # 申请费, 代理费, 年费: a fee of the item before it
 _FEE_ITEM = re.compile(r"[\u4e00-\u9fff]{1,3}费")
 
@@ -674,6 +675,14 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         elif len(amounts) == len(slot.caps):  # 分别按50%、30%…,最高分别不超过20万元、10万元
             amounts = [replace(a, cap=c.value_wan) for a, c in zip(amounts, slot.caps, strict=True)]
         subject = slot.subject
+        if (
+            not grant.own
+            and subject
+            and subject == ctx.topic
+            and (named := _NAMED_BENEFIT.search(grant.before_verb))
+        ):
+            # (一)最高2000万元落户奖励: an item that names its benefit after the amount
+            subject = f"{subject}{named.group('name')}{grant.after_verb[:2]}"
         if recipient := _recipient_suffix(grant):
             recipient = recipient.removeprefix("其")
             subject = _join_of(subject, recipient) if subject else recipient
@@ -1004,6 +1013,7 @@ def extract_incentives(
     """
     rows: list[Incentive] = []
     placed: list[tuple[Incentive, object]] = []  # each row with the section it was read in
+    lead_in: tuple[object, str] | None = None  # a sentence ending in ":" and the subject it opened
     schedule: object = None  # the section whose lead-in announced a schedule of amounts
     section_rows: list[Incentive] = []
     current: object = None
@@ -1067,7 +1077,11 @@ def extract_incentives(
                     for row in previous_rows:
                         row.payers = row.payers if row.payers and len(row.payers) > 1 else shares
                 continue
-            ctx = _Context(sentence_payer=sentence_payer(sentence), topic=_topic(para))
+            topic = _topic(para)
+            if lead_in and para.section is not None and para.section is not lead_in[0]:
+                if lead_in[0] in para.section.ancestors():
+                    topic = lead_in[1]  # (一)最高2000万元落户奖励 under 对新型研发机构…经费构成包括:
+            ctx = _Context(sentence_payer=sentence_payer(sentence), topic=topic)
             sentence_rows: list[Incentive] = []
             clauses = split_clauses(read_as)
             originals = split_clauses(sentence)
@@ -1099,6 +1113,8 @@ def extract_incentives(
             previous_sentence = sentence
             previous_subject = ctx.subject
             previous_rows = sentence_rows
+            if sentence.rstrip().endswith(":") and ctx.subject:
+                lead_in = (para.section, ctx.subject)  # the items under it are paid to this subject
     rows = _without_detailed_lead_ins(rows, placed)
     _flag_repairs(rows, list(repairs), list(ocr))
     return rows
