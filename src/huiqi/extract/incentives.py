@@ -1078,9 +1078,13 @@ def extract_incentives(
                         row.payers = row.payers if row.payers and len(row.payers) > 1 else shares
                 continue
             topic = _topic(para)
-            if lead_in and para.section is not None and para.section is not lead_in[0]:
-                if lead_in[0] in para.section.ancestors():
-                    topic = lead_in[1]  # (一)最高2000万元落户奖励 under 对新型研发机构…经费构成包括:
+            if (
+                lead_in
+                and para.section is not None
+                and para.section is not lead_in[0]
+                and lead_in[0] in para.section.ancestors()
+            ):
+                topic = lead_in[1]  # (一)最高2000万元落户奖励 under 对新型研发机构…经费构成包括:
             ctx = _Context(sentence_payer=sentence_payer(sentence), topic=topic)
             sentence_rows: list[Incentive] = []
             clauses = split_clauses(read_as)
