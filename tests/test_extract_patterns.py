@@ -925,6 +925,9 @@ def test_two_benefits_of_one_recipient_each_named_after_its_amount_are_two_rows(
     found = rows("1.给予省级名医、学科带头人等高层次医疗人才最高80万元安家补贴及最高20万元科研经费补助。")
     assert [(r.cap_wan, r.needs_review) for r in found] == [(80, False), (20, False)]
     assert found[0].subject == found[1].subject
+    # The name may stand before the amount too.
+    found = rows("2.对引进的博士后,每人给予一次性科研经费5万元和每年3万元的生活补助。")
+    assert [(r.amount_wan, r.needs_review) for r in found] == [(5, False), (3, False)]
 
 
 def test_a_lead_in_without_a_measure_keeps_its_row_even_with_items_below() -> None:

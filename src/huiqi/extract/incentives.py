@@ -219,10 +219,24 @@ def _threshold_alternatives(subject: str) -> list[str] | None:
 
 
 _BASIS_PART = re.compile(r"根据|依据|依照")
-# 500万元安家补贴 | 60万元科研经费补助: an amount followed by the name of its own benefit
-_BENEFIT_AFTER_AMOUNT = re.compile(
-    rf"{NUMBER}\s*(?:万元|元)(?:的)?[\u4e00-\u9fff]{{1,6}}?(?:补贴|补助|奖励|资助|经费|津贴)(?=及|和|以及|并|,|。|;|$)"
+# 500万元安家补贴 | 60万元科研经费补助 · 科研经费10万元: an amount beside the name of its own benefit
+_NAME_AFTER_AMOUNT = re.compile(
+    r"(?:的)?[\u4e00-\u9fff]{0,6}?(?:补贴|补助|奖励|资助|经费|津贴)(?=及|和|以及|并|,|。|;|$)"
 )
+_NAME_BEFORE_AMOUNT = re.compile(r"(?:补贴|补助|资助|经费|津贴)$")
+
+
+def _each_amount_named(part: str, k: int) -> bool:
+    """Whether each of the part's k amounts stands beside a benefit name of its own (最高500万元安家补贴
+    及最高60万元科研经费补助, 一次性科研经费10万元和每年8万元的生活补助): two benefits of one recipient."""
+    moneys = find_money(part)
+    if len(moneys) != k or k < 2:
+        return False
+    return all(
+        _NAME_AFTER_AMOUNT.match(part, m.end) or _NAME_BEFORE_AMOUNT.search(part, 0, m.start) for m in moneys
+    )
+
+
 # 获得授权后, 通过验收时: a stage of the item named before (博士后 is a person, not a stage)
 _LATER_STAGE = re.compile(r"(?:获得|取得|通过|完成|授权|验收|认定|投产)[\u4e00-\u9fff]{0,4}(?:后|时)$")
 # 鼓励人才中介组织引进和引荐人才: an organisation a preamble asks to act, paid for what it does
@@ -295,7 +309,7 @@ def _pair_rows(
             (_join_of(head, who) if head else who, a, [], False)
             for who, a in zip(recipients, amounts, strict=True)
         ]
-    if "分别" not in part and len(_BENEFIT_AFTER_AMOUNT.findall(part)) == k:
+    if "分别" not in part and _each_amount_named(part, k):
         # 最高500万元安家补贴及最高60万元科研经费补助: two benefits of one recipient, each named
         return [(subject, a, [], False) for a in amounts]
     segments = split_top(subject, "、")
