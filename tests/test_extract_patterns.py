@@ -613,3 +613,372 @@ def test_a_reduction_in_brackets_after_listed_amounts_keeps_them_and_is_flagged(
 
 def test_projects_left_to_case_by_case_are_not_granted_here() -> None:
     assert rows("1.对采取“一事一议”的重大项目,不再享受本政策。") == []
+
+
+# --- third blind round (another province's web pages and guides) ------------------------------
+
+
+def test_as_much_again_as_another_grant_is_a_rate_of_one() -> None:
+    (row,) = rows(
+        "1.对入选的成长型企业,以其获得的上级研发补助为标准,再给予相同额度资金奖励,每年最高不超过80万元。"
+    )
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 1.0, 80)
+    # "相同条件" names who qualifies, not how much: the amount stays the one printed.
+    (other,) = rows("2.对具备相同条件的园区企业给予5万元奖励。")
+    assert (other.kind, other.amount_wan) == ("fixed", 5)
+
+
+def test_a_ceiling_on_this_grant_named_with_gaixiang_caps_it_and_is_no_stacking_rule() -> None:
+    doc = extract_text(
+        HEAD + "1.对服务机构按其年度服务收入的8%给予奖励,每个机构单一年度该项奖励金额合计不超过60万元。"
+    )
+    ((kind, ratio, cap),) = [(r.kind, r.ratio, r.cap_wan) for r in doc.incentives]
+    assert (kind, ratio, cap) == ("ratio", 0.08, 60)
+    assert not [s for s in doc.stacking if s.rule == "cap_per_enterprise"]
+    # A limit on everything an enterprise receives stays a stacking rule.
+    doc = extract_text(HEAD + "1.对服务机构给予10万元奖励。每家企业每年享受本办法奖励累计不超过50万元。")
+    assert [s.limit_wan for s in doc.stacking if s.rule == "cap_per_enterprise"] == [50]
+
+
+def test_a_cumulative_ceiling_on_the_grant_amount_caps_it() -> None:
+    (row,) = rows("1.对取得质量认证的企业给予认证费用40%资助,资助金额累计不超过12万元。")
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 0.4, 12)
+
+
+def test_a_ceiling_per_unit_stated_with_dui_caps_the_grant_and_a_second_one_is_flagged() -> None:
+    (row,) = rows(
+        "1.对本县注册的天使基金,按其投资本县初创项目金额的3%给予奖励,对同一项目投资给予的奖励最高40万元,"
+        "对一家基金每年的奖励金额最高120万元。"
+    )
+    assert (row.kind, row.ratio, row.cap_wan) == ("ratio", 0.03, 40)
+    assert row.needs_review and "120万元" in row.notes[0]
+    # A new recipient after 对 is a grant of its own, not a ceiling.
+    found = rows("1.对新认定的企业给予10万元奖励,对新认定的省级企业给予的奖励为30万元。")
+    assert len(found) == 2
+
+
+def test_a_trailing_ceiling_sentence_with_a_remark_on_who_may_apply_caps_the_rows_before() -> None:
+    found = rows(
+        "1.对获得国家部委立项的平台项目给予100%配套;对获得省、市级立项的平台项目分别给予60%、40%配套。",
+        "原则上单个项目最高配套额度为300万元,每个单位每年可申请一项。",
+    )
+    assert [(r.ratio, r.cap_wan) for r in found] == [(1.0, 300), (0.6, 300), (0.4, 300)]
+    # A sentence that grants again is no ceiling for the rows before it.
+    found = rows("1.对获得省级立项的平台项目给予60%配套。单个项目最高奖励300万元,对市级项目给予5万元奖励。")
+    assert found[0].cap_wan is None
+
+
+def test_a_topic_sentence_naming_a_grant_by_a_noun_phrase_is_no_row() -> None:
+    found = rows("1.对获得标准奖的资助。对主导制定国家标准的企业,给予20万元奖励。")
+    assert values(found) == [("fixed", 20, None, None)]
+    # A grant stated with its verb at the end still is one.
+    (row,) = rows("2.对主导制定行业标准的企业,按规定予以资助。")
+    assert row.kind == "unspecified"
+
+
+def test_a_label_or_a_form_box_ending_in_a_benefit_word_is_no_row() -> None:
+    doc = extract_text(
+        "关于申报2024年度企业入统奖励的办事指南\n一、奖励标准\n对符合条件的申报单位,给予5万元入统奖励。\n附件\n2024年度企业入统奖励\n□批发业奖励\n"
+    )
+    assert values(doc.incentives) == [("fixed", 5, None, None)]
+
+
+def test_only_the_highest_level_of_an_award_is_a_stacking_rule_not_a_row() -> None:
+    doc = extract_text(
+        HEAD
+        + "1.对获得省级成果奖的项目给予8万元奖励。同一成果同时获得多个级别奖项的,仅对最高级别的奖项给予奖励。"
+    )
+    assert values(doc.incentives) == [("fixed", 8, None, None)]
+    assert [s.rule for s in doc.stacking] == ["highest_only"]
+
+
+def test_a_ceiling_on_two_grants_together_is_a_limit_not_a_grant() -> None:
+    doc = extract_text(
+        HEAD
+        + "1.对骨干人才按其个人所得税地方留成的50%给予奖励。两项奖励总额最高为其个人所得税地方留成的90%。"
+    )
+    assert values(doc.incentives) == [("ratio", None, None, 0.5)]
+    assert [s.rule for s in doc.stacking] == ["cap_per_enterprise"]
+    # One grant's rate printed with 最高 is still a grant.
+    (row,) = rows("2.对引进的高级人才,按其个人所得税地方留成的最高90%给予奖励。")
+    assert (row.kind, row.ratio) == ("ratio", 0.9)
+
+
+def test_the_recipient_named_between_the_rate_and_the_verb_is_the_subject() -> None:
+    (row,) = rows("1.鼓励检测机构开放服务。按其对外服务实际收入的6%对检测机构给予奖励。")
+    assert (row.subject, row.ratio) == ("检测机构", 0.06)
+
+
+def test_a_rate_part_before_dui_gai_qiye_belongs_to_the_grant_to_that_subject() -> None:
+    (row,) = rows(
+        "1.对取得银行贷款的小微企业,按其贷款基准利率的50%,对该企业给予贴息补助,贴息金额不超过30万元。"
+    )
+    assert (row.subject, row.kind, row.ratio, row.cap_wan) == ("取得银行贷款的小微企业", "ratio", 0.5, 30)
+
+
+def test_a_guide_naming_the_applicant_in_its_rate_phrase_gives_a_row() -> None:
+    doc = extract_text(
+        "专利贷款贴息办事指南\n四、奖励标准\n按申报单位当笔贷款基准利率的50%给予贴息补助,贴息金额不超过20万元。\n"
+    )
+    assert [(r.subject, r.ratio, r.cap_wan) for r in doc.incentives] == [("申报单位", 0.5, 20)]
+
+
+def test_a_list_inside_a_legal_basis_is_not_who_is_paid() -> None:
+    found = rows(
+        "1.根据国家、省鼓励进口技术和产品目录,鼓励企业进口关键设备、零部件、原材料,年度进口额达到50万美元以上,"
+        "分别给予每进口1美元资助0.04元、0.03元、0.01元。"
+    )
+    assert [r.amount_wan for r in found] == [0.000004, 0.000003, 0.000001]
+    # The amounts are not paired with 国家 | 省鼓励进口技术 | 产品目录: the officer is asked to look.
+    assert all(r.needs_review for r in found)
+    assert not any(r.subject.startswith("根据国家,") for r in found)
+
+
+def test_a_lead_in_whose_amounts_are_listed_in_the_items_under_it_is_no_row() -> None:
+    found = rows(
+        "(一)对新落户的总部企业,根据企业实缴注册资本给予落户奖励。",
+        "1.实缴注册资本1亿元(含)至5亿元的,奖励200万元;",
+        "2.实缴注册资本5亿元(含)以上的,奖励500万元。",
+        "(二)对新落户的研发中心,给予一定的资金支持。",
+    )
+    assert [(r.kind, r.amount_wan) for r in found] == [("fixed", 200), ("fixed", 500), ("unspecified", None)]
+
+
+def test_named_awards_in_quotes_sharing_one_amount_each_get_a_row() -> None:
+    found = rows("1.设立“卓越技师奖”、“青年创新奖”,给予每人3万元奖励。")
+    assert [(r.subject, r.amount_wan) for r in found] == [("设立“卓越技师奖”", 3), ("设立“青年创新奖”", 3)]
+    # One quoted name and a plain list beside it: one row.
+    (row,) = rows("2.对获得“品字标”认证的研发、制造企业给予3万元奖励。")
+    assert row.amount_wan == 3
+
+
+def test_items_after_qizhong_each_print_their_own_amount() -> None:
+    found = rows(
+        "1.对新引进的全日制本科及以上学历人才发放生活补贴,其中本科生1万元,硕士研究生3万元,博士研究生5万元。"
+    )
+    assert [(r.subject, r.kind, r.amount_wan) for r in found] == [
+        ("本科生", "fixed", 1),
+        ("硕士研究生", "fixed", 3),
+        ("博士研究生", "fixed", 5),
+    ]
+
+
+def test_a_schedule_inside_an_an_biaozhun_phrase_gives_one_row_per_item() -> None:
+    found = rows("1.对认定的研发机构,按博士每人6万元、硕士每人3万元的标准,给予研发机构人才补贴。")
+    assert [(r.amount_wan, r.per) for r in found] == [(6, "人"), (3, "人")]
+    assert "博士" in found[0].subject and "硕士" in found[1].subject
+    # A standard that is one amount stays one row.
+    (row,) = rows("2.对认定的研发机构,按每人6万元的标准给予补贴。")
+    assert row.amount_wan == 6
+
+
+def test_an_amount_per_unit_stated_as_a_standard_before_the_grant_is_its_amount() -> None:
+    (row,) = rows("1.根据园区当年引进企业的数量,按5万元/家的标准,给予园区运营方一次性奖励。")
+    assert (row.kind, row.amount_wan, row.per) == ("fixed", 5, "家")
+
+
+def test_a_ceiling_word_inside_the_rate_phrase_makes_a_per_unit_amount_a_maximum() -> None:
+    (row,) = rows("1.对研发机构租用的场地按每平方米每月最高30元给予租金补贴。")
+    assert (row.kind, row.cap_wan, row.per) == ("max", 0.003, "平方米")
+    (plain,) = rows("2.对研发机构租用的场地按每平方米每月30元给予租金补贴。")
+    assert (plain.kind, plain.amount_wan) == ("fixed", 0.003)
+
+
+def test_a_sentence_opening_with_geiyu_names_its_recipient_before_the_amount() -> None:
+    (row,) = rows("1.给予省级以上名医、学科带头人等高层次医疗人才最高80万元安家补贴。")
+    assert (row.subject, row.kind, row.cap_wan) == ("省级以上名医、学科带头人等高层次医疗人才", "max", 80)
+
+
+def test_words_quoted_inside_one_pair_to_describe_an_income_are_no_list_of_awards() -> None:
+    (row,) = rows("1.对有限合伙人,其“利息、股息所得”等投资收益,按其地方贡献的60%给予奖励。")
+    assert (row.kind, row.ratio) == ("ratio", 0.6)
+
+
+def test_a_sentence_of_limits_on_the_grants_above_grants_nothing() -> None:
+    found = rows(
+        "1.对参加重点展会的企业给予展位费80%资助;",
+        "对参加境外展会的企业给予人员费50%资助。",
+        "以上政策同一企业最多资助2个展位,每人资助金额最高不超过1万元,同一企业合计资助金额最高不超过20万元。",
+    )
+    assert [(r.ratio, r.cap_wan) for r in found] == [(0.8, None), (0.5, 1)]
+    assert found[0].needs_review and "以上政策" in found[0].notes[-1]
+
+
+def test_members_that_each_state_their_own_threshold_share_one_amount_as_alternatives() -> None:
+    found = rows("1.出口额达到500万美元以上、服务外包额达到100万美元以上且同比增长的企业,每家给予5万元。")
+    assert [r.subject for r in found] == [
+        "出口额达到500万美元以上且同比增长的企业",
+        "服务外包额达到100万美元以上且同比增长的企业",
+    ]
+    # A list of recipients under one threshold is one row.
+    (row,) = rows("2.对出口额达到500万美元以上的生产企业、贸易企业,给予5万元奖励。")
+    assert row.amount_wan == 5
+
+
+def test_a_tier_named_by_its_level_picks_its_member_of_the_lead_ins_level_list() -> None:
+    found = rows(
+        "1.对企业获得的国家、省、市级科技项目,采用后补助方式配套,对国家级的给予50%配套,最高200万元;"
+        "对省级的给予30%配套,最高100万元;对市级的给予20%配套,最高50万元。"
+    )
+    assert [(r.level, r.ratio, r.cap_wan) for r in found] == [
+        ("国家级", 0.5, 200),
+        ("省级", 0.3, 100),
+        ("市级", 0.2, 50),
+    ]
+    assert "国家、省、市级" not in found[0].subject
+
+
+def test_an_organisation_a_preamble_asks_to_act_is_who_a_bare_condition_pays() -> None:
+    (row,) = rows("鼓励人力资源服务机构引进高端人才,对成功引进两院院士的,给予最高20万元奖励。")
+    assert row.subject == "成功引进两院院士的人力资源服务机构"
+    # A condition with its own head noun keeps it.
+    (own,) = rows("鼓励人力资源服务机构引进高端人才,对成功引进领军人才的企业,给予最高20万元奖励。")
+    assert own.subject == "成功引进领军人才的企业"
+
+
+def test_a_subject_that_is_only_a_duration_is_flagged() -> None:
+    doc = extract_text(
+        "技改奖补办事指南\n三、奖励标准\n以上年地方贡献为基数,连续2年按照增量部分的60%予以奖补。\n"
+    )
+    (row,) = doc.incentives
+    assert row.ratio == 0.6 and row.needs_review and "受益对象" in row.notes[-1]
+
+
+def test_a_row_of_an_application_form_is_no_grant() -> None:
+    doc = extract_text(
+        "企业入统奖励办事指南\n四、奖励标准\n对符合条件的申报单位,给予10万元入统奖励。\n附件\n申请企业入统奖励\t10万元\n"
+    )
+    assert [(r.kind, r.amount_wan) for r in doc.incentives] == [("fixed", 10)]
+
+
+def test_a_grant_of_a_certain_sum_is_read_and_a_clause_stating_it_alone_is_not_refused(tmp_path) -> None:
+    from huiqi.extract.pipeline import extract_file
+
+    (row,) = rows("1.对举办全国性行业大赛的机构,经主管部门审定后,给予一定额度的补助。")
+    assert row.kind == "unspecified"
+    path = tmp_path / "clause.txt"
+    for clause in (
+        "对举办全国性行业大赛的机构,经主管部门审定后,给予一定额度的补助。",
+        "根据园区当年引进企业的数量,按5万元/家的标准,给予园区运营方一次性奖励。",
+        "对掌握关键技术的人才团队给予资金支持。",
+    ):
+        path.write_text(clause, encoding="utf-8")
+        assert extract_file(path).incentives, clause
+
+
+def test_a_limit_ending_in_a_colon_leaves_the_items_after_it_to_be_read() -> None:
+    found = rows(
+        "1.对商标注册进行资助,每个单位年资助总额不超过50万元:其中,马德里国际商标,申请费资助2000元/件,"
+        "获得注册后资助6000元/件;国内商标获得注册后资助500元/件。"
+    )
+    assert [(r.subject, r.amount_wan) for r in found] == [
+        ("马德里国际商标申请费", 0.2),
+        ("马德里国际商标获得注册后", 0.6),
+        ("国内商标获得注册后", 0.05),
+    ]
+
+
+def test_a_later_stage_joins_the_item_but_sibling_stages_of_one_subject_do_not() -> None:
+    found = rows(
+        "1.对本市拟上市企业,列入辅导时奖励50万元,申报材料获受理时奖励100万元,成功上市后奖励150万元。"
+    )
+    assert [r.amount_wan for r in found] == [50, 100, 150]
+    assert "辅导时" not in found[1].subject and "辅导时" not in found[2].subject
+
+
+def test_the_last_level_of_a_list_before_fenbie_is_a_member_not_the_payer() -> None:
+    found = rows(
+        "1.对认定的企业研发中心,按就高不重复的原则,国家级、省级、市级分别给予100万元、50万元、20万元奖励。"
+    )
+    assert [(r.level, r.amount_wan, r.needs_review) for r in found] == [
+        ("国家级", 100, False),
+        ("省级", 50, False),
+        ("市级", 20, False),
+    ]
+    # A payer before the verb is still the payer.
+    (row,) = rows("2.对认定的企业研发中心,市级给予20万元奖励。")
+    assert row.payers and row.payers[0].payer == "市级"
+
+
+def test_the_new_readings_leave_lookalikes_alone() -> None:
+    # A grant of a certain sum with 对 is no topic sentence.
+    (row,) = rows("1.对个人股权交易业务给予一定的奖励。")
+    assert row.kind == "unspecified"
+    # A sentence opening with 上述 that grants is a grant, not a limit on the grants above.
+    found = rows(
+        "1.对新引进的创业企业给予10万元奖励。", "上述创业企业实际投资额超过1000万元的,给予最高50万元奖励。"
+    )
+    assert [(r.kind, r.amount_wan, r.cap_wan) for r in found] == [("fixed", 10, None), ("max", None, 50)]
+    # A floor after 其中 is no item of a schedule.
+    (lead, *rest) = rows("1.对认定的创新团队,给予不低于500万元的资助,其中财政投入不低于300万元。")
+    assert (lead.kind, lead.amount_wan) == ("min", 500)
+    assert all(r.subject != "财政投入不低于" for r in rest)
+    # Quoted topics of one activity are not separate qualifications.
+    (one,) = rows("1.对承办“智能制造”“绿色制造”专项交流活动的企业,给予5万元补助。")
+    assert one.amount_wan == 5
+    # A recipient after 给予 in a clause with conditions is named once.
+    (named,) = rows("1.对新创省级特色街区的,给予创建单位10万元奖励。")
+    assert named.subject.count("创建单位") == 1
+
+
+def test_two_benefits_of_one_recipient_each_named_after_its_amount_are_two_rows() -> None:
+    found = rows("1.给予省级名医、学科带头人等高层次医疗人才最高80万元安家补贴及最高20万元科研经费补助。")
+    assert [(r.cap_wan, r.needs_review) for r in found] == [(80, False), (20, False)]
+    assert found[0].subject == found[1].subject
+    # The name may stand before the amount too.
+    found = rows("2.对引进的博士后,每人给予一次性科研经费5万元和每年3万元的生活补助。")
+    assert [(r.amount_wan, r.needs_review) for r in found] == [(5, False), (3, False)]
+
+
+def test_a_lead_in_without_a_measure_keeps_its_row_even_with_items_below() -> None:
+    found = rows(
+        "(一)对新落户的总部企业给予一定的资金支持。",
+        "1.实缴注册资本1亿元以上的,奖励200万元。",
+    )
+    assert [r.kind for r in found] == ["unspecified", "fixed"]
+
+
+def test_paying_no_more_than_the_actual_cost_is_a_limit_not_a_grant() -> None:
+    found = rows(
+        "1.对租用办公用房的总部企业,按每月每平方米最高30元的标准予以租金补贴;"
+        "如每月每平方米合同实际租金小于30元的,按每月每平方米合同实际租金予以补贴。"
+    )
+    assert [(r.kind, r.cap_wan) for r in found] == [("max", 0.003)]
+
+
+def test_a_second_ceiling_after_rows_that_have_one_is_shown_on_them_not_read_as_a_grant() -> None:
+    found = rows(
+        "1.对租用办公用房的总部企业,按每月每平方米最高30元的标准予以租金补贴。",
+        "补贴期限为3年,且每年最高补贴金额不超过100万元。",
+    )
+    assert [(r.kind, r.cap_wan) for r in found] == [("max", 0.003)]
+    assert found[0].needs_review and "100万元" in found[0].notes[-1]
+    # A sentence that describes a benefit before its ceiling is a grant of its own.
+    found = rows(
+        "1.对租用办公用房的总部企业,按每月每平方米最高30元的标准予以租金补贴。",
+        "建立创新券机制,鼓励企业购买检测服务,每家企业每年补助总数不超过3万元。",
+    )
+    assert [r.cap_wan for r in found] == [0.003, 3]
+
+
+def test_a_fee_granted_after_its_item_names_the_items_fee() -> None:
+    found = rows("1.对商标注册进行资助:其中,马德里国际商标,注册费资助3000元/件。")
+    assert [(r.subject, r.amount_wan) for r in found] == [("马德里国际商标注册费", 0.3)]
+    # 其展台费 after a condition ending in 的 keeps its comma: it is the applicant's own fee.
+    (row,) = rows("2.参加境外旅游展会,报主管部门备案同意的,其展台费给予50%补助。")
+    assert "的,其展台费" in row.subject
+
+
+def test_items_under_a_lead_in_ending_in_a_colon_are_paid_to_its_subject() -> None:
+    found = rows(
+        "(一)对新设立的研发机构,在建设期内给予分期支持,经费构成包括:",
+        "1.最高500万元落户奖励;",
+        "2.最高300万元运行经费补助。",
+    )
+    assert [(r.subject, r.cap_wan) for r in found] == [
+        ("新设立的研发机构落户奖励", 500),
+        ("新设立的研发机构运行经费补助", 300),
+    ]
+    # An amount followed by how it is paid names no benefit.
+    (row,) = rows("1.对引进人才的企业,按每人2万元标准发放奖励。")
+    assert row.subject == "引进人才的企业"

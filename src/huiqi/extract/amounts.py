@@ -49,8 +49,14 @@ _TAIL_MODIFIERS = [
 _CAP_QUALIFIER = re.compile(LEXICON.alternation("cap"))
 _MIN_QUALIFIER = re.compile(LEXICON.alternation("floor"))
 _PER_UNIT_HEAD = re.compile(
-    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度|年|月)[^,]{0,10}?$|^(?:金额|额度|资金|总额)?$"
+    r"^(?:单|每|同一|最高|累计|上述|以上|合计|共计|本项|本条|本款|当年|年度|年|月)[^,]{0,10}?$"
+    r"|^(?:金额|额度|资金|总额)?(?:累计|合计|共计)?$"
 )
+# 对同一项目投资给予的奖励(最高…): a per-unit ceiling introduced with 对
+_DUI_CAP_HEAD = re.compile(
+    r"^对(?:同一|单个|每个|每家|一家|单家|单一|每一|每项)[^,]{0,20}?的(?:奖励|补助|资助|补贴|奖补)(?:金额|额度|资金)?$"
+)
+_OWN_CAP = LEXICON.pattern("own_grant_cap")
 AGGREGATE_BUDGET = LEXICON.pattern("aggregate_budget")
 PAYER_SHARE = LEXICON.pattern("payer_share")
 RECIPIENT = re.compile(
@@ -146,6 +152,13 @@ def strip_tail(text: str) -> tuple[str, str | None]:
         changed = False
         for pattern in _TAIL_MODIFIERS:
             m = pattern.search(text)
+            if (
+                m
+                and m.group(0)
+                and text[m.start() - 1 : m.start()] == "、"
+                and re.fullmatch(r"[市省区县]级", m.group(0))
+            ):
+                continue  # 国家级、省级、市级分别给予…: the last member of a list of levels, not a payer
             if m and m.group(0):
                 named = re.search(PAYER, m.group(0))
                 if payer is None and m.group(0).startswith("各"):
@@ -268,6 +281,17 @@ _MATCHING = re.compile(
 
 
 _TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)倍")
+_SAME_AMOUNT = LEXICON.pattern("same_amount")
+# 按…的5%对新型研发机构给予奖励: who receives, named between the rate and the verb
+_RECIPIENT_BEFORE_VERB = re.compile(r"[%倍]对(?P<who>[^,对]{1,24}?)$")
+# 给予国家级、省级优秀教育人才…等高层次教育人才最高500万元: whom a sentence opening with 给予 pays
+_LEADING_RECIPIENT = re.compile(
+    r"(?P<who>[^,;。\d]{2,60}?(?:"
+    + LEXICON.alternation("recipient")
+    + r"))(?=最高|不超过|不高于|一次性|每人|\d)"
+)
+# 按申报单位申请…的100%: the applicant a guide names inside its rate phrase
+_APPLICANT_IN_RATE = re.compile(r"^按(?:照)?(?P<who>申报单位|申请单位|申报企业|申请企业|申请人|申报人)")
 
 
 def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
@@ -286,6 +310,12 @@ def _matching_ratios(part: str, verb_at: int) -> list[Ratio]:
         if x > 0:
             out.append(Ratio(round(y / x, 9), m.start("x"), m.end(), m.group(0)[m.start("x") - m.start() :]))
     out += per_money_ratios(part)
+    # 以其获得的上级补助为标准,再给予相同额度资金奖励: as much again as the grant named before
+    out += [
+        Ratio(1.0, m.start(), m.end(), m.group(0))
+        for m in _SAME_AMOUNT.finditer(part)
+        if m.start() >= verb_at
+    ]
     return out
 
 
@@ -340,6 +370,23 @@ def read_grant(index: int, part: str) -> Grant | None:
             own, payer = strip_tail(before)
             if own.startswith("对其"):
                 own = ""  # 对其…租金总额的50%予以补贴: 其 is the subject already named
+            if (not own or own.startswith(("按", "以"))) and (
+                who := _RECIPIENT_BEFORE_VERB.search(part[:at])
+            ):
+                # 按其…收入的5%对新型研发机构给予奖励: the recipient stands after the rate
+                own = "" if who.group("who").startswith(("其", "该")) else who.group("who")
+            elif (
+                not own
+                and not part[:at]
+                and not RECIPIENT.search(part)
+                and (who := _LEADING_RECIPIENT.match(part, verb.end()))
+                and re.search(r"、|等", who.group("who"))
+            ):
+                own = who.group(
+                    "who"
+                )  # 给予…等高层次教育人才最高500万元安家补贴: the sentence opens with its grant
+            elif not own and (who := _APPLICANT_IN_RATE.match(part)):
+                own = who.group("who")  # 按申报单位申请…的100%给予贴息补助 (a guide's own wording)
             if m := SUBJECT_START.match(own):
                 own = own[m.end() :]
                 payer = payer or (payer_level(m.group("payer")) if m.group("payer") else None)
@@ -375,7 +422,7 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
         own, payer = strip_tail(part[:at])
         return Grant(index, own, payer, [], [], part[at:], part[:at], unspecified=True)
     m = re.search(
-        r"(?:给予|予以)(?:一定|适当|重点|相应)?(?:的)?(?:资金|经费|政策|社保|岗位|场租|租金|培训|生活|运营|房租)?"
+        r"(?:给予|予以)(?:一定|适当|重点|相应)?(?:额度|金额|数额)?(?:的)?(?:资金|经费|政策|社保|岗位|场租|租金|培训|生活|运营|房租)?"
         r"(?P<noun>奖励|补助|补贴|资助|扶持|支持|奖补|贴息)|"
         r"(?P<verb>奖励|补助|补贴|资助|奖补)$",
         part,
@@ -397,12 +444,17 @@ def unspecified_grant(index: int, part: str) -> Grant | None:
 def cap_of(part: str) -> Money | None:
     """A part that only caps the grant before it: returns the cap, else None."""
     moneys = find_money(part)
-    if len(moneys) != 1 or find_ratios(part) or "对" in part[:2]:
+    if len(moneys) != 1 or find_ratios(part):
         return None
     head = part[: moneys[0].start]
     q = _CAP_QUALIFIER.search(head)
     if not q:
         return None
+    if _OWN_CAP.search(part):
+        return moneys[0]  # 每个机构单一年度该项奖励金额合计不超过200万元
+    if "对" in part[:2]:
+        # 对同一项目投资给予的奖励最高100万元: a ceiling per unit, stated with 对
+        return moneys[0] if _DUI_CAP_HEAD.match(head[: q.start()]) else None
     words = GRANT_VERB.sub("", head[: q.start()])
     if _PER_UNIT_HEAD.match(words.strip()):
         return moneys[0]
@@ -566,7 +618,12 @@ def amounts_of(grant: Grant, part: str, cap: Money | None) -> list[Amount]:
     kinds = []
     for m in grant.moneys:
         # 累计不超过10万元的创业补贴: an amount before its verb has its qualifier before it
-        window = part[max(0, m.start - 6) : m.start] if m.start < prev_end else part[prev_end : m.start]
+        before_verb = m.start < len(grant.before_verb)  # 按每平方米每月最高40元给予补贴
+        window = (
+            part[max(0, m.start - 6) : m.start]
+            if before_verb or m.start < prev_end
+            else part[prev_end : m.start]
+        )
         kind = _qualifier_kind(window)
         kinds.append("max" if kind == "fixed" and _CAP_AFTER.match(part, m.end) else kind)
         prev_end = m.end

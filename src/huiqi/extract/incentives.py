@@ -56,7 +56,11 @@ from huiqi.text.clauses import split_clauses, split_parts, split_sentences, spli
 from huiqi.text.money import NUMBER, Money, find_money, find_ratios, money_to_wan
 
 _GOVERNMENT = re.compile(r"(?:县|区|市|旗|开发区|政府|管委会)[))]?$|旗县区|县市区|区县")
-_RATE_ONLY = re.compile(r"^(?:分别)?(?:按|以)(?:照)?[^,]*\d(?:\.\d+)?%(?:的比例)?$")
+_RATE_ONLY = re.compile(
+    r"^(?:分别)?(?:按|以)(?:照)?[^,]*\d(?:\.\d+)?%(?:的比例)?$"
+    # 按20万元/家的标准,给予孵化器一次性奖励: an amount per unit stated before the grant
+    r"|^(?:按|以)(?:照)?[^,%]*?\d(?:\.\d+)?\s*(?:万元|元)(?:/[\u4e00-\u9fff]{1,2})?的(?:标准|额度)$"
+)
 _CARRIED_BASE = re.compile(r"^按(?:照)?(?:其)?(?P<base>[^,%]{2,20}?)(?:给予|予以|实施|计算)(?!.*\d)")
 # A tier narrows by a quantity (融资额10亿元以下的, 购买10台(套)及以上的); a recognition is its own subject.
 _QUANTITY_CONDITION = re.compile(
@@ -172,6 +176,82 @@ def _segment_tiers(part: str, k: int) -> list[str] | None:
     return conditions
 
 
+_STANDARD_LIST = re.compile(r"^按(?:照)?(?P<items>[^,]+?)的(?:标准|额度)(?P<rest>.*)$")
+
+
+def _standard_items(parts: list[str]) -> list[str]:
+    """A schedule printed inside 按…的标准 (按博士每人8万元、硕士每人5万元的标准,给予机构补贴):
+    each item becomes a grant part of its own (博士每人给予8万元), the rest stays as printed."""
+    out: list[str] = []
+    for part in parts:
+        m = _STANDARD_LIST.match(part)
+        items = split_top(m.group("items"), "、") if m else []
+        if len(items) < 2 or not all(_ITEM_AMOUNT.match(item) for item in items):
+            out.append(part)
+            continue
+        for item in items:
+            money = find_money(item)[0]
+            out.append(item[: money.start] + "给予" + item[money.start :])
+        if rest := m.group("rest").strip(","):
+            out.append(rest)
+    return out
+
+
+_OWN_THRESHOLD = re.compile(r"(?:达到|超过|突破|达)\d")
+_THRESHOLD_END = re.compile(r"(?:以上|以下)(?:\((?:含|不含)\))?")
+
+
+def _threshold_alternatives(subject: str) -> list[str] | None:
+    """Members of a 、 list that each state their own threshold, with the words after the last
+    member's threshold shared by all (且实现正增长的企业), or None."""
+    segments = split_top(subject, "、")
+    if len(segments) < 2 or not all(_OWN_THRESHOLD.search(seg) for seg in segments):
+        return None
+    ends = list(_THRESHOLD_END.finditer(segments[-1]))
+    if not ends or not all(_THRESHOLD_END.search(seg) for seg in segments[:-1]):
+        return None
+    shared = segments[-1][ends[-1].end() :]
+    # The words before the first member's clause are shared too (对年度…,| 出口额达到…).
+    marks = list(re.finditer(r",", segments[0]))
+    prefix = segments[0][: marks[-1].end()] if marks else ""
+    middle = [prefix + seg + shared for seg in segments[1:-1]]
+    return [segments[0] + shared, *middle, prefix + segments[-1]]
+
+
+_BASIS_PART = re.compile(r"根据|依据|依照")
+# 500万元安家补贴 | 60万元科研经费补助 · 科研经费10万元: an amount beside the name of its own benefit
+_NAME_AFTER_AMOUNT = re.compile(
+    r"(?:的)?[\u4e00-\u9fff]{0,6}?(?:补贴|补助|奖励|资助|经费|津贴)(?=及|和|以及|并|,|。|;|$)"
+)
+_NAME_BEFORE_AMOUNT = re.compile(r"(?:补贴|补助|资助|经费|津贴)$")
+
+
+def _each_amount_named(part: str, k: int) -> bool:
+    """Whether each of the part's k amounts stands beside a benefit name of its own (最高500万元安家补贴
+    及最高60万元科研经费补助, 一次性科研经费10万元和每年8万元的生活补助): two benefits of one recipient."""
+    moneys = find_money(part)
+    if len(moneys) != k or k < 2:
+        return False
+    return all(
+        _NAME_AFTER_AMOUNT.match(part, m.end) or _NAME_BEFORE_AMOUNT.search(part, 0, m.start) for m in moneys
+    )
+
+
+# 获得授权后, 通过验收时: a stage of the item named before (博士后 is a person, not a stage)
+_LATER_STAGE = re.compile(r"(?:获得|取得|通过|完成|授权|验收|认定|投产)[\u4e00-\u9fff]{0,4}(?:后|时)$")
+# 鼓励人才中介组织引进和引荐人才: an organisation a preamble asks to act, paid for what it does
+_PREAMBLE_ACTOR = re.compile(
+    r"^(?:鼓励|支持|引导)(?P<who>[\u4e00-\u9fff]{2,10}?(?:组织|机构|协会|商会|联盟))(?=引进|引荐|开展|举办|参与|提供|组织)"
+)
+# 连续3年, 前三年: a time, not who is paid
+_DURATION_ONLY = re.compile(r"^(?:连续|前|后|每年|近)?[\d一二三四五六七八九十两]+(?:个)?(?:年|月)(?:内)?$")
+# An item of a 其中 list: a short name and its amount, nothing else (本科生2万元, 博士每人5万元).
+_ITEM_AMOUNT = re.compile(
+    rf"^(?!.*(?:不低于|不少于|不超过|不高于|最高|最多|达到|超过|低于|高于|以上|以下|总额|合计|累计))"
+    rf"[\u4e00-\u9fff]{{1,12}}?(?:每人|每家|每个)?{NUMBER}\s*(?:万元|元)$"
+)
+
+
 def _pair_rows(
     subject: str, base_subject: str, amounts: list[Amount], grant: Grant, part: str, base: str | None = None
 ) -> list[tuple[str, Amount | None, list[str], bool] | tuple[str, Amount | None, list[str], bool, str]]:
@@ -193,6 +273,19 @@ def _pair_rows(
                 # 获得国家级QC成果三等奖、省级一等奖的,每项分别奖励0.5万元: each member gets it.
                 lst = lists[0]
                 subjects = [lst.substitute(subject, i) for i in range(len(lst))]
+        elif alternatives := _threshold_alternatives(subject):
+            # 加工贸易额达到1000万美元以上、农产品贸易额达到200万美元以上且实现正增长的企业,每家
+            # 给予10万元: each member is a qualification of its own with its own threshold
+            subjects = alternatives
+        elif quoted := [
+            lst
+            for lst in find_lists(subject)
+            if lst.kind == "quoted"
+            and len(lst) > 1
+            and all(re.fullmatch(r"“[^”]+(?:奖|称号)”", m) for m in lst.members)
+        ]:
+            # 设立“创新奖”、“工匠奖”,给予每人2万元奖励: each named award is a qualification of its own
+            subjects = [quoted[0].substitute(subject, i) for i in range(len(quoted[0]))]
         return [(s, amounts[0] if amounts else None, [], False) for s in subjects]
     if conditions := _segment_tiers(part, k):
         # 1000万元以下部分按10%、以上部分按5%: progressive bands, each rate on its own part of the base
@@ -216,11 +309,20 @@ def _pair_rows(
             (_join_of(head, who) if head else who, a, [], False)
             for who, a in zip(recipients, amounts, strict=True)
         ]
+    if "分别" not in part and _each_amount_named(part, k):
+        # 最高500万元安家补贴及最高60万元科研经费补助: two benefits of one recipient, each named
+        return [(subject, a, [], False) for a in amounts]
     segments = split_top(subject, "、")
     if len(segments) == k and all("“" in seg for seg in segments):
         # 年销售收入达到100亿元的“航母之星”工业企业、…的“航母”工业企业: one named kind per amount.
         return [(seg, a, [], False) for seg, a in zip(segments, amounts, strict=True)]
-    lists = find_lists(subject)
+    # A list inside a legal basis (根据国家、省鼓励进口技术和产品目录) names where the rule comes from,
+    # not who is paid.
+    lists = [
+        lst
+        for lst in find_lists(subject)
+        if not _BASIS_PART.match(subject, subject.rfind(",", 0, lst.start + 1) + 1)
+    ]
     same = [lst for lst in lists if len(lst) == k]
     if same:
         chosen = same[0]
@@ -318,6 +420,12 @@ def _join_tier(condition: str, core: str) -> str:
     """
     if not core or core.endswith("的"):
         return condition
+    if (level := LEXICON.level_word(condition.removesuffix("的"))) and (lists := level_lists(core)):
+        # 对国家、省、市级科技计划项目…配套,对国家级的给予100%: the tier picks its member of the list
+        lst = lists[0]
+        for i, member in enumerate(lst.members):
+            if LEXICON.level_word(member) == level or LEXICON.level_word(member + "级") == level:
+                return lst.substitute(core, i)
     return condition + core if condition.endswith("的") else f"{condition}的{core}"
 
 
@@ -351,7 +459,21 @@ def _subject_from(pending: list[str], own: str, opened_by_dui: bool) -> str:
         if preambles and all(_PROCEDURAL.fullmatch(p) for p in kept):
             kept = []  # 鼓励小微企业组织管理培训,经认定,按…: the preamble names who, 经认定 only how
         parts = kept or [_PREAMBLE.sub("", (preambles or parts)[-1])]
+    if (
+        own
+        and parts
+        and _FEE_ITEM.fullmatch(own)
+        and not own.startswith("其")
+        and not parts[-1].endswith("的")
+    ):
+        # 发明专利,申请费资助1000元/件: the fee of the item named before (发明专利申请费)
+        return _clean_subject(",".join(parts) + own)
     return _clean_subject(",".join([*parts, own] if own else parts))
+
+
+_NAMED_BENEFIT = re.compile(r"(?:万元|元)(?P<name>(?:(?!标准|发放|给予|予以|进行|的)[\u4e00-\u9fff]){2,8})$")
+# 申请费, 代理费, 年费: a fee of the item before it
+_FEE_ITEM = re.compile(r"[\u4e00-\u9fff]{1,3}费")
 
 
 @dataclass
@@ -399,6 +521,10 @@ def _resolve_subject(
     if not fresh:
         if own.endswith("的"):  # 融资额10亿元(含)至20亿元的奖补700万元: a tier of the clause's subject
             return _join_tier(own, ctx.core or ""), ctx.core or ""
+        if _LATER_STAGE.search(own) and not pending and ctx.core and not _LATER_STAGE.search(ctx.core):
+            # 发明专利,申请费资助1000元/件,获得授权后资助8000元/件: a later stage of the same item
+            subject = ctx.core + own
+            return subject, subject
         # Conditions listed since the last grant name this grant's own recipients.
         subject = _subject_from(pending, own, True) or ctx.subject or ""
         return subject, subject
@@ -436,6 +562,10 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         return []
     if TAX_TREATMENT.search(clause) or _ENTERPRISE_CAP.search(clause):
         return []
+    if (limit := _ACTUAL_COST.search(clause)) and not _AMOUNT_SIGN.search(
+        clause[: limit.start()] + clause[limit.end() :]
+    ):
+        return []  # 如实际租金小于50元的,按实际租金予以补贴: the grant before is bounded by the cost paid
     clause_payers = None
     if "担" in clause:
         for m in _BRACKETED_SHARE.finditer(clause):
@@ -444,7 +574,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
     clause = _NEW_GRANT_AFTER_AMOUNT.sub(",", clause)  # …500万元对完成目标的县区…: a new grant
     # 给予10万元奖励并对其新增地方财政贡献给予全额奖励: a second grant joined by 并
     clause = _JOINED_BY_BING.sub(",", clause)
-    parts = split_parts(clause)
+    parts = _standard_items(split_parts(clause))
     start, start_payer = _find_subject_start(parts)
     if start and any(read_grant(i, parts[i]) for i in range(start)):
         # 设立工作站的,每年给予最高40万元资助,对促成成果转化的,按…给予补助: the 对 opens a second grant
@@ -462,6 +592,7 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         # 引进…的区域性、全国性商贸会展,经认定的,对引进方给予5万元、10万元: who qualifies is before 对
         pending = [p for p in parts[:start] if not _PREAMBLE.match(p)] or parts[:start]
     lead_in = ""  # parts before the first grant: 按级别给予一次性补贴,其中…
+    itemised = False  # after 其中, items that print a name and an amount only (本科生2万元)
     fresh = True  # the next grant starts a new subject (no grant yet, or a new 对 part came)
     for i in range(first_index, len(parts)):
         part = parts[i]
@@ -501,6 +632,8 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
             and (
                 read_grant(i + 1, parts[i + 1])
                 or re.match(r"(?:给予|予以|奖励|补助|补贴|资助|奖补)", parts[i + 1])
+                # 按其…利率的100%,对该企业给予贴息补助: the rate of a grant to the subject named before
+                or re.match(r"对(?:其|该)[\u4e00-\u9fff]{0,4}(?:给予|予以)", parts[i + 1])
             )
         ):
             # 按照实际投资额的1.5%,最高给予100万元奖补: the rate belongs to the grant that follows.
@@ -511,6 +644,12 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         if part.startswith("其中"):
             parts[i] = part = re.sub(r"^其中[::,]?", "", part)
             pending, fresh = [], True  # 其中获省级称号企业奖励10万元: recipients within the category
+            itemised = bool(_ITEM_AMOUNT.match(part)) and not GRANT_VERB.search(part)
+        if itemised and _ITEM_AMOUNT.match(part) and not GRANT_VERB.search(part):
+            # 发放住房补贴,其中本科生2万元,硕士研究生4万元: each item names its own amount
+            money = find_money(part)[0]
+            parts[i] = part = part[: money.start] + "给予" + part[money.start :]
+            pending, fresh = [], True
         grant = read_grant(i, part)
         if grant is None and not slots and i + 1 < len(parts) and cap_of(parts[i + 1]):
             grant = unspecified_grant(i, part)  # 给予一定资金补助,最高不超过30万元
@@ -550,6 +689,14 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
         elif len(amounts) == len(slot.caps):  # 分别按50%、30%…,最高分别不超过20万元、10万元
             amounts = [replace(a, cap=c.value_wan) for a, c in zip(amounts, slot.caps, strict=True)]
         subject = slot.subject
+        if (
+            not grant.own
+            and subject
+            and subject == ctx.topic
+            and (named := _NAMED_BENEFIT.search(grant.before_verb))
+        ):
+            # (一)最高2000万元落户奖励: an item that names its benefit after the amount
+            subject = f"{subject}{named.group('name')}{grant.after_verb[:2]}"
         if recipient := _recipient_suffix(grant):
             recipient = recipient.removeprefix("其")
             subject = _join_of(subject, recipient) if subject else recipient
@@ -580,6 +727,15 @@ def _rows_for_clause(clause: str, ctx: _Context, task: str | None, text: str) ->
                 )
             )
     ctx.payers = ctx.payers or (rows[0].payers if rows else None)
+    actor = next((m for p in parts[:first_index] if (m := _PREAMBLE_ACTOR.match(p))), None)
+    for row in rows:
+        if actor and row.subject.endswith("的"):
+            # 鼓励人才中介组织引进人才,对成功引进院士的,给予…: the organisation is who is paid
+            row.subject = row.subject + actor.group("who")
+            row.level = level_of(row.subject)
+        if _DURATION_ONLY.match(row.subject):
+            row.needs_review = True
+            row.notes.append(f"未找到受益对象,“{row.subject}”只是期限,请核对")
     _flag_leftovers(clause, parts, rows)
     for row in rows if clause_notes else []:
         row.needs_review = True
@@ -657,10 +813,14 @@ def _unspecified_rows(
         return []  # 当补助总额超过500万元时,以500万元除以…作为补助标准: how a budget is shared
     if _NO_GRANT.search(clause):
         return []  # 对采取一事一议的项目,不再享受本政策: a benefit withheld, not granted
+    if len(parts) == 1 and _TOPIC_SENTENCE.fullmatch(clause.rstrip("。")):
+        return []  # 对获得专利奖的资助。: a topic naming the grants that follow, no grant itself
     for i in range(first_index, len(parts)):
         grant = unspecified_grant(i, parts[i])
         if grant is None:
             continue
+        if not opened and len(parts) == 1 and not re.search(r"给予|予以|可|将|按|实行|采取|一事一议", clause):
+            return []  # 2017年度企业入统奖励, □零售业奖励: a label (a title, a form's box), not a grant
         subject = _subject_from(parts[first_index:i], grant.own, opened) or ctx.subject or ctx.topic
         if not subject:
             return []
@@ -704,6 +864,11 @@ _CAP_HEAD = re.compile(
 )
 
 
+_PERIOD_REMARK = re.compile(
+    r"(?:期限|时间|期)(?:为|最长)?(?:不超过)?[\d一二三四五六七八九十两]+(?:个)?(?:年|月)"
+)
+
+
 def cap_only(clause: str) -> float | None:
     """A clause that only caps the grants before it (单个项目最高不超过1000万元, 用于…的单个项目补贴
     金额最高不超过500万元): its ceiling in 万元, else None.
@@ -711,7 +876,21 @@ def cap_only(clause: str) -> float | None:
     >>> cap_only("单个项目最高不超过1000万元"), cap_only("对新认定的企业最高奖励50万元")
     (1000.0, None)
     """
-    m = _CAP_ONLY.match(clause.strip())
+    clause = clause.strip()
+    parts = split_top(clause, ",")
+    with_money = [i for i, p in enumerate(parts) if find_money(p)]
+    at = with_money[0] if len(with_money) == 1 else None
+    if (
+        len(parts) > 1
+        and at is not None
+        # before the ceiling only how long (补贴期限为3年), after it only who may apply
+        and all(_PERIOD_REMARK.search(p) for p in parts[:at])
+        and not any(find_ratios(p) or GRANT_VERB.search(p) for p in parts[at + 1 :])
+    ):
+        # 原则上单个项目最高配套额度为500万元,每个机构每年可申请一项 · 补贴期限为3年,且每年最高补贴
+        # 金额不超过300万元: the other parts only say who may apply or for how long
+        clause = re.sub(r"^(?:且|并且|同时)", "", parts[at])
+    m = _CAP_ONLY.match(clause)
     if not m or re.match(r"对|给予|予以|按", m.group("head")) or find_ratios(clause):
         return None
     if not _CAP_HEAD.search(clause):
@@ -720,6 +899,38 @@ def cap_only(clause: str) -> float | None:
         return money_to_wan(m.group("num"), m.group("unit"))
     except ValueError:
         return None
+
+
+_LIMITS_OF_ABOVE = re.compile(
+    r"^(?:以上|上述)(?:各项|所列各项|(?:所列)?(?:政策|奖励|补助|资助|补贴|扶持|条款))[^。]*(?:最多|最高|不超过|不得超过)"
+)
+_PER_PERSON_CAP = re.compile(
+    rf"每人[^,]{{0,8}}?(?:最高|不超过)(?:不超过)?(?P<num>{NUMBER})\s*(?P<unit>万元|元)"
+)
+
+
+_ACTUAL_COST = LEXICON.pattern("actual_cost_limit")
+_TOPIC_SENTENCE = re.compile(
+    r"对(?:(?!给予|予以|进行|实行)[^,;。]){1,30}的(?:资助|奖励|补助|补贴|支持|扶持|奖补)"
+)
+_FORM_CELL = re.compile(r"^(?:申请|申报)[^,。;]{0,30}?(?:奖励|补助|补贴|资助|奖补)\s+\d")
+
+
+def _limit_rows_above(sentence: str, rows: list[Incentive]) -> None:
+    """Apply a sentence of limits on the grants above it: 每人…最高N caps the grants of staff costs
+    (人员费) that have no cap; every other limit is left to the officer on each row it may touch."""
+    per_person = _PER_PERSON_CAP.search(sentence)
+    for row in rows:
+        if (
+            per_person
+            and row.cap_wan is None
+            and row.kind in ("ratio", "max")
+            and "人员" in row.subject + (row.base or "")
+        ):
+            row.cap_wan = money_to_wan(per_person.group("num"), per_person.group("unit"))
+            continue
+        row.needs_review = True
+        row.notes.append(f"其后另有限制“{sentence}”未计入,请核对")
 
 
 def _apply_cap(rows: list[Incentive], cap: float) -> bool:
@@ -815,6 +1026,8 @@ def extract_incentives(
     the numbers it read from letters (IOo→100); the rows whose sentence holds one are flagged.
     """
     rows: list[Incentive] = []
+    placed: list[tuple[Incentive, object]] = []  # each row with the section it was read in
+    lead_in: tuple[object, str] | None = None  # a sentence ending in ":" and the subject it opened
     schedule: object = None  # the section whose lead-in announced a schedule of amounts
     section_rows: list[Incentive] = []
     current: object = None
@@ -843,10 +1056,26 @@ def extract_incentives(
                 previous_sentence, previous_subject, previous_rows = sentence, None, []
                 continue  # no subject, no grant word, no lead-in: nothing to read here
             sentence = without_limits(sentence)
-            if not sentence:
-                continue
+            if not sentence or _FORM_CELL.match(sentence):
+                continue  # 申请企业入统奖励 20万元: a row of an application form, the sum applied for
             if (cap := cap_only(sentence)) is not None and _apply_cap(previous_rows or section_rows, cap):
                 continue  # 单个项目最高不超过1000万元 stated once for the grants before it
+            if (
+                cap is not None
+                and (previous_rows or section_rows)
+                and not re.search(r"对|给予|予以", sentence)
+            ):
+                # 补贴期限为3年,且每年最高补贴金额不超过300万元 after rows that have their own ceiling:
+                # a second limit, shown to the officer on those rows
+                for row in previous_rows or section_rows:
+                    row.needs_review = True
+                    row.notes.append(f"另有上限“{sentence}”未计入,请核对")
+                continue
+            if _LIMITS_OF_ABOVE.match(sentence) and "对" not in sentence and section_rows:
+                # 以上政策同一企业最多资助4个展位,每人资助金额最高不超过2万元: limits on the grants
+                # above, not a grant; a cap per person caps the grants of staff costs, the rest is shown.
+                _limit_rows_above(sentence, section_rows)
+                continue
             if _LEAD_IN.search(sentence) and _GRANT_WORD.search(sentence) and not find_money(sentence):
                 schedule = para.section
                 continue
@@ -862,7 +1091,15 @@ def extract_incentives(
                     for row in previous_rows:
                         row.payers = row.payers if row.payers and len(row.payers) > 1 else shares
                 continue
-            ctx = _Context(sentence_payer=sentence_payer(sentence), topic=_topic(para))
+            topic = _topic(para)
+            if (
+                lead_in
+                and para.section is not None
+                and para.section is not lead_in[0]
+                and lead_in[0] in para.section.ancestors()
+            ):
+                topic = lead_in[1]  # (一)最高2000万元落户奖励 under 对新型研发机构…经费构成包括:
+            ctx = _Context(sentence_payer=sentence_payer(sentence), topic=topic)
             sentence_rows: list[Incentive] = []
             clauses = split_clauses(read_as)
             originals = split_clauses(sentence)
@@ -888,10 +1125,36 @@ def extract_incentives(
                 sentence_rows.extend(_rows_for_clause(clause, ctx, task, text))
             for row in sentence_rows:
                 row.section = section
+                placed.append((row, para.section))
             rows.extend(sentence_rows)
             section_rows.extend(sentence_rows)
             previous_sentence = sentence
             previous_subject = ctx.subject
             previous_rows = sentence_rows
+            if sentence.rstrip().endswith(":") and ctx.subject:
+                lead_in = (para.section, ctx.subject)  # the items under it are paid to this subject
+    rows = _without_detailed_lead_ins(rows, placed)
     _flag_repairs(rows, list(repairs), list(ocr))
     return rows
+
+
+# 根据企业实缴注册资本给予…, 按照纳税总额给予…, …分类给予奖励: an amount that depends on a measure
+_BY_MEASURE = re.compile(r"根据|按照|(?<![\u4e00-\u9fff])按|分类|分档|如下|以下标准|:$")
+
+
+def _without_detailed_lead_ins(
+    rows: list[Incentive], placed: list[tuple[Incentive, object]]
+) -> list[Incentive]:
+    """Drop a grant without a number whose amounts are listed in the items under it: (一)根据企业
+    实缴注册资本给予落户奖励。 followed by 1.…(1)…的,奖励300万元 is a schedule's lead-in, not a row."""
+    detailed = set()
+    for i, (row, section) in enumerate(placed):
+        if row.kind != "unspecified" or section is None or not _BY_MEASURE.search(row.text):
+            continue
+        following = [(other, inner) for other, inner in placed[i + 1 :] if inner is not section][:1]
+        if any(
+            other.kind != "unspecified" and inner is not None and section in inner.ancestors()
+            for other, inner in following
+        ):
+            detailed.add(id(row))
+    return [row for row in rows if id(row) not in detailed]

@@ -37,6 +37,7 @@ _LIMITS = [p for name, p in RULES if name in ("highest_only", "cap_per_enterpris
 # One pass over a sentence tells whether any rule (or any limit) can be there at all.
 _ANY_RULE = re.compile("|".join(f"(?:{p.pattern})" for _, p in RULES))
 _ANY_LIMIT = re.compile("|".join(f"(?:{p.pattern})" for p in _LIMITS))
+_OWN_CAP = LEXICON.pattern("own_grant_cap")
 
 _ARTICLE = re.compile(r"第(?P<num>[一二三四五六七八九十百零〇\d]{1,5})(?:条|项|款|点)")
 _ARTICLE_LIST = re.compile(
@@ -54,8 +55,20 @@ def without_limits(sentence: str) -> str:
     """
     if not _ANY_LIMIT.search(sentence):
         return sentence
-    kept = [part for part in split_top(sentence, ",") if not any(p.search(part) for p in _LIMITS)]
+    kept = []
+    for part in split_top(sentence, ","):
+        if _OWN_CAP.search(part) or not any(p.search(part) for p in _LIMITS):
+            kept.append(part)
+        elif ":" in part and (after := part.rsplit(":", 1)[1]):
+            kept.append(after)  # …年资助总额不超过300万元:其中 — what follows the colon is read
     return ",".join(kept)
+
+
+def _only_own_caps(sentence: str, pattern: re.Pattern[str]) -> bool:
+    """Whether every part of ``sentence`` that ``pattern`` finds is a ceiling on its own grant
+    (该项奖励金额合计不超过200万元): that is the grant's cap, not a stacking rule."""
+    parts = [part for part in split_top(sentence, ",") if pattern.search(part)]
+    return bool(parts) and all(_OWN_CAP.search(part) for part in parts)
 
 
 def _number(text: str) -> int | None:
@@ -183,6 +196,8 @@ def extract_stacking(structure: Structure, granting: set[str] | None = None) -> 
                 if not pattern.search(sentence):
                     continue
                 rule = Stacking(text=sentence, rule=name)
+                if name == "cap_per_enterprise" and _only_own_caps(sentence, pattern):
+                    continue  # 该项奖励金额合计不超过200万元: the cap of the grant beside it
                 if name == "cap_per_enterprise":
                     rule = _cap(rule, sentence, _scope(sentence, para.section, structure, granting))
                 elif name == "highest_only":
