@@ -66,15 +66,26 @@ def decide(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
 
     A grant's offer is its amount, else its cap (what the enterprise could get by applying),
     else nothing. A superseding document replaces only older documents of the same issuing
-    region, and only when both dates are known.
+    region, and only when both dates are known. Of equal offers the first grant wins, and of
+    one grant's rows (split across payers) the first rule names it.
+
+    Most facts have one candidate (one rule pays for them): such a row wins alone, and only
+    the facts with several candidates are grouped and sorted.
     """
     fact = ["fact_key"]  # one integer per fact (a fact belongs to one enterprise)
     meta = rule_meta(rules).select("rule", "grant", "doc_date", "doc_region", "supersedes")
     rows = (
         candidates.lazy()
         .join(meta.lazy(), on="rule", how="left")
+        .with_columns(own=pl.coalesce("amount_wan", "cap_wan", pl.lit(-1.0)), alone=pl.len().over(fact) == 1)
+    )
+    alone = rows.filter(pl.col("alone")).with_columns(
+        superseded=pl.lit(False), win_rule="rule", win_offer="own", status=pl.lit(PAID)
+    )
+    shared = (
+        rows.filter(~pl.col("alone"))
         .with_columns(
-            offer=pl.coalesce("amount_wan", "cap_wan", pl.lit(-1.0)).sum().over([*fact, "grant"]),
+            offer=pl.col("own").sum().over([*fact, "grant"]),
             newest_replacing=pl.col("doc_date")
             .filter(pl.col("supersedes") & pl.col("doc_date").is_not_null())
             .max()
@@ -83,21 +94,18 @@ def decide(candidates: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
         .with_columns(superseded=(pl.col("doc_date") < pl.col("newest_replacing")).fill_null(False))
     )
     winners = (
-        rows.filter(~pl.col("superseded"))
+        shared.filter(~pl.col("superseded"))
         .select(*fact, win_grant="grant", win_rule="rule", win_offer="offer")
-        .sort(["win_offer", "win_grant"], descending=[True, False])
+        .sort(["win_offer", "win_grant", "win_rule"], descending=[True, False, False])
         .unique(fact, keep="first", maintain_order=True)
     )
-    return (
-        rows.join(winners, on=fact, how="left")
-        .with_columns(
-            status=pl.when(pl.col("grant") == pl.col("win_grant"))
-            .then(pl.lit(PAID))
-            .otherwise(pl.lit(SUPPRESSED))
-        )
-        .drop("offer", "newest_replacing", "win_grant", "grant", "doc_date", "doc_region", "supersedes")
-        .collect()
+    shared = shared.join(winners, on=fact, how="left").with_columns(
+        status=pl.when(pl.col("grant") == pl.col("win_grant"))
+        .then(pl.lit(PAID))
+        .otherwise(pl.lit(SUPPRESSED))
     )
+    columns = [*candidates.columns, "superseded", "win_rule", "win_offer", "status"]
+    return pl.concat([alone.select(columns), shared.select(columns)]).collect()
 
 
 def annotate(decided: pl.DataFrame, rules: Sequence[Rule]) -> pl.DataFrame:
