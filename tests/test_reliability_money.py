@@ -228,4 +228,12 @@ def test_amounts_rounded_in_columns_are_the_floats_python_rounds_to():
         rounded=round_wan_expr(pl.col("v")), text=format_wan_expr(pl.col("v"))
     )
     assert frame["rounded"].to_list() == [round_wan(v) for v in values]
-    assert frame["text"].to_list() == ["103.335", "768.79", "63.36", "0.0001", "2.0001", "-12.3457", "1033.35"]
+    assert frame["text"].to_list() == [
+        "103.335",
+        "768.79",
+        "63.36",
+        "0.0001",
+        "2.0001",
+        "-12.3457",
+        "1033.35",
+    ]
