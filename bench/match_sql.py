@@ -3,7 +3,8 @@ column-wise engine with, besides the two Python loops.
 
 A competent engineer with a SQL engine would keep the rules as a table and write the matching
 as joins and window functions. This module does exactly that, with the same rule rows the
-engine reads (:func:`huiqi.match.engine.rules_frame`, :func:`huiqi.match.stacking.rule_meta`:
+engine reads (:func:`huiqi.match.engine.rules_frame`, :func:`~huiqi.match.engine.extra_tests_frame`,
+:func:`huiqi.match.stacking.rule_meta`:
 compiling the documents is shared, matching is not), the registry's facts and its annual
 figures registered as Arrow tables:
 
@@ -30,7 +31,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from huiqi.match.engine import rules_frame
+from huiqi.match.engine import extra_tests_frame, rules_frame
 from huiqi.match.figures import EPSILON, HISTORY_YEARS
 from huiqi.match.stacking import rule_meta
 from huiqi.money import PLACES
@@ -219,26 +220,6 @@ def match(
     ``figures``: :func:`huiqi.match.figures.annual` (uscc, indicator, year, value).
     """
     con = con or duckdb.connect()
-    extra = pl.DataFrame(
-        [
-            {
-                "rule": index,
-                "x_measure": t.measure,
-                "x_test": t.test,
-                "x_lo": t.band.low,
-                "x_hi": t.band.high,
-                "x_lo_inc": t.band.low_inclusive,
-                "x_hi_inc": t.band.high_inclusive,
-                "x_offset": t.offset,
-            }
-            for index, rule in enumerate(rules)
-            for t in rule.extra_tests
-        ],
-        schema={
-            "rule": pl.Int32, "x_measure": pl.String, "x_test": pl.String, "x_lo": pl.Float64,
-            "x_hi": pl.Float64, "x_lo_inc": pl.Boolean, "x_hi_inc": pl.Boolean, "x_offset": pl.Int32,
-        },
-    )  # fmt: skip
     tables = {
         "enterprises": enterprises.select("uscc", "region_code", "founded"),
         "facts": facts.select(
@@ -246,7 +227,7 @@ def match(
         ),
         "figures": figures.select("uscc", "indicator", "year", "value"),
         "rules": rules_frame(rules),
-        "extra": extra,
+        "extra": extra_tests_frame(rules),
         "meta": rule_meta(rules).select("rule", "grant", "doc_date", "doc_region", "supersedes"),
     }
     for name, frame in tables.items():

@@ -55,10 +55,21 @@ def test_engine_and_reference_give_the_same_entitlements(rules, seed, as_of, yea
     assert decided.filter(pl.col("status") == "不重复享受").height > 0  # stacking was exercised
 
 
-@pytest.mark.seeds
-def test_the_loop_that_looks_rules_up_by_kind_decides_as_the_plain_loop(rules):
-    """bench/match.py times both loops as baselines: they must be the same computation."""
-    population = generate(600, seed=7, annual=True, monthly=False)
+_ON_FIGURES = (
+    "滨州市人民政府关于支持工业企业发展的若干措施\n滨政发〔2021〕3号\n一、做大做强\n"
+    "1.对年营业收入首次突破1亿元的工业企业,奖励10万元。(责任单位:市工业和信息化局)\n"
+    "2.对税收较上年增长20%以上的工业企业,奖励5万元。(责任单位:市财政局)\n"
+)
+_MORE_ON_FIGURES = (
+    "3.对研发投入占营业收入比重达到5%的企业,奖励10万元。(责任单位:市科学技术局)\n"
+    "4.对新认定的国家级专精特新“小巨人”且年营业收入达到1亿元的企业,奖励20万元。(责任单位:市工业和信息化局)\n"
+)
+
+
+def _with_figures(rules, n: int, seed: int, clauses: str = ""):
+    """A population with annual figures, and the seed rules plus a document of conditions on
+    figures: (enterprises with founded, facts, figures, rules)."""
+    population = generate(n, seed=seed, annual=True, monthly=False)
     enterprises = population.enterprises.select(
         "uscc", "region_code", founded=pl.col("established_on").dt.year().cast(pl.Int32)
     )
@@ -67,14 +78,20 @@ def test_the_loop_that_looks_rules_up_by_kind_decides_as_the_plain_loop(rules):
         population.events.with_row_index("fact_id"),
         enterprises.select("uscc", "region_code"),
     )
-    figures = annual(population.metrics)
-    on_figures = extract_text(
-        "滨州市人民政府关于支持工业企业发展的若干措施\n滨政发〔2021〕3号\n一、做大做强\n"
-        "1.对年营业收入首次突破1亿元的工业企业,奖励10万元。(责任单位:市工业和信息化局)\n"
-        "2.对税收较上年增长20%以上的工业企业,奖励5万元。(责任单位:市财政局)\n"
-        "滨州市人民政府\n2021年1月1日\n"
-    ).model_dump(mode="json")
-    everything = [*rules, *compile_document(99, on_figures, code_for_place)[0]]
+    text = _ON_FIGURES + clauses + "滨州市人民政府\n2021年1月1日\n"
+    on_figures = extract_text(text).model_dump(mode="json")
+    return (
+        enterprises,
+        facts,
+        annual(population.metrics),
+        [*rules, *compile_document(99, on_figures, code_for_place)[0]],
+    )
+
+
+@pytest.mark.seeds
+def test_the_loop_that_looks_rules_up_by_kind_decides_as_the_plain_loop(rules):
+    """bench/match.py times both loops as baselines: they must be the same computation."""
+    enterprises, facts, figures, everything = _with_figures(rules, 600, 7)
     as_of = dt.date(2026, 11, 1)
     plain = reference_rows(enterprises, facts, everything, as_of, None, figures)
     indexed = reference_rows(enterprises, facts, everything, as_of, None, figures, indexed=True)
@@ -97,23 +114,7 @@ def test_the_duckdb_baseline_decides_as_the_engine(rules):
     from huiqi.match.engine import needed_measures
     from huiqi.match.figures import measure_frame
 
-    population = generate(1500, seed=4, annual=True, monthly=False)
-    enterprises = population.enterprises.select(
-        "uscc", "region_code", founded=pl.col("established_on").dt.year().cast(pl.Int32)
-    )
-    facts = facts_frame(
-        population.recognitions.with_row_index("fact_id"), population.events.with_row_index("fact_id")
-    )
-    figures = annual(population.metrics)
-    on_figures = extract_text(
-        "滨州市人民政府关于支持工业企业发展的若干措施\n滨政发〔2021〕3号\n一、做大做强\n"
-        "1.对年营业收入首次突破1亿元的工业企业,奖励10万元。(责任单位:市工业和信息化局)\n"
-        "2.对税收较上年增长20%以上的工业企业,奖励5万元。(责任单位:市财政局)\n"
-        "3.对研发投入占营业收入比重达到5%的企业,奖励10万元。(责任单位:市科学技术局)\n"
-        "4.对新认定的国家级专精特新“小巨人”且年营业收入达到1亿元的企业,奖励20万元。(责任单位:市工业和信息化局)\n"
-        "滨州市人民政府\n2021年1月1日\n"
-    ).model_dump(mode="json")
-    everything = [*rules, *compile_document(99, on_figures, code_for_place)[0]]
+    enterprises, facts, figures, everything = _with_figures(rules, 1500, 4, _MORE_ON_FIGURES)
     assert sum(bool(r.tests) for r in everything) == 4
     as_of = dt.date(2026, 11, 1)
     measures = measure_frame(figures, needed_measures(everything), enterprises)

@@ -371,27 +371,24 @@ def evaluate(
     )
 
 
-def _with_extra_tests(lazy: pl.LazyFrame, rules: Sequence[Rule], measures: MeasureTable) -> pl.LazyFrame:
-    """Keep the rows whose rule's other conditions on figures (且) hold for the year checked;
-    a condition the registry cannot decide keeps the row, with the reason in ``doubt``."""
-    extra = [
-        {
-            "rule": index,
-            "x_measure": t.measure,
-            "x_test": t.test,
-            "x_lo": t.band.low,
-            "x_hi": t.band.high,
-            "x_lo_inc": t.band.low_inclusive,
-            "x_hi_inc": t.band.high_inclusive,
-            "x_offset": t.offset,
-        }
-        for index, rule in enumerate(rules)
-        for t in rule.extra_tests
-    ]
-    if not extra:
-        return lazy
-    tests = pl.LazyFrame(
-        extra,
+def extra_tests_frame(rules: Sequence[Rule]) -> pl.DataFrame:
+    """One row per further condition on figures (且) of each rule (``rule`` is its index):
+    the measure, the test, its band and the year offset (上年度: -1)."""
+    return pl.DataFrame(
+        [
+            {
+                "rule": index,
+                "x_measure": t.measure,
+                "x_test": t.test,
+                "x_lo": t.band.low,
+                "x_hi": t.band.high,
+                "x_lo_inc": t.band.low_inclusive,
+                "x_hi_inc": t.band.high_inclusive,
+                "x_offset": t.offset,
+            }
+            for index, rule in enumerate(rules)
+            for t in rule.extra_tests
+        ],
         schema={
             "rule": pl.Int32,
             "x_measure": pl.String,
@@ -403,8 +400,17 @@ def _with_extra_tests(lazy: pl.LazyFrame, rules: Sequence[Rule], measures: Measu
             "x_offset": pl.Int32,
         },
     )
+
+
+def _with_extra_tests(lazy: pl.LazyFrame, rules: Sequence[Rule], measures: MeasureTable) -> pl.LazyFrame:
+    """Keep the rows whose rule's other conditions on figures (且) hold for the year checked;
+    a condition the registry cannot decide keeps the row, with the reason in ``doubt``."""
+    extra = extra_tests_frame(rules)
+    if extra.is_empty():
+        return lazy
+    tests = extra.lazy()
     rows = lazy.with_row_index("row_id")
-    figures = measures.rows({t["x_measure"] for t in extra}).select(
+    figures = measures.rows(set(extra["x_measure"].to_list())).select(
         "uscc", pl.col("measure").alias("x_measure"), pl.col("year").alias("x_year"), *_FIGURES
     )
     checked = (
