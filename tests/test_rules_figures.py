@@ -183,7 +183,7 @@ def test_a_figure_per_mu():
     rules = rules_of("对亩均税收达到30万元的工业企业,给予10万元奖励。")
     frame = run(rules, {("税收", 2024): 300, ("用地面积", 2024): 10})
     [row] = frame.iter_rows(named=True)
-    assert row["amount_wan"] == 10.0 and "税收/用地面积30万元" in row["reason"]
+    assert row["amount_wan"] == 10.0 and "税收/用地面积30万元/亩" in row["reason"]
 
 
 def test_conditions_joined_by_qie_all_hold_and_a_missing_one_is_checked_by_hand():

@@ -51,7 +51,7 @@ def sum_wan_expr(expr: pl.Expr) -> pl.Expr:
 def format_wan_expr(expr: pl.Expr) -> pl.Expr:
     """An amount as text inside a Polars expression: rounded to the yuan, no trailing zeros
     (the same digits :func:`format_wan` shows, without thousands separators)."""
-    return round_wan_expr(expr).cast(pl.String).str.replace(r"\.0$", "")
+    return round_wan_expr(expr).cast(pl.String).str.strip_suffix(".0")
 
 
 def format_wan(value: float | None, unit: str = "") -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from huiqi.money import format_wan_expr
+from huiqi.money import round_wan_expr
 from huiqi.rules.conditions import Band
 from huiqi.rules.figures import PER_MU, MetricTest
 from huiqi.rules.vocabulary import load_vocabulary
@@ -311,15 +311,20 @@ def figures_text() -> pl.Expr:
     (``kind`` the measure, ``date`` the year's last day, ``amount`` the figure, ``prev`` the one
     of the year before)."""
     year = pl.col("date").dt.year()
-    ratio = pl.col("kind").str.contains("/") & ~pl.col("kind").str.ends_with(f"/{PER_MU}")
-    unit = pl.col("kind").replace_strict(MEASURE_UNITS, default="")
+    per_mu = pl.col("kind").str.ends_with(f"/{PER_MU}")
+    ratio = pl.col("kind").str.contains("/") & ~per_mu
+    unit = pl.col("kind").str.split("/").list.first().replace_strict(MEASURE_UNITS, default="")
+    suffix = (
+        pl.when(ratio)
+        .then(pl.lit("%"))
+        .when(per_mu)
+        .then(pl.concat_str([unit, pl.lit("/亩")]))
+        .otherwise(unit)
+    )
 
-    def shown(value: pl.Expr) -> pl.Expr:
-        return (
-            pl.when(ratio)
-            .then(pl.format("{}%", (value * 100).round(2).cast(pl.String).str.replace(r"\.0$", "")))
-            .otherwise(pl.concat_str([format_wan_expr(value), unit]))
-        )
+    def shown(value: pl.Expr) -> pl.Expr:  # one number, one cast: 5.25% or 12000万元
+        number = pl.when(ratio).then((value * 100).round(2)).otherwise(round_wan_expr(value))
+        return pl.concat_str([number.cast(pl.String).str.strip_suffix(".0"), suffix])
 
     now = pl.format("{}年{}{}", year.cast(pl.String), pl.col("kind"), shown(pl.col("amount")))
     before = pl.format("({}年{})", (year - 1).cast(pl.String), shown(pl.col("prev")))
