@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from huiqi.extract.amounts import (
     AGGREGATE_BUDGET,
@@ -30,6 +31,7 @@ from huiqi.extract.amounts import (
     RECIPIENT,
     SUBJECT_START,
     TAX_TREATMENT,
+    UNSPEC_HINT,
     Amount,
     Grant,
     amounts_of,
@@ -446,7 +448,7 @@ def _labelled_amounts(part: str, grant: Grant, k: int) -> list[str] | None:
     if len(found) != k or k < 2:
         return None
     labels = []
-    for before, after in zip(found, found[1:]):
+    for before, after in pairwise(found):
         m = _LABEL_BETWEEN.fullmatch(part[before.end : after.start])
         if not m:
             return None
@@ -922,6 +924,11 @@ def _unspecified_rows(
             payers=payers_from(clause, payer) if payer else None,
             one_time="一次性" in clause,
         )
+        if "分别" in parts[i] and not UNSPEC_HINT.search(parts[i]):
+            # 按获奖名单排名分别给予奖励: 分别 with no amounts — they are listed elsewhere (the
+            # sentences after it), so this row may only announce them
+            row.needs_review = True
+            row.notes.append("“分别给予”而未列金额,金额或在其后各句,请核对")
         return [row]
     if opened and not ctx.subject:
         ctx.subject = _core(_clean_subject(parts[first_index]))

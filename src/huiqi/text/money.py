@@ -141,7 +141,9 @@ def _find_money(text: str) -> tuple[Money, ...]:
         for m in _CAP_WAN.finditer(text):
             if not any(f.start <= m.start("num") < f.end for f in found):
                 value = money_to_wan(m.group("num"), "万")
-                found.append(Money(value, "万", m.start("num"), m.end(), m.group(0)[m.start("num") - m.start() :]))
+                found.append(
+                    Money(value, "万", m.start("num"), m.end(), m.group(0)[m.start("num") - m.start() :])
+                )
         found.sort(key=lambda f: f.start)
     return tuple(found)
 
