@@ -52,6 +52,8 @@ FIRST_LOOKS = """\
 | held-out-2, single clauses | | commit 42539ef | 0.849 | 91.4% (171/187) |
 | held-out-3 (Guangzhou Nansha: three policy pages as published in HTML, four 办事指南 of which one GB18030; Zhejiang 444) | after the second round was read, again blind; another province and format | commit 77ce7b8 | 0.717 (118 of 162 gold, 167 rows; found F1 0.918) | 72.3% (115/159) |
 | held-out-3, single clauses | | commit 77ce7b8 | 0.740 (found F1 0.921) | 77.2% (227/294) |
+| held-out-4 (Guangzhou Nansha page 4ff091; Zhejiang 431 commerce, 442 science, 509 manufacturing lines 1-39) | after the third round was read, again blind | commit a67bce7 | 0.786 (169 of 217 gold, 213 rows; found F1 0.949) | 82.7% (162/196) |
+| held-out-4, single clauses | | commit a67bce7 | 0.792 (found F1 0.963) | 86.3% (320/371) |
 """
 
 
@@ -77,14 +79,16 @@ def corpus_report() -> list[str]:
     return [
         "## Real documents from outside the seed cities",
         "",
-        "`bench/corpus_gold.py` scores the reader against the project's own gold for 22 documents of",
-        "`../shared/corpus/zhejiang/` and 7 of `../shared/corpus/nansha/` (`tests/corpus_gold/`: keys and",
+        "`bench/corpus_gold.py` scores the reader against the project's own gold for 25 documents of",
+        "`../shared/corpus/zhejiang/` and 8 of `../shared/corpus/nansha/` (`tests/corpus_gold/`: keys and",
         "line numbers, the text read from the",
         "corpus at run time), with the shared scorer's pairing. *held-in* documents were read while the",
         "rules were written; *held-out* ones were written blind and scored once before being read (the",
         "first figures below are the honest measure of unseen documents); *held-out-2* is a second blind",
         "set written after the first was read; *held-out-3* a third, mostly from another province",
-        "(Guangzhou Nansha web pages and 办事指南), written after the second was read. A row counts as",
+        "(Guangzhou Nansha web pages and 办事指南), written after the second was read; *held-out-4* a",
+        "fourth (one more Nansha page, Zhejiang 431, 442 and 509), written after the third was read. A",
+        "row counts as",
         "right (strict) when its kind, numbers and",
         "key-bearing subject match; optional gold rows (pointers to other documents' rewards, derived",
         "amounts, payments to townships) count neither way. *Clauses* are each gold sentence extracted",
@@ -94,6 +98,11 @@ def corpus_report() -> list[str]:
         "First looks at the blind sets (before any rule was changed for them):",
         "",
         FIRST_LOOKS,
+        "In held-out-4, five gold rows of Zhejiang 431 (每增加1亿元再给予1万元) were first written as fixed",
+        "amounts and corrected after the first scoring to the per-amount rate `docs/extraction.md` has",
+        "always read them as; scored again at a67bce7 with the corrected gold the first figures are the",
+        "same (the rows' subject lacked their key either way).",
+        "",
         "Now (after general fixes drawn from the blind rounds, each with a sentence of its own in",
         "`tests/test_extract_patterns.py`; these figures are no longer blind):",
         "",

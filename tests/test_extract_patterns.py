@@ -982,3 +982,140 @@ def test_items_under_a_lead_in_ending_in_a_colon_are_paid_to_its_subject() -> No
     # An amount followed by how it is paid names no benefit.
     (row,) = rows("1.对引进人才的企业,按每人2万元标准发放奖励。")
     assert row.subject == "引进人才的企业"
+
+
+# --- the fourth blind round (held-out-4) ------------------------------------------------------
+
+
+def test_a_limit_ends_at_a_semicolon_and_the_grant_after_it_is_read() -> None:
+    found = rows(
+        "1.对组团参展的协会给予最高3万元补助,每家单位全年累计补助最高9万元;"
+        "对参展企业给予每个展位最高4000元的补助。"
+    )
+    assert [(r.kind, r.cap_wan) for r in found] == [("max", 3), ("max", 0.4)]
+
+
+def test_a_bracketed_no_stacking_remark_keeps_the_ceiling_before_it() -> None:
+    found = rows(
+        "1.对企业获得知识产权质押贷款,按贷款利息的40%给予贴息,单个企业年度内最高补助15万元"
+        "(与其他贴息政策不重复享受);企业质押评估费用按实际支付额最高不超过2万元的补助。"
+    )
+    assert values(found) == [("ratio", None, 15, 0.4), ("max", None, 2, None)]
+
+
+def test_a_yearly_ceiling_of_the_same_enterprise_caps_its_own_grant() -> None:
+    (row,) = rows("1.对商标品牌示范企业按实际维护费用的30%给予补助,同一企业每年最高不超过8万元。")
+    assert (row.ratio, row.cap_wan) == (0.3, 8)
+    # A sum over all grants (累计) is a stacking limit, not this grant's ceiling.
+    doc = extract_text(
+        HEAD + "1.对商标品牌示范企业按实际维护费用的30%给予补助,同一企业每年各项补助累计不超过50万元。"
+    )
+    assert [(r.ratio, r.cap_wan) for r in doc.incentives] == [(0.3, None)]
+    assert [s.rule for s in doc.stacking] == ["cap_per_enterprise"]
+
+
+def test_wan_without_yuan_after_a_ceiling_word_is_money() -> None:
+    found = rows(
+        "1.对新设立的连锁总部,按其销售额的1‰给予奖励,对新设立的配送中心,按其配送额的3‰给予奖励,最高不超过40万。"
+    )
+    assert values(found) == [("ratio", None, 40, 0.001), ("ratio", None, 40, 0.003)]
+    # A count of people in 万 is no money.
+    from huiqi.text.money import find_money
+
+    assert find_money("年内新增就业岗位1万。") == []
+
+
+def test_rates_per_ten_thousand_and_per_thousand_in_words() -> None:
+    found = rows(
+        "1.对年交易额50亿元以上的交易平台,按交易额的万分之零点五给予补助,最高不超过20万元;",
+        "对年结算额10亿元以上的结算企业,按结算额的千分之一给予奖励。",
+    )
+    assert values(found) == [("ratio", None, 20, 0.00005), ("ratio", None, None, 0.001)]
+
+
+def test_a_bare_ceiling_sentence_caps_the_rates_before_it() -> None:
+    found = rows(
+        "1.对餐饮企业采购本地农产品且当年采购额200万元以上的,给予采购额3%的奖励;",
+        "对本地农产品基地当年供货额100万元以上的,给予供货额5%的奖励。",
+        "最高不超过12万元。",
+    )
+    assert values(found) == [("ratio", None, 12, 0.03), ("ratio", None, 12, 0.05)]
+
+
+def test_a_ceiling_clause_after_fixed_amounts_is_shown_not_read_as_a_grant() -> None:
+    found = rows("1.对连锁企业每新开1家门店,按面积分别给予1万元、2万元的奖励;奖励金额最高不超过6万元。")
+    assert [(r.kind, r.amount_wan) for r in found] == [("fixed", 1), ("fixed", 2)]
+    assert all(r.needs_review and "6万元" in r.notes[-1] for r in found)
+
+
+def test_titles_listed_after_a_verb_of_recognition_share_one_amount_row_by_row() -> None:
+    found = rows("1.对被评为省级诚信商户、示范步行街及获得市级品牌称号的,给予6万元奖励。")
+    assert [(r.subject, r.amount_wan) for r in found] == [
+        ("被评为省级诚信商户的", 6),
+        ("被评为示范步行街的", 6),
+        ("获得市级品牌称号的", 6),
+    ]
+    # Activities, levels of one title, and a name joined by 或 stay one row.
+    for line in (
+        "1.对研发、生产节能装备的企业给予5万元奖励。",
+        "1.对被评为国家级、省级示范企业的给予5万元奖励。",
+        "1.获得其他国家或地区专利授权的,每件资助5000元。",
+    ):
+        assert len(rows(line)) == 1, line
+
+
+def test_a_bare_level_takes_the_noun_of_the_member_after_it() -> None:
+    found = rows(
+        "1.新认定的纺织产业国家级、省级工程研究中心、市级企业技术中心,分别给予40万元、20万元、10万元补助。"
+    )
+    assert [(r.subject, r.level) for r in found] == [
+        ("新认定的纺织产业国家级工程研究中心", "国家级"),
+        ("新认定的纺织产业省级工程研究中心", "省级"),
+        ("新认定的纺织产业市级企业技术中心", "市级"),
+    ]
+    # 省部级 is a level of its own: 国家级 does not take 部级大赛.
+    found = rows("1.对作品获得国际级、国家级、省部级设计大赛奖项的,分别给予8万元、5万元、3万元奖励。")
+    assert not any("部级" in r.subject and "国家级" in r.subject for r in found)
+
+
+def test_amounts_labelled_before_each_name_their_case() -> None:
+    found = rows("1.对参展企业给予每个展位省内最高3000元、省外最高8000元的展位费补助。")
+    assert [(r.subject, r.cap_wan) for r in found] == [("参展企业(省内)", 0.3), ("参展企业(省外)", 0.8)]
+    assert not any(r.needs_review for r in found)
+    # Labels that are not alike (本科生/硕士) are not read this way.
+    found = rows("1.对新引进的人才给予生活补贴,本科生最高1万元、硕士最高2万元。")
+    assert not any(r.subject.endswith("(科生)") for r in found)
+
+
+def test_ranks_in_brackets_after_amounts_name_each_amount() -> None:
+    found = rows("1.获市科技进步一等奖的项目,分别给予30万元(1-3名)、10万元(4-6名)奖励。")
+    assert [(r.subject, r.amount_wan, r.needs_review) for r in found] == [
+        ("获市科技进步一等奖的项目(1-3名)", 30, False),
+        ("获市科技进步一等奖的项目(4-6名)", 10, False),
+    ]
+
+
+def test_clawbacks_pointers_and_grant_once_rules_are_no_rows() -> None:
+    for line in (
+        "1.擅自改变场地用途的,追缴已经拨付的补助。",
+        "1.经审核符合条件的,按本办法设定的奖励标准给予资金补助。",
+        "1.同一集团在本区设立多家公司的,仅1家公司可享受落户奖励。",
+        "1.先后获得不同级别认定的,各年度按相应标准分别给予奖励。",
+    ):
+        assert rows("2.对新认定的企业给予10万元奖励。", line)[1:] == [], line
+    found = rows(
+        "1.首次入选全国500强、全省100强的企业,给予一次性50万元奖励,同时入选全国500强、全省100强的,只享受一次50万元奖励。"
+    )
+    assert [r.amount_wan for r in found] == [50, 50]
+
+
+def test_respectively_without_amounts_is_flagged() -> None:
+    (row,) = rows("1.对获奖项目的完成单位按排名分别给予奖励。")
+    assert row.kind == "unspecified" and row.needs_review
+    (row,) = rows("1.对新认定的企业按级别分别给予一定奖励。")
+    assert not row.needs_review
+
+
+def test_a_subject_opened_by_bing_dui_drops_the_conjunction() -> None:
+    found = rows("1.对限上零售企业当年销售额达到1亿元的给予5万元奖励,并对新增门店的零售企业给予2万元奖励。")
+    assert found[-1].subject == "新增门店的零售企业"

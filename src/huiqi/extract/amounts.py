@@ -77,7 +77,7 @@ _RATIO_SPLIT = re.compile(r"由(?P<a>[^,和]+?)(?:财政)?和(?P<b>[^,]+?)(?:财
 # Who pays may stand before 对: 市财政, 省制造强省建设专项资金, 高新区管委会.
 FUNDING = r"[\u4e00-\u9fff]{2,14}?(?:专项资金|财政资金|资金|财政|政府|管委会)"
 SUBJECT_START = re.compile(
-    rf"^(?P<payer>{PAYER}|{FUNDING})?(?:再|还|将|另)?对(?:于)?"
+    rf"^(?P<payer>{PAYER}|{FUNDING})?(?:再|还|将|另|并|同时)?对(?:于)?"
     r"(?!接(?!入)|外|内|标|口|比|照|应|象|策|话|称|冲|立|手|此|其)"
 )
 

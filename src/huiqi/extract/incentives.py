@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from huiqi.extract.amounts import (
     AGGREGATE_BUDGET,
@@ -30,6 +31,7 @@ from huiqi.extract.amounts import (
     RECIPIENT,
     SUBJECT_START,
     TAX_TREATMENT,
+    UNSPEC_HINT,
     Amount,
     Grant,
     amounts_of,
@@ -48,7 +50,7 @@ from huiqi.extract.amounts import (
     unspecified_grant,
 )
 from huiqi.extract.lexicon import LEXICON
-from huiqi.extract.lists import find_lists, level_lists, recipient_members
+from huiqi.extract.lists import LEVEL_WORD, find_lists, level_lists, recipient_members
 from huiqi.extract.model import Incentive, Payer
 from huiqi.extract.stacking import without_limits
 from huiqi.extract.structure import Structure
@@ -252,6 +254,37 @@ _ITEM_AMOUNT = re.compile(
 )
 
 
+_TITLE_VERB = re.compile(r"(?:评为|获评|评定为|认定为|获得|荣获|入选|授予|命名为)$")
+
+
+def _titles_sharing_one_amount(subject: str) -> list[str] | None:
+    """The subjects of a list of titles after 评为/获得… that one amount is granted to (被评为中华
+    老字号、国家特级酒家及获得特许经营权的), one per title; None when the list is not one of titles
+    (研发、生产高端装备的 lists activities; 国家级、省级示范企业 levels of one title)."""
+    for lst in find_lists(subject):
+        if (
+            lst.kind in ("general", "quoted")
+            and len(lst) > 1
+            # a list printed with 、 (a lone 和/或 often joins the parts of one name: 其他国家或地区)
+            and "、" in lst.separators
+            and set(lst.separators) <= {"、", "和", "及", "以及"}
+            and _TITLE_VERB.search(subject[: lst.start])
+            and subject[lst.end :].startswith("的")
+            and all(len(m) >= 3 and not re.fullmatch(LEVEL_WORD, m) for m in lst.members)
+            and not level_lists(subject[lst.start : lst.end])
+        ):
+            verb = _TITLE_VERB.search(subject[: lst.start])
+            before = subject[: verb.start()].removesuffix("被")
+            return [
+                # …及获得特许经营权的: a member with a verb of its own takes it instead of 评为
+                before + lst.members[i] + subject[lst.end :]
+                if re.match(r"(?:被)?" + _TITLE_VERB.pattern.removesuffix("$"), lst.members[i])
+                else lst.substitute(subject, i)
+                for i in range(len(lst))
+            ]
+    return None
+
+
 def _pair_rows(
     subject: str, base_subject: str, amounts: list[Amount], grant: Grant, part: str, base: str | None = None
 ) -> list[tuple[str, Amount | None, list[str], bool] | tuple[str, Amount | None, list[str], bool, str]]:
@@ -266,13 +299,28 @@ def _pair_rows(
                 members = recipient_members(who.group("who"))
                 subjects = [_join_of(s, m) for s in subjects for m in members]
             levels = level_lists(subject)
-            if levels and who:
+            wider = [
+                lst
+                for lst in find_lists(subject)
+                if levels
+                and lst.kind == "general"
+                and len(lst) > len(levels[0])
+                and lst.start <= levels[0].start < levels[0].end <= lst.end
+            ]
+            if wider and not who:
+                # 国家级、省级重点企业研究院、省级企业研究院,分别增加10万元: the levels are part of a
+                # longer list, each of whose members gets the amount
+                subjects = [wider[0].substitute(subject, i) for i in range(len(wider[0]))]
+            elif levels and who:
                 lst = levels[0]
                 subjects = [lst.substitute(s, i) for s in subjects for i in range(len(lst))]
             elif len(subjects) == 1 and (lists := [lst for lst in find_lists(subject) if len(lst) > 1]):
                 # 获得国家级QC成果三等奖、省级一等奖的,每项分别奖励0.5万元: each member gets it.
                 lst = lists[0]
                 subjects = [lst.substitute(subject, i) for i in range(len(lst))]
+        elif titles := _titles_sharing_one_amount(subject):
+            # 被评为浙江老字号、国家一级酒店的,给予8万元: every holder of each title gets the amount
+            subjects = titles
         elif alternatives := _threshold_alternatives(subject):
             # 加工贸易额达到1000万美元以上、农产品贸易额达到200万美元以上且实现正增长的企业,每家
             # 给予10万元: each member is a qualification of its own with its own threshold
@@ -359,6 +407,9 @@ def _pair_rows(
             (_join_of(subject, lst.substitute(base, i)), a, [], False, lst.substitute(base, i))
             for i, a in enumerate(amounts)
         ]
+    if labels := _labelled_amounts(part, grant, k):
+        # 每个摊位市内最高5000元、市外最高1万元: the word before each amount names the case
+        return [(f"{subject}({label})", a, [], False) for label, a in zip(labels, amounts, strict=True)]
     note = f"有{k}个金额但未找到与之对应的{k}项对象,各金额暂用同一对象,请核对"
     return [(subject, a, [note], True) for a in amounts]
 
@@ -375,10 +426,46 @@ def _bracketed_qualifiers(part: str, grant: Grant, k: int) -> list[str] | None:
     found = []
     for m in [*grant.moneys, *grant.ratios]:
         q = re.match(r"\s*[((](?P<q>[^()()]{2,12})[))]", part[m.end :])
-        if not q or re.search(r"\d|含", q.group("q")):
+        if not q or (re.search(r"\d|含", q.group("q")) and not _RANK.fullmatch(q.group("q"))):
             return None
         found.append(q.group("q"))
     return found if len(found) == k else None
+
+
+# A place in a list of winners (1-2名, 第3名, 前5名): the case an amount in brackets is paid for.
+_RANK = re.compile(r"(?:第|前)?\d+(?:\s*[-－—~～至]\s*\d+)?名(?:以内)?")
+_LABEL_BETWEEN = re.compile(
+    r"、(?P<label>[\u4e00-\u9fff]{2,4}?)(?:最高|不超过|不高于)?(?:奖励|补助|补贴|资助)?"
+)
+_LABEL_TAIL = re.compile(r"(?:最高|不超过|不高于)?(?:奖励|补助|补贴|资助)?$")
+
+
+def _labelled_amounts(part: str, grant: Grant, k: int) -> list[str] | None:
+    """The short label printed before each amount (每个摊位市内最高5000元、市外最高1万元), one per
+    amount, or None. The labels are alike (市内/市外, 省内/省外) and as long as one another; the
+    first one is read back from its amount by that length."""
+    found = sorted([*grant.moneys, *grant.ratios], key=lambda m: m.start)
+    if len(found) != k or k < 2:
+        return None
+    labels = []
+    for before, after in pairwise(found):
+        m = _LABEL_BETWEEN.fullmatch(part[before.end : after.start])
+        if not m:
+            return None
+        labels.append(m.group("label"))
+    n = len(labels[0])
+    head = _LABEL_TAIL.sub("", part[: found[0].start])
+    first = head[-n:]
+    if (
+        len(head) <= n
+        or any(len(label) != n for label in labels)
+        or not re.fullmatch(r"[\u4e00-\u9fff]+", first)
+        or GRANT_VERB.search(first)
+        or "每" in first
+        or not all(set(first) & set(label) for label in labels)
+    ):
+        return None
+    return [first, *labels]
 
 
 _PHASE = re.compile(r"(?:前|后|第)[\d一二三四五六七八九十两]+(?:个)?(?:完整)?(?:年度|年)(?:内)?")
@@ -837,6 +924,11 @@ def _unspecified_rows(
             payers=payers_from(clause, payer) if payer else None,
             one_time="一次性" in clause,
         )
+        if "分别" in parts[i] and not UNSPEC_HINT.search(parts[i]):
+            # 按获奖名单排名分别给予奖励: 分别 with no amounts — they are listed elsewhere (the
+            # sentences after it), so this row may only announce them
+            row.needs_review = True
+            row.notes.append("“分别给予”而未列金额,金额或在其后各句,请核对")
         return [row]
     if opened and not ctx.subject:
         ctx.subject = _core(_clean_subject(parts[first_index]))
@@ -893,8 +985,8 @@ def cap_only(clause: str) -> float | None:
     m = _CAP_ONLY.match(clause)
     if not m or re.match(r"对|给予|予以|按", m.group("head")) or find_ratios(clause):
         return None
-    if not _CAP_HEAD.search(clause):
-        return None
+    if not _CAP_HEAD.search(clause) and m.group("head"):
+        return None  # a bare 最高不超过10万元 has no head: it can only cap what stands before it
     try:
         return money_to_wan(m.group("num"), m.group("unit"))
     except ValueError:
@@ -1107,7 +1199,13 @@ def extract_incentives(
                 originals = clauses
             for ci, clause in enumerate(clauses):
                 text = originals[ci]
-                if ci > 0 and (cap := cap_only(clause)) is not None and _apply_cap(sentence_rows, cap):
+                if ci > 0 and (cap := cap_only(clause)) is not None and sentence_rows:
+                    if not _apply_cap(sentence_rows, cap):
+                        # …分别给予1万元、3万元、5万元的奖励;奖励金额最高不超过15万元: a ceiling on the
+                        # sum of fixed grants, not a grant of its own; shown to the officer on each
+                        for row in sentence_rows:
+                            row.needs_review = True
+                            row.notes.append(f"另有上限“{clause}”未计入,请核对")
                     continue  # …给予一定的奖励;单个项目补贴金额最高不超过500万元
                 if ci == 0 and re.match(r"^其中[::,]?", clause) and previous_sentence:
                     detail = re.sub(r"^其中[::,]?", "", clause)

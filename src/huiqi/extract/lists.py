@@ -236,8 +236,35 @@ def _general_lists(phrase: str) -> list[CoordList]:
         if not all(lst.members):
             continue
         _share_affixes(lst)
+        _borrow_nouns(lst)
         out.append(lst)
     return out
+
+
+def _borrow_nouns(lst: CoordList) -> None:
+    """A bare level before a member that prints a level and a noun takes that noun: 国家级、省级重点
+    企业研究院、省级企业研究院 → 国家级重点企业研究院, 省级重点企业研究院, 省级企业研究院."""
+    first = re.search(f"(?:{LEVEL_WORD})$", lst.members[0])
+    if (
+        len(lst.members) > 1
+        and first
+        and first.start() > 0
+        and (first.group(0).endswith("级") or first.group(0) == "国家")
+        and re.match(LEVEL_WORD, lst.members[1])
+    ):
+        # 木雕红木产业国家级、省级…: the words before the first level are everyone's
+        lst.start += first.start()
+        lst.members[0] = first.group(0)
+    for i in range(len(lst.members) - 2, -1, -1):
+        member, nxt = lst.members[i], lst.members[i + 1]
+        level = re.match(LEVEL_WORD, nxt)
+        if (
+            re.fullmatch(LEVEL_WORD, member)
+            and level
+            and len(nxt) > level.end()
+            and nxt[level.end()] not in "级部厅"  # 省部级大赛 is a level of its own
+        ):
+            lst.members[i] = member + nxt[level.end() :]
 
 
 _UNITS = r"(?:万亿元|亿元|万元|元|万|亿|%|‰|家|个|件|台|套|人|平方米|亩|吨|标箱|倍)"

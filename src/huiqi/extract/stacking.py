@@ -55,13 +55,29 @@ def without_limits(sentence: str) -> str:
     """
     if not _ANY_LIMIT.search(sentence):
         return sentence
-    kept = []
-    for part in split_top(sentence, ","):
-        if _OWN_CAP.search(part) or not any(p.search(part) for p in _LIMITS):
-            kept.append(part)
-        elif ":" in part and (after := part.rsplit(":", 1)[1]):
-            kept.append(after)  # …年资助总额不超过300万元:其中 — what follows the colon is read
-    return ",".join(kept)
+    clauses = []
+    # A limit ends at a ; as at a comma: …每家单位全年累计补助最高10万元;对参展单位给予… keeps
+    # the grant of the next clause.
+    for clause in split_top(sentence, ";"):
+        kept = []
+        for part in split_top(clause, ","):
+            if _OWN_CAP.search(part) or not _is_limit(part):
+                kept.append(part)
+            elif not _is_limit(bare := _REMARK.sub("", part)) and bare.strip():
+                # 最高补助20万元(与…政策不重复享受): the limit is only a remark; the cap is the grant's
+                kept.append(bare)
+            elif ":" in part and (after := part.rsplit(":", 1)[1]):
+                kept.append(after)  # …年资助总额不超过300万元:其中 — what follows the colon is read
+        if kept:
+            clauses.append(",".join(kept))
+    return ";".join(clauses)
+
+
+_REMARK = re.compile(r"[(（][^()（）]*[)）]")
+
+
+def _is_limit(part: str) -> bool:
+    return any(p.search(part) for p in _LIMITS)
 
 
 def _only_own_caps(sentence: str, pattern: re.Pattern[str]) -> bool:

@@ -10,8 +10,10 @@ Money is returned in 万元 (10,000 CNY), the unit of the interchange format; ra
 0.3
 >>> [m.value_wan for m in find_money("最高奖励1.5亿元,单个项目不超过五百万元,补助3000元")]
 [15000.0, 500.0, 0.3]
->>> [r.value for r in find_ratios("按10%给予补贴,8‰的比例,全额补助")]
-[0.1, 0.008, 1.0]
+>>> [r.value for r in find_ratios("按10%给予补贴,8‰的比例,全额补助,万分之零点二")]
+[0.1, 0.008, 1.0, 2e-05]
+>>> [m.value_wan for m in find_money("最高不超过30万。新增就业1万。")]
+[30.0]
 >>> [(m.low_wan, m.value_wan) for m in find_money("给予10万元—100万元、20-50万元支持")]
 [(10.0, 100.0), (20.0, 50.0)]
 >>> [(r.low, r.value) for r in find_ratios("给予5%-20%奖励")]
@@ -44,6 +46,9 @@ _WAN_PER_UNIT = {
 
 # 万/亿 without 元 count as money only where money is plainly meant: 100万、200万元, 给予100万奖励.
 _UNIT = "万亿元|千万元|百万元|十万元|亿元|万元|千元|元|万(?=[、,和及~～—\\-至]|奖|补|资助|的|支持|元)|亿(?=[、,和及]|奖|补|的)"
+# 万 at the end of a clause is money only after a word of a ceiling (最高不超过30万。), never a
+# count (新增就业1万。).
+_CAP_WAN = re.compile(rf"(?:最高|不超过|不高于|最多|上限为?|封顶)(?:为)?(?P<num>{NUMBER})\s*万(?=[。;,)]|$)")
 _DASH = r"\s*[-—–~～至到]\s*"
 # A range prints the lower bound first, with or without its own unit: 10万元—100万元, 20—50万元.
 MONEY_RE = re.compile(
@@ -51,7 +56,7 @@ MONEY_RE = re.compile(
 )
 RATIO_RE = re.compile(
     rf"(?:(?:(?P<low>{NUMBER})\s*(?P<lowsign>%|‰)?{_DASH})?(?P<num>{NUMBER})\s*(?P<sign>%|‰)"
-    rf"|百分之(?P<cnpct>[{CN_DIGITS}点]+)|(?P<full>全额))"
+    rf"|百分之(?P<cnpct>[{CN_DIGITS}点]+)|(?P<per>千|万)分之(?P<cnper>{NUMBER})|(?P<full>全额))"
 )
 
 
@@ -132,6 +137,14 @@ def _find_money(text: str) -> tuple[Money, ...]:
             )
             continue
         found.append(Money(value, m.group("unit"), m.start(), m.end(), m.group(0), low))
+    if "万" in text:
+        for m in _CAP_WAN.finditer(text):
+            if not any(f.start <= m.start("num") < f.end for f in found):
+                value = money_to_wan(m.group("num"), "万")
+                found.append(
+                    Money(value, "万", m.start("num"), m.end(), m.group(0)[m.start("num") - m.start() :])
+                )
+        found.sort(key=lambda f: f.start)
     return tuple(found)
 
 
@@ -149,6 +162,8 @@ def _find_ratios(text: str) -> tuple[Ratio, ...]:
                 value = 1.0
             elif m.group("cnpct"):
                 value = parse_number(m.group("cnpct")) / 100
+            elif m.group("cnper"):  # 千分之五, 万分之零点二
+                value = parse_number(m.group("cnper")) / (1000 if m.group("per") == "千" else 10000)
             else:
                 scale = 100 if m.group("sign") == "%" else 1000
                 value = parse_number(m.group("num")) / scale
