@@ -16,6 +16,10 @@ The steps, each a function:
    ``directory/result/<key>.parquet``); the rules are sent to each worker once;
 3. :func:`read_result` — the result files as one frame.
 
+:func:`write_partitions_from_database` is step 1 read region by region from the database (what
+``huiqi match --cluster`` does), and :func:`run_partitioned` steps 2 and 3 on a cluster given by
+its address.
+
 ``directory`` must be storage every worker reads and writes at the same path (a shared file
 system on a real cluster; any local folder with a local cluster). See ``docs/matching.md``.
 """
@@ -34,6 +38,7 @@ from huiqi.rules.model import Rule
 
 if TYPE_CHECKING:
     from distributed import Client
+    from sqlalchemy import Engine
 
 TABLES = ("enterprises", "facts", "figures", "tax")
 RESULT = "result"
@@ -135,27 +140,53 @@ def read_result(paths: Sequence[str]) -> pl.DataFrame:
     return pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed")
 
 
+def write_partitions_from_database(
+    engine: Engine, directory: Path, rules: Sequence[Rule], digits: int = 4
+) -> list[str]:
+    """:func:`write_partitions` read straight from the database one region at a time, so the
+    machine that prepares a run never holds more than one partition: each region's enterprises
+    (with their district's tax retention), facts, the annual figures the rules read and the new
+    tax. Returns the partition keys, sorted."""
+    from sqlalchemy import distinct, func, select
+
+    from huiqi.db.models import Enterprise
+    from huiqi.match.dbio import read_frame
+    from huiqi.match.service import indicators_of, load_figures, load_registry, load_retention, load_tax
+
+    prefix = func.substr(Enterprise.region_code, 1, digits)
+    query = select(distinct(prefix).label("key")).where(Enterprise.withdrawn_run_id.is_(None))
+    keys = sorted(k for k in read_frame(engine, query, {"key": pl.String})["key"].to_list() if k)
+    indicators = indicators_of(list(rules))
+    for key in keys:
+        enterprises, facts = load_registry(engine, region=key)
+        figures = load_figures(engine, indicators, region=key)
+        retention, _ = load_retention(engine, enterprises)
+        tables = {
+            "enterprises": enterprises.join(retention, on="uscc", how="left"),
+            "facts": facts,
+            "figures": figures,
+            "tax": load_tax(engine, figures=figures),
+        }
+        for name, frame in tables.items():
+            folder = directory / name
+            folder.mkdir(parents=True, exist_ok=True)
+            frame.write_parquet(folder / f"{key}.parquet")
+    return keys
+
+
 def run_partitioned(
     address: str,
     directory: Path,
-    enterprises: pl.DataFrame,
-    facts: pl.DataFrame,
+    keys: Sequence[str],
     rules: Sequence[Rule],
     as_of: dt.date,
     year: int | None = None,
-    figures: pl.DataFrame | None = None,
-    tax: pl.DataFrame | None = None,
-    retention: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """The whole partitioned run: write the partitions, match them on the cluster at ``address``
+    """Match the partitions ``keys`` written under ``directory`` on the cluster at ``address``
     (a scheduler's ``tcp://host:8786``, or ``local:N`` for a cluster of N worker processes on this
-    machine) and read the result back. ``retention`` (uscc, retention) travels with the
-    enterprises."""
+    machine) and read the result back."""
     from distributed import Client, LocalCluster
 
-    if retention is not None:
-        enterprises = enterprises.join(retention, on="uscc", how="left")
-    keys = write_partitions(directory, enterprises, facts, figures, tax)
     if address.startswith("local:"):
         workers = int(address.removeprefix("local:") or 2)
         with (

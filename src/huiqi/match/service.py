@@ -99,8 +99,20 @@ def load_retention(engine: Engine, enterprises: pl.DataFrame) -> tuple[pl.DataFr
     return frame, parameters
 
 
-def load_figures(engine: Engine, indicators: set[str] | None = None, uscc: str | None = None) -> pl.DataFrame:
-    """The live annual figures (uscc, indicator, year, value) of ``indicators`` (all when None)."""
+def in_region(region: str):
+    """The live enterprises whose 行政区划代码 starts with ``region`` (a subquery of their codes)."""
+    if not region.isdigit():
+        raise ValueError(f"region prefix {region!r}: digits only")
+    return select(Enterprise.uscc).where(
+        Enterprise.withdrawn_run_id.is_(None), Enterprise.region_code.like(f"{region}%")
+    )
+
+
+def load_figures(
+    engine: Engine, indicators: set[str] | None = None, uscc: str | None = None, region: str | None = None
+) -> pl.DataFrame:
+    """The live annual figures (uscc, indicator, year, value) of ``indicators`` (all when None),
+    of one enterprise (``uscc``) or of one region's (``region``, a code prefix) when given."""
     query = select(Metric.uscc, Metric.period, Metric.indicator, Metric.value).where(
         Metric.withdrawn_run_id.is_(None), func.length(Metric.period) == 4
     )
@@ -108,6 +120,8 @@ def load_figures(engine: Engine, indicators: set[str] | None = None, uscc: str |
         query = query.where(Metric.indicator.in_(sorted(indicators)))
     if uscc is not None:
         query = query.where(Metric.uscc == uscc)
+    if region is not None:
+        query = query.where(Metric.uscc.in_(in_region(region)))
     schema = {"uscc": pl.String, "period": pl.String, "indicator": pl.String, "value": pl.Float64}
     return annual(read_frame(engine, query, schema))
 
@@ -127,22 +141,37 @@ def load_tax(engine: Engine, uscc: str | None = None, figures: pl.DataFrame | No
     )
 
 
-def load_registry(engine: Engine, uscc: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(enterprises, facts) as Polars frames straight from the database; ``uscc`` reads one."""
-
-    def only(query, column):
-        return query if uscc is None else query.where(column == uscc)
-
-    enterprises = read_frame(
+def load_enterprises(engine: Engine, uscc: str | None = None, region: str | None = None) -> pl.DataFrame:
+    """The live enterprises (uscc, name, region_code, established_on, founded), all or one
+    (``uscc``) or one region's (``region``, a code prefix)."""
+    query = select(Enterprise.uscc, Enterprise.name, Enterprise.region_code, Enterprise.established_on).where(
+        Enterprise.withdrawn_run_id.is_(None)
+    )
+    if uscc is not None:
+        query = query.where(Enterprise.uscc == uscc)
+    if region is not None:
+        query = query.where(Enterprise.region_code.like(f"{region}%"))
+    return read_frame(
         engine,
-        only(
-            select(Enterprise.uscc, Enterprise.name, Enterprise.region_code, Enterprise.established_on).where(
-                Enterprise.withdrawn_run_id.is_(None)
-            ),
-            Enterprise.uscc,
-        ),
+        query,
         {"uscc": pl.String, "name": pl.String, "region_code": pl.String, "established_on": pl.Date},
     ).with_columns(founded=pl.col("established_on").dt.year().cast(pl.Int32))
+
+
+def load_registry(
+    engine: Engine, uscc: str | None = None, region: str | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(enterprises, facts) as Polars frames straight from the database; ``uscc`` reads one
+    enterprise, ``region`` (a 行政区划代码 prefix: 3701) the enterprises of one region."""
+
+    def only(query, column):
+        if uscc is not None:
+            query = query.where(column == uscc)
+        if region is not None:
+            query = query.where(column.in_(in_region(region)))
+        return query
+
+    enterprises = load_enterprises(engine, uscc, region)
     recognitions = read_frame(
         engine,
         only(
@@ -340,19 +369,23 @@ def run_match(
     """
     library = compile_library(engine, published_only)
     rules, leftovers = library.rules, library.leftovers
-    enterprises, facts = load_registry(engine)
-    figures = load_figures(engine, indicators_of(rules))
-    retention, parameters = load_retention(engine, enterprises)
-    tax = load_tax(engine, figures=figures)
-    if cluster and enterprises.height and rules:
-        from huiqi.match.partitioned import run_partitioned
+    frame = None
+    if cluster and rules:
+        from huiqi.match.partitioned import run_partitioned, write_partitions_from_database
 
         if partitions is None:
             raise ValueError("a partitioned run needs a folder for its partitions")
-        frame = run_partitioned(
-            cluster, partitions, enterprises, facts, rules, as_of, year, figures, tax, retention
-        )
-    else:
+        # the registry is read region by region into the partitions, never whole
+        enterprises = load_enterprises(engine)
+        keys = write_partitions_from_database(engine, partitions, rules) if enterprises.height else []
+        if keys:
+            parameters = load_retention(engine, enterprises.head(0))[1]
+            frame = run_partitioned(cluster, partitions, keys, rules, as_of, year)
+    if frame is None:
+        enterprises, facts = load_registry(engine)
+        figures = load_figures(engine, indicators_of(rules))
+        retention, parameters = load_retention(engine, enterprises)
+        tax = load_tax(engine, figures=figures)
         frame = match_frames(enterprises, facts, rules, as_of, year, tax, figures, retention)
     result = MatchResult(None, as_of, year, rules, leftovers, frame, enterprises)
     if store and len(enterprises) > 0 and len(rules) > 0:
