@@ -88,8 +88,8 @@ class BulkStore:
         self.schema = self._stage_schema()
         self.rows_seen = 0
         self._seq = itertools.count()
+        self._key_hashes: list[pl.Series] = []
         self._matched = 0
-        self._nofirm = 0  # good rows whose enterprise is not stored
         if not self.pg:  # larger page caches for this connection while it writes (bounded: 256 MB)
             self._exec("PRAGMA main.cache_size = -131072")
             self._exec("PRAGMA temp.cache_size = -131072")
@@ -119,7 +119,7 @@ class BulkStore:
             schema |= {"dkey": pl.String()}
         if self.kind in _TABLE_ZH:
             schema |= {"pending_key": pl.String()}
-        return schema | {"nofirm": pl.Int8()}
+        return schema
 
     def add(self, chunk: Chunk) -> None:
         """Stage one checked chunk and its errors."""
@@ -140,29 +140,10 @@ class BulkStore:
         if self.kind in _TABLE_ZH:
             frame = self._with_pending(frame)
         frame = self._with_keys(frame)
-        frame = frame.with_columns(nofirm=self._missing_enterprises(frame))
-        self._nofirm += int(frame["nofirm"].sum())
+        keys = list(KEYED.get(self.kind, ("dkey",)))
+        # a 64-bit hash of each good key, so a file without repeated keys needs no GROUP BY
+        self._key_hashes.append(frame.filter(pl.col("key_ok")).select(pl.struct(keys).hash(7)).to_series())
         self._write(STAGE, frame.select(list(self.schema)))
-
-    def _missing_enterprises(self, frame: pl.DataFrame) -> pl.Series:
-        """1 for a good row whose enterprise is neither stored nor live (looked up per chunk)."""
-        if not self.check_enterprises:
-            return pl.Series([0] * frame.height, dtype=pl.Int8)
-        wanted = frame.filter(pl.col("state") == STATE_OK)["uscc"].unique().drop_nulls().to_list()
-        live: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            names = ", ".join(f":u{i}" for i in range(len(part)))
-            rows = self._exec(
-                f"SELECT uscc FROM enterprises WHERE withdrawn_run_id IS NULL AND uscc IN ({names})",
-                {f"u{i}": u for i, u in enumerate(part)},
-            )
-            live.update(r[0] for r in rows)
-        return (
-            ((pl.col("state") == STATE_OK) & ~pl.col("uscc").is_in(sorted(live)))
-            .cast(pl.Int8)
-            .pipe(lambda e: frame.select(e).to_series())
-        )
 
     def _with_pending(self, frame: pl.DataFrame) -> pl.DataFrame:
         pending = frame["pending_kind"]
@@ -291,6 +272,10 @@ class BulkStore:
 
     def _repeated(self) -> None:
         """Refuse a row whose key repeats an earlier row's (:meth:`_RowCheck.duplicate`)."""
+        hashes = pl.concat(self._key_hashes) if self._key_hashes else pl.Series([], dtype=pl.UInt64)
+        self._key_hashes = []
+        if not hashes.is_duplicated().any():
+            return  # no two keys share a hash, so none repeats
         keys = list(KEYED.get(self.kind, ("dkey",)))
         joined = " AND ".join(f"f.{k} = {STAGE}.{k}" for k in keys)
         self._exec(
@@ -342,9 +327,14 @@ class BulkStore:
         return count
 
     def _need_enterprise(self, header: str) -> None:
-        if not self._nofirm:
+        """Refuse a good row whose enterprise is neither stored nor live: one anti-join over the
+        whole file (an index lookup a row on SQLite, a hash anti-join on PostgreSQL)."""
+        missing = self._exec(
+            f"UPDATE {STAGE} SET status = {NO_FIRM} WHERE state = {STATE_OK} AND NOT EXISTS "
+            f"(SELECT 1 FROM enterprises e WHERE e.uscc = {STAGE}.uscc AND e.withdrawn_run_id IS NULL)"
+        ).rowcount
+        if not missing:
             return
-        self._exec(f"UPDATE {STAGE} SET status = {NO_FIRM} WHERE state = {STATE_OK} AND nofirm = 1")
         self._refuse(NO_FIRM, header, "uscc", "'企业不在名录中,请先导入企业表(enterprises)'", "uscc")
 
     def _refuse(self, status: int, column: str, value_sql: str, reason_sql: str, field: str) -> None:

@@ -725,7 +725,20 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def _fast_uscc(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Codes already in their clean form whose check character is right (GB 32100-2015)."""
+    """Codes already in their clean form whose check character is right (GB 32100-2015).
+
+    A figures or events file names each enterprise many times, so the check digit is computed
+    once per distinct code and joined back to the rows."""
+    distinct = raw.unique()
+    if distinct.len() * 2 > raw.len():
+        return _uscc_digits(raw)
+    upper, done = _uscc_digits(distinct)
+    table = pl.DataFrame({"raw": distinct, "upper": upper, "done": done})
+    joined = raw.to_frame("raw").join(table, on="raw", how="left", nulls_equal=True, maintain_order="left")
+    return joined["upper"], joined["done"].fill_null(False)
+
+
+def _uscc_digits(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
     upper = raw.str.to_uppercase()
     shaped = upper.str.contains(r"^[0-9]{8}[0-9A-HJ-NP-RTUWXY]{10}$").fill_null(False)
     values = {c: i for i, c in enumerate(_USCC_ALPHABET)}
