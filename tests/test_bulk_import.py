@@ -12,7 +12,9 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from stdnum.cn import uscc as uscc_lib
 
 from huiqi.db.engine import session_scope
@@ -133,3 +135,14 @@ def test_chunks_change_nothing_in_the_outcome(engine, tmp_path):
             == stored
         )
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_the_database_still_enforces_foreign_keys_after_an_import(engine, tmp_path):
+    """The import checks every row's enterprise itself and, on SQLite, switches the database's own
+    foreign-key check off on its connection; the connections that follow check keys again."""
+    import_file(engine, "enterprises", firms(tmp_path, 3))
+    summary = import_file(engine, "metrics", metrics(tmp_path, 5))  # two codes are not stored
+    assert (summary.rows_new, summary.rows_bad) == (6, 4)
+    assert {e.reason for e in summary.errors} == {"企业不在名录中,请先导入企业表(enterprises)"}
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        session.add(Metric(uscc=code(77), period="2024", indicator="营业收入", value=1.0))

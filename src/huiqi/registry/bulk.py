@@ -29,6 +29,7 @@ in row order, so a file with millions of bad rows does not fill memory either.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import itertools
@@ -56,6 +57,30 @@ NO_FIRM, KIND_TAKEN, CLAIMED, SAME_ITEM, NOT_FOUND, GONE, REPEATED = 90, 91, 92,
 REPORT_LIMIT = 10_000  # errors kept in memory for the caller; the report has them all
 _ROW_NAME = {"products": "产品", "demands": "需求"}
 _TABLE_ZH = {"recognitions": "认定", "events": "事项"}
+
+
+@contextlib.contextmanager
+def import_connection(conn: Connection) -> Iterator[Connection]:
+    """``conn`` set up for one bulk import, to be used for nothing else afterwards.
+
+    On SQLite, foreign keys are not enforced on this connection: every value the import writes
+    into a column with a foreign key is checked by the import itself in the same transaction —
+    a row's enterprise must be stored and live (:meth:`BulkStore._need_enterprise`, a stronger
+    rule than the key's), and the run columns name the import's own run — so SQLite's own check
+    of each row against ``enterprises`` and ``import_runs`` (more than half the time of writing
+    the rows) repeats it. The pragma only takes effect outside a transaction, so it is set
+    before the import begins, and the connection is discarded afterwards (the pool opens the
+    next one with foreign keys on). Durability is untouched: the import commits as before.
+    """
+    if conn.dialect.name != "sqlite":
+        yield conn
+        return
+    conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    conn.commit()
+    try:
+        yield conn
+    finally:
+        conn.invalidate()
 
 
 @dataclass
@@ -89,6 +114,7 @@ class BulkStore:
         self.rows_seen = 0
         self._seq = itertools.count()
         self._key_hashes: list[pl.Series] = []
+        self._indexed: set[str] = set()
         self._matched = 0
         if not self.pg:  # larger page caches for this connection while it writes (bounded: 256 MB)
             self._exec("PRAGMA main.cache_size = -131072")
@@ -245,11 +271,12 @@ class BulkStore:
             if self.check_enterprises:
                 self._need_enterprise(enterprise_header)
             step("比对已有记录")
+            stored = self._exec(f"SELECT 1 FROM {target} LIMIT 1").first() is not None
             if kind in KEYED:
-                self._match_keyed(target)
+                self._match_keyed(target, stored)
             else:
-                self._match_identity(target)
-            if kind in FACT_TABLES:
+                self._match_identity(target, stored)
+            if kind in FACT_TABLES and stored:  # nothing stored: nothing to be near
                 self._near_duplicates(target)
             step("写入数据库")
             outcome.changed, outcome.new = self._write_rows(target, params)
@@ -262,21 +289,28 @@ class BulkStore:
         return outcome
 
     def _analyze(self) -> None:
-        if self.kind in KEYED:  # the file is usually in key order, so this index is cheap to build
-            self._exec(f"CREATE INDEX {STAGE}_k ON {STAGE} ({', '.join(KEYED[self.kind])}, n)")
-        else:
-            self._exec(f"CREATE INDEX {STAGE}_k ON {STAGE} (dkey, n)")
-            self._exec(f"CREATE INDEX {STAGE}_i ON {STAGE} (identity)")
+        """The keyed tables' staging index (their rows are written in key order); the others'
+        indexes are built when a statement needs them (:meth:`_index`)."""
+        if self.kind in KEYED:
+            self._index("k", (*KEYED[self.kind], "n"))
         if self.pg:
             self._exec(f"ANALYZE {STAGE}")
+
+    def _index(self, suffix: str, columns: Sequence[str]) -> None:
+        """Index the staging table on ``columns`` (once)."""
+        if suffix not in self._indexed:
+            self._exec(f"CREATE INDEX {STAGE}_{suffix} ON {STAGE} ({', '.join(columns)})")
+            self._indexed.add(suffix)
 
     def _repeated(self) -> None:
         """Refuse a row whose key repeats an earlier row's (:meth:`_RowCheck.duplicate`)."""
         hashes = pl.concat(self._key_hashes) if self._key_hashes else pl.Series([], dtype=pl.UInt64)
         self._key_hashes = []
-        if not hashes.is_duplicated().any():
+        hashes = hashes.sort()  # sorted, equal hashes are neighbours (no hash table: 8 bytes a row)
+        if hashes.len() < 2 or not (hashes.slice(1) == hashes.slice(0, hashes.len() - 1)).any():
             return  # no two keys share a hash, so none repeats
         keys = list(KEYED.get(self.kind, ("dkey",)))
+        self._index("k", (*keys, "n"))
         joined = " AND ".join(f"f.{k} = {STAGE}.{k}" for k in keys)
         self._exec(
             f"CREATE TEMPORARY TABLE {FIRSTS} AS SELECT {', '.join(keys)}, min(n) AS first FROM {STAGE} "
@@ -362,12 +396,12 @@ class BulkStore:
                 parts.append(f"{a} IS NOT DISTINCT FROM {b}" if self.pg else f"{a} IS {b}")
         return " AND ".join(parts)
 
-    def _match_keyed(self, target: str) -> None:
+    def _match_keyed(self, target: str, stored: bool) -> None:
         keys = KEYED[self.kind]
         on = " AND ".join(f"t.{k} = {STAGE}.{k}" for k in keys)
         same = self._same(FIELDS[self.kind])
         self._matched = 0
-        if not self._exec(f"SELECT 1 FROM {target} LIMIT 1").first():
+        if not stored:
             return  # nothing stored yet: every row is new
         self._matched = self._exec(
             f"UPDATE {STAGE} SET status = CASE WHEN t.withdrawn_run_id IS NULL AND {same} THEN {UNCHANGED} "
@@ -375,9 +409,11 @@ class BulkStore:
             f"AND {on}"
         ).rowcount
 
-    def _match_identity(self, target: str) -> None:
+    def _match_identity(self, target: str, stored: bool) -> None:
         kind, s = self.kind, STAGE
         live = f"{s}.state = {STATE_OK} AND {s}.status IS NULL"
+        if kind in IDENTIFIED or stored:
+            self._index("i", ("identity",))
         if kind in IDENTIFIED:  # the same product or demand twice in the file
             self._exec(
                 f"UPDATE {s} SET status = {SAME_ITEM}, note = CAST((SELECT min(o.n) FROM {s} o WHERE "
@@ -389,6 +425,9 @@ class BulkStore:
             value = "name" if kind == "products" else "demand_id"
             reason = f"'与第' || note || '行是同一{_ROW_NAME[kind]},请合并为一行'"
             self._refuse(SAME_ITEM, column, value, reason, "")
+        self._matched = 0
+        if not stored:
+            return  # nothing stored yet: no row of the file has a stored row to find
         self._exec(f"UPDATE {s} SET old_id = t.id FROM {target} t WHERE {live} AND t.identity = {s}.identity")
         if kind in FACT_TABLES:
             self._exec(
@@ -416,7 +455,7 @@ class BulkStore:
                 "'记录编号已用于另一条记录(' || note || '),请检查编号'",
                 "record_id",
             )
-            self._exec(f"CREATE INDEX {s}_o ON {s} (old_id)")
+            self._index("o", ("old_id",))
             first = f"SELECT min(o.n) FROM {s} o WHERE o.old_id = {s}.old_id AND o.state = {STATE_OK} AND o.status IS NULL"
             self._exec(
                 f"UPDATE {s} SET status = {CLAIMED}, note = CAST(({first}) AS TEXT) "
@@ -511,6 +550,7 @@ class BulkStore:
             on = " AND ".join(f"c.{k} = {target}.{k}" for k in KEYED[kind])
         else:
             on = f"c.old_id = {target}.id"
+            self._index("o", ("old_id",))
         count = self._exec(
             f"UPDATE {target} SET withdrawn_run_id = :run WHERE source = :source AND withdrawn_run_id IS NULL "
             f"AND (import_run_id IS NULL OR import_run_id <> :run) "
@@ -534,6 +574,8 @@ class BulkStore:
         """撤回: the stored rows the file lists (by 记录编号, else the natural key) are withdrawn."""
         kind, s = self.kind, STAGE
         listed = f"{s}.state IN ({STATE_OK}, {STATE_PENDING})"
+        if kind not in KEYED:
+            self._index("i", ("identity",))
         if kind in KEYED:
             on = " AND ".join(f"t.{k} = {s}.{k}" for k in KEYED[kind])
             self._exec(
