@@ -146,3 +146,47 @@ def test_the_database_still_enforces_foreign_keys_after_an_import(engine, tmp_pa
     assert {e.reason for e in summary.errors} == {"企业不在名录中,请先导入企业表(enterprises)"}
     with pytest.raises(IntegrityError), session_scope(engine) as session:
         session.add(Metric(uscc=code(77), period="2024", indicator="营业收入", value=1.0))
+
+
+def test_a_large_workbook_is_streamed_and_its_errors_name_the_spreadsheet_rows(engine, tmp_path, monkeypatch):
+    """A workbook above the size opened whole is read row by row; checked in chunks of 40 rows,
+    it gives the same rows, errors and row numbers as the same workbook read whole."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    from huiqi.registry import reader
+
+    import_file(engine, "enterprises", firms(tmp_path, 60))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "事项"
+    sheet.append(["2024年企业事项台账"])  # a title line, then a blank line, then the header on row 3
+    sheet.append([])
+    sheet.append(["统一社会信用代码", "事项类型", "日期", "金额/万元", "备注"])
+    for i in range(60):
+        sheet.append([code(i), "设备购置", dt.datetime(2024, 1 + i % 12, 10), 10.5 + i, f"第{i}号"])
+    sheet.append([code(7), "设备购置", dt.datetime(2024, 8, 10), 1, "重复"])  # row 64 repeats row 11
+    sheet.append(["91370100MA3C", "设备购置", dt.datetime(2024, 3, 1), 2, ""])  # row 65: bad code
+    sheet.append([code(8), "设备购置", "不是日期", 3, ""])  # row 66
+    path = tmp_path / "事项.xlsx"
+    book.save(path)
+
+    monkeypatch.setattr(reader, "_MERGE_READ_LIMIT", 0)
+    stream = reader.open_table(path, "events")
+    assert stream.workbook and stream.table is None and stream.header_row == 3
+    streamed = import_file(engine, "events", path, tmp_path / "a.csv", chunk_rows=40)
+    assert (streamed.rows_total, streamed.rows_new, streamed.rows_bad) == (63, 60, 3)
+    assert streamed.sheet == "事项"
+    reasons = {e.row: (e.column, e.reason) for e in streamed.errors}
+    assert reasons[64] == ("统一社会信用代码", "与第11行重复(统一社会信用代码+事项类型+日期相同)")
+    assert reasons[65][0] == "统一社会信用代码" and reasons[66][0] == "日期"
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.sum(Event.amount_wan))) == sum(10.5 + i for i in range(60))
+
+    monkeypatch.undo()  # the same workbook read whole: nothing new, the same errors
+    whole = import_file(engine, "events", path, tmp_path / "b.csv")
+    assert (whole.rows_new, whole.rows_unchanged) == (0, 60)
+    assert [(e.row, e.column, e.reason) for e in whole.errors] == [
+        (e.row, e.column, e.reason) for e in streamed.errors
+    ]
