@@ -67,18 +67,24 @@ KILLED = textwrap.dedent(
         if text.startswith("已写入"):  # every row is written, nothing committed: wait to be killed
             time.sleep(600)
 
+    from huiqi.registry import bulk
+    bulk.KEYS_ONCE_ROWS = int(sys.argv[3])  # 0: PostgreSQL's foreign keys are dropped while it writes
     import_file(make_engine(sys.argv[1]), "metrics", Path(sys.argv[2]), step=step, chunk_rows=500)
     """
 )
 
 
-def test_an_import_killed_half_way_leaves_the_database_as_it_was(engine, database_url, tmp_path):
+@pytest.mark.parametrize("keys_once", [100_000, 0])
+def test_an_import_killed_half_way_leaves_the_database_as_it_was(engine, database_url, tmp_path, keys_once):
+    from sqlalchemy import inspect
+
+    keys = sorted(str(k) for k in inspect(engine).get_foreign_keys("metrics"))
     import_file(engine, "enterprises", firms(tmp_path, 2000))
     import_file(engine, "metrics", metrics(tmp_path, 2000))
     before = snapshot(engine)
     changed = metrics(tmp_path, 2000, "改.csv", value=500)
     child = subprocess.Popen(
-        [sys.executable, "-c", KILLED, database_url, str(changed)],
+        [sys.executable, "-c", KILLED, database_url, str(changed), str(keys_once)],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "HUIQI_LOCK_TIMEOUT": "60"},
@@ -98,6 +104,7 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(engine, databas
     assert child.returncode == -signal.SIGKILL
     engine.dispose()
     assert snapshot(engine) == before
+    assert sorted(str(k) for k in inspect(engine).get_foreign_keys("metrics")) == keys
     # the writer lock died with the process: the next import runs and is the only change
     summary = import_file(engine, "metrics", changed)
     assert (summary.rows_changed, summary.rows_new) == (4000, 0)
@@ -137,13 +144,27 @@ def test_chunks_change_nothing_in_the_outcome(engine, tmp_path):
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
 
 
-def test_the_database_still_enforces_foreign_keys_after_an_import(engine, tmp_path):
-    """The import checks every row's enterprise itself and, on SQLite, switches the database's own
-    foreign-key check off on its connection; the connections that follow check keys again."""
+@pytest.mark.parametrize("keys_once", [False, True])
+def test_the_database_still_enforces_foreign_keys_after_an_import(engine, tmp_path, monkeypatch, keys_once):
+    """The import checks every row's enterprise itself; SQLite's own foreign-key check is off on
+    the import's connection, and PostgreSQL's keys are dropped and added back around a large
+    write (every write counts as large here when ``keys_once``). Afterwards the keys are the
+    same and the database enforces them again."""
+    from sqlalchemy import inspect
+
+    from huiqi.registry import bulk
+
+    if keys_once:
+        monkeypatch.setattr(bulk, "KEYS_ONCE_ROWS", 0)
+    before = sorted(str(k) for k in inspect(engine).get_foreign_keys("metrics"))
     import_file(engine, "enterprises", firms(tmp_path, 3))
     summary = import_file(engine, "metrics", metrics(tmp_path, 5))  # two codes are not stored
     assert (summary.rows_new, summary.rows_bad) == (6, 4)
     assert {e.reason for e in summary.errors} == {"企业不在名录中,请先导入企业表(enterprises)"}
+    changed = import_file(engine, "metrics", metrics(tmp_path, 3, "新指标.csv", value=500))
+    assert (changed.rows_changed, changed.rows_new) == (6, 0)
+    assert sorted(str(k) for k in inspect(engine).get_foreign_keys("metrics")) == before
+    assert len(before) == 3
     with pytest.raises(IntegrityError), session_scope(engine) as session:
         session.add(Metric(uscc=code(77), period="2024", indicator="营业收入", value=1.0))
 
