@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -105,10 +106,13 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(engine, databas
     engine.dispose()
     assert snapshot(engine) == before
     assert sorted(str(k) for k in inspect(engine).get_foreign_keys("metrics")) == keys
+    orphans = set(Path(tempfile.gettempdir()).glob(f"huiqi-stage-{child.pid}-*.db"))  # SQLite's scratch file
+    assert len(orphans) == (1 if engine.dialect.name == "sqlite" else 0)
     # the writer lock died with the process: the next import runs and is the only change
     summary = import_file(engine, "metrics", changed)
     assert (summary.rows_changed, summary.rows_new) == (4000, 0)
     assert snapshot(engine)[2] == before[2] + 400 * 4000
+    assert not any(path.exists() for path in orphans)  # the next import removed the killed one's
 
 
 def test_chunks_change_nothing_in_the_outcome(engine, tmp_path):

@@ -31,10 +31,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import io
 import itertools
+import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -47,6 +51,7 @@ from huiqi.registry.validate import RowError, show
 from huiqi.rules.vocabulary import squash
 
 STAGE, ERRORS, FIRSTS = "huiqi_stage", "huiqi_stage_errors", "huiqi_stage_firsts"
+SCRATCH = "huiqi_scratch"  # key of the connection's info: the path of its staging file
 KEYED: dict[str, tuple[str, ...]] = {"enterprises": ("uscc",), "metrics": ("uscc", "period", "indicator")}
 IDENTIFIED = frozenset({"products", "demands"})
 NEEDS_ENTERPRISE = frozenset({"recognitions", "events", "metrics", "products"})
@@ -74,16 +79,50 @@ def import_connection(conn: Connection) -> Iterator[Connection]:
     the rows) repeats it. The pragma only takes effect outside a transaction, so it is set
     before the import begins, and the connection is discarded afterwards (the pool opens the
     next one with foreign keys on). Durability is untouched: the import commits as before.
+
+    The staging table goes into a scratch file of its own, attached to the connection, when
+    ADBC's SQLite driver is installed: the checked chunks are written to it from Arrow by that
+    driver (about three times the rate of a prepared INSERT fed with Python tuples), and the
+    import's connection reads it once staging is done. The scratch file holds nothing that
+    must survive (no journal, no sync) and is deleted afterwards.
     """
     if conn.dialect.name != "sqlite":
         yield conn
         return
     conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    scratch = None
+    if importlib.util.find_spec("adbc_driver_sqlite") is not None:
+        _remove_orphans()
+        handle, scratch = tempfile.mkstemp(prefix=f"huiqi-stage-{os.getpid()}-", suffix=".db")
+        os.close(handle)
+        conn.exec_driver_sql("ATTACH DATABASE ? AS huiqi_scratch", (scratch,))
+        conn.exec_driver_sql("PRAGMA huiqi_scratch.journal_mode = OFF")
+        conn.exec_driver_sql("PRAGMA huiqi_scratch.synchronous = OFF")
+        conn.exec_driver_sql("PRAGMA huiqi_scratch.cache_size = -131072")
+        conn.info[SCRATCH] = scratch
     conn.commit()
     try:
         yield conn
     finally:
         conn.invalidate()
+        if scratch:
+            with contextlib.suppress(OSError):
+                os.unlink(scratch)
+
+
+def _remove_orphans() -> None:
+    """Delete the scratch files of imports whose process is gone (killed half-way)."""
+    for path in Path(tempfile.gettempdir()).glob("huiqi-stage-*-*.db"):
+        pid = path.name.split("-")[2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        except OSError:  # it exists (another user's): leave its file alone
+            continue
 
 
 @dataclass
@@ -119,6 +158,8 @@ class BulkStore:
         self._key_hashes: list[pl.Series] = []
         self._indexed: set[str] = set()
         self._matched = 0
+        self.scratch: str | None = None if self.pg else conn.info.get(SCRATCH)
+        self._arrow: Any = None  # the ADBC connection writing the staging table (see import_connection)
         if not self.pg:  # larger page caches for this connection while it writes (bounded: 256 MB)
             self._exec("PRAGMA main.cache_size = -131072")
             self._exec("PRAGMA temp.cache_size = -131072")
@@ -126,7 +167,16 @@ class BulkStore:
         columns = ", ".join(f"{_q(n)} {self._sqltype(t)}" for n, t in self.schema.items())
         temp = "TEMPORARY"
         control = "status INTEGER, old_id BIGINT, dup_of BIGINT, near_id BIGINT, adopted INTEGER, note TEXT"
-        self._exec(f"CREATE {temp} TABLE {STAGE} ({columns}, {control})")
+        if self.scratch:
+            import adbc_driver_sqlite.dbapi as driver
+
+            self._arrow = driver.connect(self.scratch, autocommit=True)
+            with self._arrow.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode = OFF")
+                cursor.execute("PRAGMA synchronous = OFF")
+                cursor.execute(f"CREATE TABLE {STAGE} ({columns}, {control})")
+        else:
+            self._exec(f"CREATE {temp} TABLE {STAGE} ({columns}, {control})")
         self._exec(
             f"CREATE {temp} TABLE {ERRORS} (n BIGINT, col TEXT, value TEXT, reason TEXT, field TEXT, "
             "seq BIGINT, warn INTEGER)"
@@ -249,6 +299,10 @@ class BulkStore:
         )
         columns = ", ".join(_q(c) for c in frame.columns)
         marks = ", ".join("?" for _ in frame.columns)
+        if table == STAGE and self._arrow is not None:
+            with self._arrow.cursor() as arrow:
+                arrow.adbc_ingest(STAGE, frame.to_arrow(compat_level=pl.CompatLevel.oldest()), mode="append")
+            return
         cursor = self.conn.connection.dbapi_connection.cursor()
         try:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", frame.rows())
@@ -261,6 +315,7 @@ class BulkStore:
         step = step or (lambda _: None)
         kind = self.kind
         target = _TABLE[kind]
+        self._close_arrow()  # every row is staged; from here this connection alone uses the table
         self._analyze()
         step("查找文件内重复的行")
         self._repeated()
@@ -303,7 +358,8 @@ class BulkStore:
     def _index(self, suffix: str, columns: Sequence[str]) -> None:
         """Index the staging table on ``columns`` (once)."""
         if suffix not in self._indexed:
-            self._exec(f"CREATE INDEX {STAGE}_{suffix} ON {STAGE} ({', '.join(columns)})")
+            schema = "huiqi_scratch." if self.scratch else ""  # an index lives in its table's file
+            self._exec(f"CREATE INDEX {schema}{STAGE}_{suffix} ON {STAGE} ({', '.join(columns)})")
             self._indexed.add(suffix)
 
     def _repeated(self) -> None:
@@ -681,15 +737,23 @@ class BulkStore:
     def close(self) -> None:
         """Remove the staging tables. On SQLite the connection is closed instead, which deletes
         its temporary file at once rather than freeing a large table page by page."""
+        self._close_arrow()
         if self.pg:
             self._drop()
             self.conn.commit()
         else:
             self.conn.invalidate()
 
+    def _close_arrow(self) -> None:
+        if self._arrow is not None:
+            self._arrow.close()
+            self._arrow = None
+
     def _drop(self) -> None:
-        for table in (FIRSTS, ERRORS, STAGE):
-            self._exec(f"DROP TABLE IF EXISTS {table}")
+        # with a scratch file, nothing may read it before staging ends: this connection's
+        # transaction would keep the empty file's view (only the temporary tables are dropped)
+        for table in (FIRSTS, ERRORS) if self.scratch else (FIRSTS, ERRORS, STAGE):
+            self._exec(f"DROP TABLE IF EXISTS {'temp.' if self.scratch else ''}{table}")
 
     def _errors(self, errors: list[RowError]) -> None:
         if errors:
