@@ -14,8 +14,9 @@ What comes out of a chunk is a frame of clean records (see :data:`FIELDS`) with 
 (1: good, 2: kind kept aside for mapping, 0: refused — kept only so a later row repeating its
 key is still reported) and ``key_ok`` (the row's key columns are valid), and the row errors.
 Duplicates across the whole file are found by the store, which sees every chunk
-(:mod:`huiqi.registry.bulk`). A workbook (at most about a million rows, and read whole anyway)
-is checked by :func:`huiqi.registry.validate.validate` itself.
+(:mod:`huiqi.registry.bulk`). A workbook's cells are typed values (dates, numbers), so it is
+checked by :func:`huiqi.registry.validate.validate` itself: whole when it is small enough to be
+opened whole, else a chunk at a time as its rows are read.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import polars as pl
 
 from huiqi.registry.codes import full_region_name, is_registration_level
 from huiqi.registry.numbers import MAX_COUNT, MAX_METRIC, MAX_MONEY_WAN
-from huiqi.registry.reader import _STRIP, RawRow, RawTable, TableStream, clean_text
+from huiqi.registry.reader import _STRIP, RawRow, RawTable, TableStream, _blank, _raw_row, clean_text
 from huiqi.registry.schema import INDICATOR_UNITS, Column, TableSpec
 from huiqi.registry.validate import (
     _PARSERS,
@@ -111,6 +112,9 @@ def validated_chunks(
     vocab = vocab or load_vocabulary()
     if stream.table is not None:
         yield from _whole_table(stream.table, vocab, mappings or {}, chunk_rows)
+        return
+    if stream.workbook:
+        yield from _workbook_chunks(stream, vocab, mappings or {}, chunk_rows)
         return
     checker = ChunkChecker(stream, _Memo(vocab, mappings or {}))
     for frame in raw_frames(stream, chunk_rows):
@@ -232,6 +236,26 @@ def _whole_table(
 ) -> Iterator[Chunk]:
     result = validate(table, vocab, mappings)
     yield from records_chunks(table, result.records, result.errors, chunk_rows)
+
+
+def _workbook_chunks(
+    stream: TableStream, vocab: Vocabulary, mappings: Mapping[tuple[str, str], Resolved], chunk_rows: int
+) -> Iterator[Chunk]:
+    """A streamed workbook, ``chunk_rows`` rows at a time, each checked row by row; the keys of
+    earlier chunks are kept (key → first row) so a repeat anywhere in the sheet is reported as
+    in a workbook read whole."""
+    seen: dict[tuple, int] = {}
+    named = [h for h in stream.extras.values()]
+    rows = iter(stream.rows)
+    while batch := list(itertools.islice(rows, chunk_rows)):
+        data = [_raw_row(n, cells, stream.columns, stream.extras) for n, cells in batch if not _blank(cells)]
+        if not data:
+            continue
+        table = RawTable(
+            stream.kind, stream.path, stream.headers, named, data, stream.sheet, stream.header_row
+        )
+        result = validate(table, vocab, mappings, seen)
+        yield from records_chunks(table, result.records, result.errors, chunk_rows)
 
 
 def records_chunks(
@@ -725,7 +749,20 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def _fast_uscc(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Codes already in their clean form whose check character is right (GB 32100-2015)."""
+    """Codes already in their clean form whose check character is right (GB 32100-2015).
+
+    A figures or events file names each enterprise many times, so the check digit is computed
+    once per distinct code and joined back to the rows."""
+    distinct = raw.unique()
+    if distinct.len() * 2 > raw.len():
+        return _uscc_digits(raw)
+    upper, done = _uscc_digits(distinct)
+    table = pl.DataFrame({"raw": distinct, "upper": upper, "done": done})
+    joined = raw.to_frame("raw").join(table, on="raw", how="left", nulls_equal=True, maintain_order="left")
+    return joined["upper"], joined["done"].fill_null(False)
+
+
+def _uscc_digits(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
     upper = raw.str.to_uppercase()
     shaped = upper.str.contains(r"^[0-9]{8}[0-9A-HJ-NP-RTUWXY]{10}$").fill_null(False)
     values = {c: i for i, c in enumerate(_USCC_ALPHABET)}

@@ -34,7 +34,7 @@ from huiqi.db.locks import writer_lock
 from huiqi.db.models import ImportRun, KindMapping, PendingRow
 from huiqi.errors import HuiqiError
 from huiqi.exports import safe_row
-from huiqi.registry.bulk import REPORT_LIMIT, BulkStore
+from huiqi.registry.bulk import REPORT_LIMIT, BulkStore, import_connection
 from huiqi.registry.columnar import CHUNK_ROWS, records_chunks, validated_chunks
 from huiqi.registry.errors import UnreadableTableError
 from huiqi.registry.reader import RawRow, RawTable, open_table
@@ -153,7 +153,7 @@ def import_file(
     step("等待写入权限")
     summary = ImportSummary(name, path, 0, 0, 0, 0, mode=mode, sheet=stream.sheet)
     vocab = load_vocabulary()
-    with writer_lock(engine), engine.connect() as conn:
+    with writer_lock(engine), engine.connect() as opened, import_connection(opened) as conn:
         bulk: BulkStore | None = None
         try:
             with conn.begin():

@@ -117,8 +117,9 @@ class TableStream:
     included; the cells of a CSV file are the text as written (``clean`` tells they still need
     :func:`clean_text` and stripping), those of a workbook are already cleaned. ``columns``
     maps a cell's position to its English column name, ``extras`` to an extra column's header.
-    A workbook is read whole (at most about a million rows) and handed over as ``table``; a CSV
-    file is read as it goes, so memory does not grow with the file.
+    A workbook small enough to be opened whole (so merged cells can be read) is handed over as
+    ``table``; a larger one is streamed like a CSV file (``workbook``: its cells are typed values,
+    checked row by row a chunk at a time), so memory does not grow with the file.
     """
 
     kind: TableName
@@ -136,6 +137,7 @@ class TableStream:
     delimiter: str = ","
     header_lines: int = 1  # lines of the file up to the header's end (a quoted cell may span lines)
     width: int = 0  # cells in the header line
+    workbook: bool = False  # a workbook streamed row by row (cells typed and cleaned)
 
     def rows_after(self, row: int) -> Iterator[tuple[int, list[Any]]]:
         """The CSV rows numbered after ``row``, as the csv module reads them."""
@@ -161,6 +163,8 @@ def open_table(path: Path | str, kind: str) -> TableStream:
     spec = table_spec(kind)
     path = _checked_path(path)
     if _is_workbook(path):
+        if path.stat().st_size > _MERGE_READ_LIMIT:
+            return _stream_workbook(path, spec)
         table = _read_workbook(path, spec)
         columns = {i: name for i, name in enumerate(table.headers)}
         return TableStream(
@@ -378,6 +382,92 @@ def _read_workbook(path: Path, spec: TableSpec) -> RawTable:
         if isinstance(exc, UnreadableTableError | MissingColumnsError | DuplicateColumnError):
             raise
         raise UnreadableTableError(path, "工作簿内容损坏,无法读取,请用Excel打开后另存为.xlsx") from None
+    finally:
+        book.close()
+
+
+def _stream_workbook(path: Path, spec: TableSpec) -> TableStream:
+    """A large workbook's table, its rows read as they are checked (openpyxl's read-only mode).
+
+    The worksheet is chosen as :func:`_read_workbook` chooses it, from the first rows of each
+    sheet; the data rows are then read from the file one at a time, with their true row numbers.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for damaged or encrypted files
+        raise UnreadableTableError(
+            path, "不是有效的.xlsx文件(文件已损坏、加密或实为其他格式),请用Excel打开后另存为.xlsx"
+        ) from None
+    try:
+        named, others = _sheet_order(book.sheetnames, spec)
+        candidates = [named] if named else others
+        if not candidates:
+            raise UnreadableTableError(path, f"工作簿中没有“{spec.zh}”({spec.name})工作表")
+        first_error: MissingColumnsError | UnreadableTableError | None = None
+        for name in candidates:
+            rows = _numbered_rows(book[name])
+            head: list[tuple[int, list[Any]]] = []
+            for number, cells in rows:
+                if not _blank(cells):
+                    head.append((number, cells))
+                    if len(head) >= _HEADER_SEARCH:
+                        break
+            try:
+                if not head:
+                    raise UnreadableTableError(path, "表格为空", name)
+                index = _find_header(head, spec)
+                header_row, header_cells = head[index]
+                columns, extras = _map_headers(path, spec, header_cells, name)
+                missing = [f"{c.zh}({c.name})" for c in spec.required if c.name not in columns.values()]
+                if missing:
+                    raise MissingColumnsError(path, missing, name)
+            except (MissingColumnsError, UnreadableTableError) as exc:
+                first_error = first_error or exc
+                continue
+            headers = {column: _text(header_cells[i]) for i, column in columns.items()}
+            stream = TableStream(
+                spec.name, path, headers, columns, extras, iter(()), name, header_row, True, _digest(path)
+            )
+            stream.workbook, stream.width = True, len(header_cells)
+            stream.rows = _rest_of_sheet(book, path, head[index + 1 :], rows)
+            return stream
+        if len(candidates) == 1 and first_error is not None:
+            raise first_error
+        sheets = "、".join(f"“{n}”" for n in others)
+        required = "、".join(c.zh for c in spec.required)
+        raise UnreadableTableError(
+            path, f"工作簿中找不到“{spec.zh}”表:工作表{sheets}都没有{required}等必填列的表头"
+        )
+    except BaseException as exc:
+        book.close()
+        if isinstance(
+            exc, UnreadableTableError | MissingColumnsError | DuplicateColumnError
+        ) or not isinstance(exc, Exception):
+            raise
+        raise UnreadableTableError(path, "工作簿内容损坏,无法读取,请用Excel打开后另存为.xlsx") from None
+
+
+def _numbered_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+    """A read-only worksheet's rows with their true row numbers, cells cleaned."""
+    for cells in sheet.iter_rows():
+        number = next((c.row for c in cells if getattr(c, "row", None)), None)
+        if number is not None:
+            yield number, [_cell(c.value) for c in cells]
+
+
+def _rest_of_sheet(
+    book: Any, path: Path, read: list[tuple[int, list[Any]]], rows: Iterator[tuple[int, list[Any]]]
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows after the header: those already read, then the rest of the sheet; the workbook
+    is closed once they are all read (or the reader stops)."""
+    try:
+        yield from read
+        try:
+            yield from rows
+        except Exception:  # a damaged part of the file, met half-way
+            raise UnreadableTableError(path, "工作簿内容损坏,无法读取,请用Excel打开后另存为.xlsx") from None
     finally:
         book.close()
 

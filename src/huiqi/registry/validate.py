@@ -68,17 +68,21 @@ class ValidationResult:
 
 
 def validate(
-    raw: RawTable, vocab: Vocabulary | None = None, mappings: Mapping[tuple[str, str], Resolved] | None = None
+    raw: RawTable,
+    vocab: Vocabulary | None = None,
+    mappings: Mapping[tuple[str, str], Resolved] | None = None,
+    seen: dict[tuple, int] | None = None,
 ) -> ValidationResult:
     """Check every row of ``raw``; see the module docstring for the clean forms.
 
     ``mappings`` are officers' additions to the vocabulary ((table, name as written) →
     :class:`Resolved`), consulted before it. A row whose kind neither knows is kept, with
-    ``pending_kind`` set to the name, for an officer to map.
+    ``pending_kind`` set to the name, for an officer to map. ``seen`` (key → first row) carries
+    the keys of earlier parts of the same file, for a file checked a part at a time.
     """
     vocab = _Memo(vocab or load_vocabulary(), mappings or {})
     result = ValidationResult(raw.kind)
-    seen: dict[tuple, int] = {}
+    seen = {} if seen is None else seen
     for raw_row in raw.rows:
         check = _RowCheck(raw, raw_row)
         check.parse_cells()
