@@ -12,6 +12,8 @@ SQLAlchemy URL, e.g. ``postgresql+psycopg://user@host/db``) overrides it.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,9 +43,18 @@ def database_url(env: Mapping[str, str] | None = None) -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=60000")
-    # switching to WAL needs a moment of exclusive access: only the first connection does it
-    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-        cursor.execute("PRAGMA journal_mode=WAL")
+    # switching to WAL needs a moment of exclusive access: only the first connection does it.
+    # Two commands started at once on a new database both try; the one that finds the file busy
+    # leaves it to the other (WAL is a property of the file, kept once set).
+    for attempt in range(50):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(0.05 * (attempt + 1))
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -33,6 +33,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Run the migrations on ``url`` up to ``revision``, under the database's writer lock so
     that two commands started at once on a new database do not both create it."""
     from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import OperationalError
 
     from huiqi.db.engine import make_engine
     from huiqi.db.locks import writer_lock
@@ -40,7 +41,12 @@ def upgrade(url: str, revision: str = "head") -> None:
     engine = make_engine(url)
     try:
         config = alembic_config(url)
-        if revision == "head" and _current(engine) == ScriptDirectory.from_config(config).get_current_head():
+        head = ScriptDirectory.from_config(config).get_current_head()
+        try:
+            current = _current(engine)
+        except OperationalError:  # another command is creating the database: decide under the lock
+            current = None
+        if revision == "head" and current == head:
             return
         with writer_lock(engine), engine.connect() as connection:
             if engine.dialect.name == "sqlite":
