@@ -331,12 +331,8 @@ def match(
         if enterprise:
             _explain(engine, enterprise.strip().upper(), day, year, output_format is MatchFormat.json)
             return
-        if cluster and not (cluster.startswith(("local:", "tcp://", "tls://")) and cluster != "local:"):
-            raise fail(f"--cluster {cluster}: 应为 local:N(本机 N 个工作进程)或调度器地址 tcp://主机:端口")
-        if (
-            cluster and cluster.startswith("local:") and not cluster.removeprefix("local:").isdigit()
-        ) or cluster == "local:0":
-            raise fail(f"--cluster {cluster}: local: 后应为工作进程数,例如 local:2")
+        if cluster:
+            _check_cluster(cluster)
         with show_progress() as progress:
             progress.add_task(f"按地区分区匹配({cluster})" if cluster else "匹配全部企业与规则", total=None)
             if cluster:
@@ -381,6 +377,16 @@ def match(
             console.print(f"另有 {len(result.leftovers)} 条奖补条款无法自动执行,见 huiqi rules。")
     finally:
         engine.dispose()
+
+
+def _check_cluster(address: str) -> None:
+    """``local:N`` (N ≥ 1 worker processes on this machine) or a scheduler's ``tcp://``/``tls://`` address."""
+    if address.startswith("local:"):
+        workers = address.removeprefix("local:")
+        if not workers.isdigit() or int(workers) < 1:
+            raise fail(f"--cluster {address}: local: 后应为工作进程数,例如 local:2")
+    elif not address.startswith(("tcp://", "tls://")):
+        raise fail(f"--cluster {address}: 应为 local:N(本机 N 个工作进程)或调度器地址 tcp://主机:端口")
 
 
 def _explain(engine, uscc: str, day: dt.date, year: int | None, as_json: bool = False) -> None:

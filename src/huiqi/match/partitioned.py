@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -141,12 +141,13 @@ def read_result(paths: Sequence[str]) -> pl.DataFrame:
 
 
 def write_partitions_from_database(
-    engine: Engine, directory: Path, rules: Sequence[Rule], digits: int = 4
+    engine: Engine, directory: Path, rules: Sequence[Rule], parameters: list[Any], digits: int = 4
 ) -> list[str]:
     """:func:`write_partitions` read straight from the database one region at a time, so the
     machine that prepares a run never holds more than one partition: each region's enterprises
     (with their district's tax retention), facts, the annual figures the rules read and the new
-    tax. Returns the partition keys, sorted."""
+    tax (``parameters``: the money parameters in force, read once by the caller). Returns the
+    partition keys, sorted."""
     from sqlalchemy import distinct, func, select
 
     from huiqi.db.models import Enterprise
@@ -160,7 +161,7 @@ def write_partitions_from_database(
     for key in keys:
         enterprises, facts = load_registry(engine, region=key)
         figures = load_figures(engine, indicators, region=key)
-        retention, _ = load_retention(engine, enterprises)
+        retention, _ = load_retention(engine, enterprises, parameters)
         tables = {
             "enterprises": enterprises.join(retention, on="uscc", how="left"),
             "facts": facts,

@@ -82,14 +82,25 @@ def compile_library(engine: Engine, published_only: bool = False) -> Library:
     return Library(rules, leftovers, publications)
 
 
-def load_retention(engine: Engine, enterprises: pl.DataFrame) -> tuple[pl.DataFrame, list[Any]]:
-    """Each enterprise's district retention (the share of tax its district keeps, a money
-    parameter set per region by an admin), and the parameter versions in force."""
-    from huiqi.payout.parameters import current_parameters, resolve
+def load_parameters(engine: Engine) -> list[Any]:
+    """The money parameter versions in force (shares, thresholds), detached from the session."""
+    from huiqi.payout.parameters import current_parameters
 
     with session_scope(engine) as session:
         parameters = current_parameters(session)
         session.expunge_all()
+    return parameters
+
+
+def load_retention(
+    engine: Engine, enterprises: pl.DataFrame, parameters: list[Any] | None = None
+) -> tuple[pl.DataFrame, list[Any]]:
+    """Each enterprise's district retention (the share of tax its district keeps, a money
+    parameter set per region by an admin), and the parameter versions in force (read unless
+    given)."""
+    from huiqi.payout.parameters import resolve
+
+    parameters = load_parameters(engine) if parameters is None else parameters
     codes = enterprises["region_code"].unique().to_list() if not enterprises.is_empty() else []
     values = {code: resolve(parameters, "district_retention", code).value for code in codes}
     frame = enterprises.select(
@@ -377,9 +388,13 @@ def run_match(
             raise ValueError("a partitioned run needs a folder for its partitions")
         # the registry is read region by region into the partitions, never whole
         enterprises = load_enterprises(engine)
-        keys = write_partitions_from_database(engine, partitions, rules) if enterprises.height else []
+        parameters = load_parameters(engine)
+        keys = (
+            write_partitions_from_database(engine, partitions, rules, parameters)
+            if enterprises.height
+            else []
+        )
         if keys:
-            parameters = load_retention(engine, enterprises.head(0))[1]
             frame = run_partitioned(cluster, partitions, keys, rules, as_of, year)
     if frame is None:
         enterprises, facts = load_registry(engine)

@@ -49,8 +49,23 @@ class RawRow:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+class _Headed:
+    """A table's kind and the headers its file used (shared by a read table and a stream)."""
+
+    kind: Any
+    headers: dict[str, str]
+
+    @property
+    def spec(self) -> TableSpec:
+        return table_spec(self.kind)
+
+    def header(self, column: str) -> str:
+        """The header the file used for ``column`` (the spec's Chinese header if absent)."""
+        return self.headers.get(column) or self.spec.column(column).zh
+
+
 @dataclass
-class RawTable:
+class RawTable(_Headed):
     """A table as read: which columns the headers name, and its non-blank rows."""
 
     kind: TableName
@@ -60,14 +75,6 @@ class RawTable:
     rows: list[RawRow]
     sheet: str | None = None
     header_row: int = 1
-
-    @property
-    def spec(self) -> TableSpec:
-        return table_spec(self.kind)
-
-    def header(self, column: str) -> str:
-        """The header the file used for ``column`` (the spec's Chinese header if absent)."""
-        return self.headers.get(column) or self.spec.column(column).zh
 
 
 def read_table(path: Path | str, kind: str) -> RawTable:
@@ -110,7 +117,7 @@ def _is_workbook(path: Path) -> bool:
 
 
 @dataclass
-class TableStream:
+class TableStream(_Headed):
     """A table whose header has been read and whose data rows are still to come (流式读取).
 
     ``rows`` yields ``(row number, cells)`` for every line after the header, blank ones
@@ -144,14 +151,6 @@ class TableStream:
         with self.path.open(encoding=self.encoding, newline="") as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
             yield from zip(itertools.count(row + 1), itertools.islice(reader, row, None), strict=False)
-
-    @property
-    def spec(self) -> TableSpec:
-        return table_spec(self.kind)
-
-    def header(self, column: str) -> str:
-        """The header the file used for ``column`` (the spec's Chinese header if absent)."""
-        return self.headers.get(column) or self.spec.column(column).zh
 
 
 def open_table(path: Path | str, kind: str) -> TableStream:
